@@ -1,0 +1,16 @@
+//! Puffy Analytics engine: the whole pipeline as pure functions over bytes
+//! and configuration.
+//!
+//! ```text
+//! CSV bytes --ingest--> events + quarantine --quality--> findings
+//!   --enrich--> sessionize --> conversions --> attribution --> summary --> monitor
+//! ```
+//!
+//! The crate never touches the web, the clock or the file system: callers
+//! (the `puffy` CLI, the browser worker) own all I/O and hand over readers.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod inspect;
+
+pub use error::{Error, Result};

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up (if needed) and runs every test: format, lints (native and wasm32),
+# native unit and integration tests, a release Trunk build and the browser
+# end-to-end tests in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+t0=$SECONDS
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native, whole workspace)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo clippy (wasm32: app and engine)"
+cargo clippy --target wasm32-unknown-unknown -p puffy-app -p engine --locked -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace --locked
+
+step "trunk build --release"
+trunk build --release
+
+step "browser end-to-end tests (headless Chromium)"
+node --test tests/
+
+echo
+echo "all checks passed in $((SECONDS - t0)) s"

@@ -1,0 +1,46 @@
+//! The drop zone: drag-and-drop plus a file-picker fallback.
+
+use leptos::prelude::*;
+use web_sys::{DragEvent, File, HtmlInputElement};
+
+/// A large target for dropped files, with a `<input type="file" multiple>`.
+#[component]
+pub fn DropZone(
+    /// Called with the dropped or picked files, in order.
+    on_files: impl Fn(Vec<File>) + Copy + 'static,
+) -> impl IntoView {
+    let (hover, set_hover) = signal(false);
+
+    let on_drop = move |ev: DragEvent| {
+        ev.prevent_default();
+        set_hover.set(false);
+        if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
+            on_files(crate::files::list(&files));
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Some(files) = input.files() {
+            on_files(crate::files::list(&files));
+        }
+        // Let the same file be picked again later.
+        input.set_value("");
+    };
+
+    view! {
+        <label
+            class="drop-zone"
+            class:hover=move || hover.get()
+            on:dragover=move |ev: DragEvent| {
+                ev.prevent_default();
+                set_hover.set(true);
+            }
+            on:dragleave=move |_| set_hover.set(false)
+            on:drop=on_drop
+        >
+            <span class="drop-title">"Drop CSV exports here"</span>
+            <span class="drop-hint">"or click to choose files"</span>
+            <input type="file" multiple accept=".csv,text/csv" on:change=on_change />
+        </label>
+    }
+}

@@ -1,0 +1,7 @@
+//! Puffy Analytics in the browser: a Leptos client-side app over the engine.
+//!
+//! Components render engine results; they never parse or compute.
+
+pub mod app;
+pub mod components;
+pub mod files;

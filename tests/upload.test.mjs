@@ -1,0 +1,64 @@
+// The drop zone end to end: two CSV files set on the file input are read by
+// the engine in WASM and listed with their names, row counts and columns.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, launch, tempDir } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.context.close();
+  await server?.close();
+});
+
+const HEADER = 'client_id,page_url,referrer,timestamp,event_name,event_data,user_agent';
+function csv(rows) {
+  const lines = [HEADER];
+  for (let i = 0; i < rows; i++) {
+    lines.push(`1740300000-AbCdEfGhIj${String(i).padStart(2, '0')},https://puffy.com/,,2025-02-23T08:15:0${i % 10}.120Z,page_viewed,,"Mozilla/5.0 (X11; Linux x86_64)"`);
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+test('two dropped CSV files are listed with their row counts', async () => {
+  const { page, errors } = browser;
+  const dir = tempDir('puffy-upload-');
+  const a = path.join(dir, 'events_20250223.csv');
+  const b = path.join(dir, 'events_20250224.csv');
+  fs.writeFileSync(a, '\ufeff' + csv(3));
+  fs.writeFileSync(b, csv(12));
+
+  await page.goto(server.url);
+  // The input is rendered by the WASM app: if the module fails to load,
+  // this times out and the collected page errors explain why.
+  const input = page.locator('input[type=file][multiple]');
+  await input.waitFor({ timeout: 20000 }).catch((e) => {
+    throw new Error(`app did not start: ${errors.join(' | ') || e.message}`);
+  });
+  assert.equal(await page.locator('main').getAttribute('data-state'), 'idle');
+
+  await input.setInputFiles([a, b]);
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 20000 });
+
+  const rows = await page.locator('.file-list tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+    name: tr.querySelector('.name').textContent,
+    rows: Number(tr.querySelector('[data-rows]')?.getAttribute('data-rows')),
+    columns: tr.querySelector('.columns')?.textContent,
+  })));
+  assert.deepEqual(rows.map((r) => [r.name, r.rows]), [['events_20250223.csv', 3], ['events_20250224.csv', 12]]);
+  assert.equal(rows[0].columns, HEADER.split(',').join(', '), 'BOM stripped, columns listed');
+
+  const shot = path.join(tempDir('puffy-shots-'), 'upload.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(fs.statSync(shot).size > 1000, `screenshot written to ${shot}`);
+  console.log(`screenshot: ${shot}`);
+  assert.deepEqual(errors, [], 'no page errors');
+});
