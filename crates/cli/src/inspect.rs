@@ -22,12 +22,21 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))
             .and_then(|f| engine::inspect::inspect(&name, f).map_err(anyhow::Error::from));
         match result {
-            Ok(info) => println!("{}\t{} rows\t{}", info.name, info.rows, info.columns.join(",")),
+            Ok(info) => println!(
+                "{}\t{} rows\t{}",
+                info.name,
+                info.rows,
+                info.columns.join(",")
+            ),
             Err(err) => {
                 failed = true;
                 eprintln!("{err}");
             }
         }
     }
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -10,7 +10,12 @@
 //! (the `puffy` CLI, the browser worker) own all I/O and hand over readers.
 #![warn(missing_docs)]
 
+pub mod enrich;
 pub mod error;
+pub mod ingest;
 pub mod inspect;
+pub mod model;
+pub mod order;
+pub mod schema;
 
 pub use error::{Error, Result};

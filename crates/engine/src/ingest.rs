@@ -1,0 +1,615 @@
+//! Ingest: CSV bytes from any number of files → typed [`Event`]s plus a
+//! quarantine of the rows that could not be used, each with a reason.
+//!
+//! Files are read as a stream (`impl Read`): one reused record buffer, one
+//! interning table, no per-row allocation for rows that are accepted. The
+//! header is mapped onto the canonical schema by [`crate::schema`].
+//!
+//! Row conservation: for every file `rows = accepted + quarantined`. An
+//! accepted row that is an exact copy of an event already loaded (the same
+//! file dropped twice, overlapping exports) is counted in `duplicates` and
+//! kept once. A file that cannot be read at all (empty, binary, not UTF-8,
+//! not an export) gets an `error` and no rows; the other files still load.
+
+use std::io::Read;
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::inspect::{header_columns, open_csv};
+use crate::model::{Event, EventKind, Order, Strings, Sym, NONE};
+use crate::order::{parse_email, parse_order, OrderError};
+use crate::schema::{Column, HeaderMap};
+
+/// Why a row was quarantined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The row has more or fewer fields than the header.
+    WrongFieldCount,
+    /// The file's last row stops early (the export was cut off).
+    TruncatedRow,
+    /// A field is not valid UTF-8.
+    InvalidUtf8,
+    /// The timestamp is empty or not ISO-8601.
+    BadTimestamp,
+    /// The event name is not one of the five known events.
+    UnknownEvent,
+    /// A `checkout_completed` whose `event_data` is not valid JSON.
+    InvalidOrderJson,
+    /// A `checkout_completed` without `transaction_id`.
+    OrderWithoutTransactionId,
+    /// A `checkout_completed` without `revenue`.
+    OrderWithoutRevenue,
+    /// Revenue below zero.
+    NegativeRevenue,
+    /// Revenue that is not a finite number.
+    NonFiniteRevenue,
+}
+
+impl Reason {
+    /// The reason code as written in `quarantine.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::WrongFieldCount => "wrong_field_count",
+            Reason::TruncatedRow => "truncated_row",
+            Reason::InvalidUtf8 => "invalid_utf8",
+            Reason::BadTimestamp => "bad_timestamp",
+            Reason::UnknownEvent => "unknown_event",
+            Reason::InvalidOrderJson => "invalid_order_json",
+            Reason::OrderWithoutTransactionId => "order_without_transaction_id",
+            Reason::OrderWithoutRevenue => "order_without_revenue",
+            Reason::NegativeRevenue => "negative_revenue",
+            Reason::NonFiniteRevenue => "non_finite_revenue",
+        }
+    }
+}
+
+/// A row that did not become an event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarantinedRow {
+    /// Index of the file in [`Dataset::files`].
+    pub file: u16,
+    /// 1-based line where the row starts.
+    pub line: u64,
+    /// Why.
+    pub reason: Reason,
+    /// Detail for a person (the bad value, the field counts...).
+    pub detail: String,
+    /// The row's fields re-joined as one CSV line.
+    pub raw: String,
+}
+
+/// What ingest learnt about one file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct FileReport {
+    /// File name as given.
+    pub name: String,
+    /// The day in the file name (`events_20250227.csv`), if any.
+    pub day: Option<NaiveDate>,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Data rows read (header and blank lines excluded).
+    pub rows: u64,
+    /// Rows that became events (including exact duplicates of loaded events).
+    pub accepted: u64,
+    /// Rows quarantined.
+    pub quarantined: u64,
+    /// Accepted rows identical to an event already loaded, kept once.
+    pub duplicates: u64,
+    /// For `duplicates`: the file each first copy came from, with a count.
+    pub duplicate_of: Vec<(u16, u64)>,
+    /// Header as found.
+    pub columns: Vec<String>,
+    /// How the header maps onto the schema.
+    pub header: HeaderMap,
+    /// Empty values per canonical column among accepted rows.
+    pub nulls: [u64; 7],
+    /// `email_filled_on_popup` rows whose event_data is not valid JSON (kept,
+    /// without an email), with up to 20 sample lines.
+    pub invalid_event_data: (u64, Vec<u64>),
+    /// Why the file could not be read at all.
+    pub error: Option<String>,
+}
+
+/// Everything ingested: events sorted by time, their strings and orders.
+#[derive(Debug, Default, Clone)]
+pub struct Dataset {
+    /// Interned strings.
+    pub strings: Strings,
+    /// Accepted, de-duplicated events, ordered by (time, file, line).
+    pub events: Vec<Event>,
+    /// Orders referenced by `checkout_completed` events.
+    pub orders: Vec<Order>,
+    /// One report per input file, in input order.
+    pub files: Vec<FileReport>,
+    /// Quarantined rows, in input order.
+    pub quarantine: Vec<QuarantinedRow>,
+}
+
+/// Identity of an event for exact-duplicate detection (all fields but its
+/// position; orders compare by their raw `event_data`).
+#[derive(Hash, PartialEq, Eq)]
+struct EventKey {
+    ts: i64,
+    client: Sym,
+    page_url: Sym,
+    referrer: Sym,
+    user_agent: Sym,
+    kind: EventKind,
+    content: Sym,
+}
+
+/// Streaming ingest over many files: call [`Ingest::add_file`] per file,
+/// then [`Ingest::finish`].
+#[derive(Default)]
+pub struct Ingest {
+    data: Dataset,
+    seen: FxHashMap<EventKey, u16>,
+}
+
+impl Ingest {
+    /// An empty batch.
+    pub fn new() -> Ingest {
+        Ingest::default()
+    }
+
+    /// Reads one file. Never fails: a file that cannot be read gets an
+    /// `error` in its report. Returns that report.
+    pub fn add_file<R: Read>(&mut self, name: &str, reader: R) -> &FileReport {
+        let index = self.data.files.len() as u16;
+        let mut report = FileReport {
+            name: name.to_string(),
+            day: day_from_name(name),
+            ..FileReport::default()
+        };
+        let counted = CountingReader {
+            inner: reader,
+            bytes: 0,
+        };
+        if let Err(err) = self.read_file(index, counted, &mut report) {
+            report.error = Some(err.to_string());
+        }
+        self.data.files.push(report);
+        &self.data.files[index as usize]
+    }
+
+    fn read_file<R: Read>(
+        &mut self,
+        index: u16,
+        reader: CountingReader<R>,
+        report: &mut FileReport,
+    ) -> crate::Result<()> {
+        let name = report.name.clone();
+        let mut rdr = open_csv(&name, reader)?;
+        report.columns = header_columns(&name, &mut rdr)?;
+        report.header = HeaderMap::new(&report.columns);
+        let missing = report.header.missing_required();
+        if !missing.is_empty() {
+            report.bytes = rdr.get_ref().get_ref().bytes;
+            let missing: Vec<_> = missing.iter().map(|c| c.as_str()).collect();
+            return Err(Error::NotAnExport {
+                pos: crate::error::Position {
+                    file: name,
+                    line: 1,
+                },
+                missing: missing.join(", "),
+            });
+        }
+        let mut record = csv::ByteRecord::new();
+        let mut last_quarantined_short = false;
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    report.bytes = rdr.get_ref().get_ref().bytes;
+                    return Err(Error::csv(&name, &e));
+                }
+            }
+            report.rows += 1;
+            let line = record.position().map_or(0, |p| p.line());
+            last_quarantined_short = false;
+            match self.accept(index, line, &record, report) {
+                Ok(()) => report.accepted += 1,
+                Err((reason, detail)) => {
+                    last_quarantined_short =
+                        reason == Reason::WrongFieldCount && record.len() < report.columns.len();
+                    self.quarantine(index, line, reason, detail, &record);
+                    report.quarantined += 1;
+                }
+            }
+        }
+        if last_quarantined_short {
+            if let Some(last) = self.data.quarantine.last_mut() {
+                last.reason = Reason::TruncatedRow;
+            }
+        }
+        report.bytes = rdr.get_ref().get_ref().bytes;
+        Ok(())
+    }
+
+    /// Types one row into an event, or says why it cannot be used.
+    fn accept(
+        &mut self,
+        file: u16,
+        line: u64,
+        record: &csv::ByteRecord,
+        report: &mut FileReport,
+    ) -> Result<(), (Reason, String)> {
+        if record.len() != report.columns.len() {
+            return Err((
+                Reason::WrongFieldCount,
+                format!(
+                    "expected {} fields, found {}",
+                    report.columns.len(),
+                    record.len()
+                ),
+            ));
+        }
+        let mut fields: [&str; 7] = [""; 7];
+        for col in Column::ALL {
+            if let Some(i) = report.header.position[col.index()] {
+                let raw = record.get(i).unwrap_or_default();
+                fields[col.index()] = std::str::from_utf8(raw)
+                    .map_err(|_| {
+                        (
+                            Reason::InvalidUtf8,
+                            format!("{} is not UTF-8", col.as_str()),
+                        )
+                    })?
+                    .trim();
+            }
+        }
+        let text = |c: Column| fields[c.index()];
+        let ts = parse_timestamp(text(Column::Timestamp)).ok_or_else(|| {
+            (
+                Reason::BadTimestamp,
+                format!("timestamp {:?}", text(Column::Timestamp)),
+            )
+        })?;
+        let kind = EventKind::parse(text(Column::EventName)).ok_or_else(|| {
+            (
+                Reason::UnknownEvent,
+                format!("event_name {:?}", text(Column::EventName)),
+            )
+        })?;
+        let data = text(Column::EventData);
+        let (payload, content) = match kind {
+            EventKind::CheckoutCompleted => {
+                let order = parse_order(data, &mut self.data.strings).map_err(order_reason)?;
+                let content = self.data.strings.intern(data);
+                self.data.orders.push(order);
+                ((self.data.orders.len() - 1) as u32, content)
+            }
+            EventKind::EmailFilledOnPopup if !data.is_empty() => {
+                match parse_email(data, &mut self.data.strings) {
+                    Some(email) => (email, email),
+                    None => {
+                        let (count, samples) = &mut report.invalid_event_data;
+                        *count += 1;
+                        if samples.len() < 20 {
+                            samples.push(line);
+                        }
+                        (NONE, NONE)
+                    }
+                }
+            }
+            _ => (NONE, NONE),
+        };
+        for col in Column::ALL {
+            if report.header.has(col) && fields[col.index()].is_empty() {
+                report.nulls[col.index()] += 1;
+            }
+        }
+        let strings = &mut self.data.strings;
+        let event = Event {
+            ts,
+            client: strings.intern(text(Column::ClientId)),
+            page_url: strings.intern(text(Column::PageUrl)),
+            referrer: strings.intern(text(Column::Referrer)),
+            user_agent: strings.intern(text(Column::UserAgent)),
+            kind,
+            file,
+            line: line.min(u32::MAX as u64) as u32,
+            payload,
+        };
+        self.push_unique(event, content, report);
+        Ok(())
+    }
+
+    fn push_unique(&mut self, event: Event, content: Sym, report: &mut FileReport) {
+        let key = EventKey {
+            ts: event.ts,
+            client: event.client,
+            page_url: event.page_url,
+            referrer: event.referrer,
+            user_agent: event.user_agent,
+            kind: event.kind,
+            content,
+        };
+        match self.seen.get(&key) {
+            Some(&first) => {
+                report.duplicates += 1;
+                match report.duplicate_of.iter_mut().find(|(f, _)| *f == first) {
+                    Some((_, n)) => *n += 1,
+                    None => report.duplicate_of.push((first, 1)),
+                }
+                if event.kind == EventKind::CheckoutCompleted {
+                    // The copy's order is never referenced: drop it.
+                    self.data.orders.pop();
+                }
+            }
+            None => {
+                self.seen.insert(key, event.file);
+                self.data.events.push(event);
+            }
+        }
+    }
+
+    fn quarantine(
+        &mut self,
+        file: u16,
+        line: u64,
+        reason: Reason,
+        detail: String,
+        record: &csv::ByteRecord,
+    ) {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let raw = match w
+            .write_byte_record(record)
+            .ok()
+            .and_then(|_| w.into_inner().ok())
+        {
+            Some(bytes) => String::from_utf8_lossy(&bytes).trim_end().to_string(),
+            None => String::new(),
+        };
+        self.data.quarantine.push(QuarantinedRow {
+            file,
+            line,
+            reason,
+            detail,
+            raw,
+        });
+    }
+
+    /// Ends the batch: events ordered by (time, file, line).
+    pub fn finish(self) -> Dataset {
+        let mut data = self.data;
+        data.events.sort_unstable_by_key(|e| (e.ts, e.file, e.line));
+        data
+    }
+}
+
+fn order_reason(err: OrderError) -> (Reason, String) {
+    match err {
+        OrderError::InvalidJson(m) => (Reason::InvalidOrderJson, m),
+        OrderError::NoTransactionId => (Reason::OrderWithoutTransactionId, String::new()),
+        OrderError::NoRevenue => (Reason::OrderWithoutRevenue, String::new()),
+        OrderError::Negative(v) => (Reason::NegativeRevenue, format!("revenue {v}")),
+        OrderError::NonFinite(v) => (Reason::NonFiniteRevenue, format!("revenue {v}")),
+    }
+}
+
+/// Reads every `(name, reader)` pair into one dataset.
+pub fn ingest<'a, R: Read>(files: impl IntoIterator<Item = (&'a str, R)>) -> Dataset {
+    let mut ingest = Ingest::new();
+    for (name, reader) in files {
+        ingest.add_file(name, reader);
+    }
+    ingest.finish()
+}
+
+/// Parses an ISO-8601 / RFC 3339 timestamp to epoch milliseconds, UTC.
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// The day named in a file name: the first `YYYYMMDD` or `YYYY-MM-DD` that
+/// is a real date (`events_20250227.csv` → 2025-02-27).
+pub fn day_from_name(name: &str) -> Option<NaiveDate> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let digits: Vec<(usize, u8)> = base
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| b.is_ascii_digit())
+        .collect();
+    for w in digits.windows(8) {
+        // Eight digits, contiguous or as YYYY-MM-DD.
+        let span = w[7].0 - w[0].0;
+        let dashed = span == 9 && base.as_bytes()[w[4].0 - 1] == b'-';
+        if span != 7 && !dashed {
+            continue;
+        }
+        let n = |r: std::ops::Range<usize>| {
+            w[r].iter()
+                .fold(0u32, |acc, (_, d)| acc * 10 + u32::from(d - b'0'))
+        };
+        if let Some(d) = NaiveDate::from_ymd_opt(n(0..4) as i32, n(4..6), n(6..8)) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// Counts the bytes that pass through a reader.
+struct CountingReader<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent";
+    const UA: &str = "\"Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0\"";
+
+    fn row(client: &str, ts: &str, event: &str, data: &str) -> String {
+        format!("{client},https://puffy.com/,https://www.google.com/,{ts},{event},{data},{UA}")
+    }
+
+    fn one(name: &str, body: &str) -> Dataset {
+        ingest([(name, body.as_bytes())])
+    }
+
+    #[test]
+    fn bom_crlf_embedded_newline_and_trailing_blank_line() {
+        let body =
+            format!(
+            "\u{feff}{HEADER}\r\n{}\r\n{}\r\n\r\n",
+            row("a", "2025-02-23T00:00:01.750Z", "page_viewed", ""),
+            row("b", "2025-02-23T00:00:02.000Z", "checkout_completed",
+                "\"{\"\"transaction_id\"\":\"\"T1\"\",\"\"revenue\"\":245,\n\"\"items\"\":[]}\""),
+        );
+        let ds = one("events_20250223.csv", &body);
+        let f = &ds.files[0];
+        assert_eq!(
+            (f.rows, f.accepted, f.quarantined),
+            (2, 2, 0),
+            "{:?}",
+            ds.quarantine
+        );
+        assert_eq!(f.columns[0], "client_id");
+        assert_eq!(ds.orders[0].revenue_cents, 24500);
+        assert_eq!(ds.events[0].ts, 1740268801750);
+        assert_eq!(f.day, NaiveDate::from_ymd_opt(2025, 2, 23));
+    }
+
+    #[test]
+    fn every_row_is_accepted_or_quarantined_with_a_reason() {
+        let body = [
+            HEADER.to_string(),
+            row("a", "2025-02-23T10:00:00Z", "page_viewed", ""),
+            row("b", "yesterday", "page_viewed", ""),
+            row("c", "2025-02-23T10:00:02Z", "page_scrolled", ""),
+            row(
+                "d",
+                "2025-02-23T10:00:03Z",
+                "checkout_completed",
+                "\"{oops\"",
+            ),
+            row(
+                "e",
+                "2025-02-23T10:00:04Z",
+                "checkout_completed",
+                "\"{\"\"revenue\"\":3}\"",
+            ),
+            row(
+                "f",
+                "2025-02-23T10:00:05Z",
+                "checkout_completed",
+                "\"{\"\"transaction_id\"\":\"\"X\"\",\"\"revenue\"\":-3}\"",
+            ),
+            "g,https://puffy.com/,extra,field,2025-02-23T10:00:06Z,page_viewed,,ua".to_string(),
+            "h,https://puffy.com/,,2025-02-23T10:00:07Z".to_string(),
+        ]
+        .join("\n");
+        let ds = one("events_20250223.csv", &body);
+        let f = &ds.files[0];
+        assert_eq!(f.rows, 8);
+        assert_eq!(f.rows, f.accepted + f.quarantined);
+        let reasons: Vec<_> = ds.quarantine.iter().map(|q| (q.line, q.reason)).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                (3, Reason::BadTimestamp),
+                (4, Reason::UnknownEvent),
+                (5, Reason::InvalidOrderJson),
+                (6, Reason::OrderWithoutTransactionId),
+                (7, Reason::NegativeRevenue),
+                (8, Reason::WrongFieldCount),
+                (9, Reason::TruncatedRow),
+            ]
+        );
+        assert!(ds.quarantine[6].raw.starts_with("h,https://puffy.com/,,"));
+    }
+
+    #[test]
+    fn same_file_twice_is_counted_once() {
+        let body = format!(
+            "{HEADER}\n{}\n{}\n",
+            row("a", "2025-02-23T10:00:00Z", "page_viewed", ""),
+            row(
+                "a",
+                "2025-02-23T10:01:00Z",
+                "checkout_completed",
+                "\"{\"\"transaction_id\"\":\"\"T\"\",\"\"revenue\"\":10}\""
+            )
+        );
+        let ds = ingest([("a.csv", body.as_bytes()), ("a (1).csv", body.as_bytes())]);
+        assert_eq!(ds.events.len(), 2);
+        assert_eq!(ds.orders.len(), 1);
+        let copy = &ds.files[1];
+        assert_eq!((copy.rows, copy.accepted, copy.duplicates), (2, 2, 2));
+        assert_eq!(copy.duplicate_of, vec![(0, 2)]);
+    }
+
+    #[test]
+    fn renamed_and_missing_columns_still_load() {
+        let body = "clientId,page_url,timestamp,event_name,event_data,user_agent\n\
+            a,https://puffy.com/,2025-02-23T10:00:00Z,page_viewed,,ua\n\
+            ,https://puffy.com/,2025-02-23T10:00:01Z,page_viewed,,ua\n";
+        let ds = one("events_20250223.csv", body);
+        let f = &ds.files[0];
+        assert_eq!(f.accepted, 2);
+        assert_eq!(f.header.missing, vec![Column::Referrer]);
+        assert_eq!(f.nulls[Column::ClientId.index()], 1);
+        assert_eq!(ds.events[0].referrer, NONE);
+        assert_eq!(ds.strings.get(ds.events[0].client), "a");
+    }
+
+    #[test]
+    fn unreadable_files_get_an_error_and_others_still_load() {
+        let good = format!(
+            "{HEADER}\n{}\n",
+            row("a", "2025-02-23T10:00:00Z", "page_viewed", "")
+        );
+        let ds = ingest([
+            ("empty.csv", &b""[..]),
+            ("logo.csv", &b"\x89PNG\r\n\x1a\n\0\0"[..]),
+            ("other.csv", &b"name,size\nx,1\n"[..]),
+            ("good.csv", good.as_bytes()),
+        ]);
+        let errors: Vec<_> = ds
+            .files
+            .iter()
+            .map(|f| f.error.clone().unwrap_or_default())
+            .collect();
+        assert!(errors[0].contains("empty.csv: the file is empty"));
+        assert!(errors[1].contains("logo.csv: this is not a CSV"));
+        assert!(
+            errors[2].contains("other.csv, line 1: not an event export"),
+            "{}",
+            errors[2]
+        );
+        assert_eq!(errors[3], "");
+        assert_eq!(ds.events.len(), 1);
+    }
+
+    #[test]
+    fn day_is_read_from_file_names() {
+        let d = |s| day_from_name(s).map(|d| d.to_string());
+        assert_eq!(d("events_20250227.csv").as_deref(), Some("2025-02-27"));
+        assert_eq!(
+            d("exports/2025-03-01-events.csv").as_deref(),
+            Some("2025-03-01")
+        );
+        assert_eq!(d("events_99999999.csv"), None);
+        assert_eq!(d("events.csv"), None);
+    }
+}

@@ -1,0 +1,211 @@
+//! The compact, typed event model shared by every stage.
+//!
+//! Strings that repeat (client ids, URLs, user agents, transaction ids,
+//! email hashes) are interned once into a [`Strings`] table and events hold
+//! 32-bit [`Sym`]s, so an event is a few dozen bytes whatever its URLs.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// An interned string: an index into [`Strings`].
+pub type Sym = u32;
+
+/// The symbol of an absent or empty value.
+pub const NONE: Sym = u32::MAX;
+
+/// The interning table: each distinct string stored once.
+#[derive(Debug, Default, Clone)]
+pub struct Strings {
+    map: FxHashMap<Arc<str>, Sym>,
+    list: Vec<Arc<str>>,
+}
+
+impl Strings {
+    /// The symbol of `s`, adding it if new. The empty string is [`NONE`].
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if s.is_empty() {
+            return NONE;
+        }
+        if let Some(&sym) = self.map.get(s) {
+            return sym;
+        }
+        let sym = self.list.len() as Sym;
+        let arc: Arc<str> = Arc::from(s);
+        self.list.push(arc.clone());
+        self.map.insert(arc, sym);
+        sym
+    }
+
+    /// The string of `sym` (empty for [`NONE`]).
+    pub fn get(&self, sym: Sym) -> &str {
+        self.list.get(sym as usize).map_or("", |s| s)
+    }
+
+    /// Number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// True when nothing is interned.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// The five event kinds a storefront export carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// `page_viewed`
+    PageViewed,
+    /// `email_filled_on_popup`
+    EmailFilledOnPopup,
+    /// `product_added_to_cart`
+    ProductAddedToCart,
+    /// `checkout_started`
+    CheckoutStarted,
+    /// `checkout_completed`
+    CheckoutCompleted,
+}
+
+impl EventKind {
+    /// Every kind, in funnel order.
+    pub const ALL: [EventKind; 5] = [
+        EventKind::PageViewed,
+        EventKind::EmailFilledOnPopup,
+        EventKind::ProductAddedToCart,
+        EventKind::CheckoutStarted,
+        EventKind::CheckoutCompleted,
+    ];
+
+    /// The name used in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::PageViewed => "page_viewed",
+            EventKind::EmailFilledOnPopup => "email_filled_on_popup",
+            EventKind::ProductAddedToCart => "product_added_to_cart",
+            EventKind::CheckoutStarted => "checkout_started",
+            EventKind::CheckoutCompleted => "checkout_completed",
+        }
+    }
+
+    /// Parses an export's event name (exact, lower case).
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One accepted event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event {
+    /// Milliseconds since the Unix epoch, UTC.
+    pub ts: i64,
+    /// Cookie id, or [`NONE`].
+    pub client: Sym,
+    /// Page URL, or [`NONE`].
+    pub page_url: Sym,
+    /// Referrer URL, or [`NONE`] (empty or column missing).
+    pub referrer: Sym,
+    /// User agent, or [`NONE`].
+    pub user_agent: Sym,
+    /// What happened.
+    pub kind: EventKind,
+    /// Index of the input file in [`crate::ingest::Dataset::files`].
+    pub file: u16,
+    /// 1-based line of the row in its file.
+    pub line: u32,
+    /// For `checkout_completed`: index into [`crate::ingest::Dataset::orders`];
+    /// for `email_filled_on_popup`: the email hash symbol; else [`NONE`].
+    pub payload: u32,
+}
+
+/// One line item of an order; every field may be null in real exports.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Item {
+    /// `item_id`
+    pub item_id: Option<String>,
+    /// `item_name`
+    pub item_name: Option<String>,
+    /// `item_variant`
+    pub item_variant: Option<String>,
+    /// `quantity`
+    pub quantity: Option<f64>,
+    /// `item_price`
+    pub item_price: Option<f64>,
+}
+
+/// The typed `event_data` of a `checkout_completed` event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    /// `transaction_id` (interned).
+    pub transaction_id: Sym,
+    /// `revenue` in cents (integer and decimal revenues are both exact to the cent).
+    pub revenue_cents: i64,
+    /// Line items.
+    pub items: Vec<Item>,
+    /// SHA-256 hash of the buyer's email, or [`NONE`].
+    pub email: Sym,
+}
+
+impl Order {
+    /// Sum of price x quantity over items with both fields, in cents, and
+    /// whether any item had a null price or quantity.
+    pub fn items_total_cents(&self) -> (i64, bool) {
+        let mut total = 0i64;
+        let mut has_null = false;
+        for item in &self.items {
+            match (item.item_price, item.quantity) {
+                (Some(p), Some(q)) => total += (p * q * 100.0).round() as i64,
+                _ => has_null = true,
+            }
+        }
+        (total, has_null)
+    }
+}
+
+/// Formats cents as a decimal amount with two places (`-12.5` → `-12.50`).
+pub fn cents_to_string(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Cents as a float amount, for JSON.
+pub fn cents_to_f64(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_returns_the_same_symbol_and_empty_is_none() {
+        let mut s = Strings::default();
+        let a = s.intern("https://puffy.com/");
+        assert_eq!(s.intern("https://puffy.com/"), a);
+        assert_ne!(s.intern("https://puffy.com/cart"), a);
+        assert_eq!(s.intern(""), NONE);
+        assert_eq!(s.get(a), "https://puffy.com/");
+        assert_eq!(s.get(NONE), "");
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn cents_format_with_two_places() {
+        assert_eq!(cents_to_string(28774400), "287744.00");
+        assert_eq!(cents_to_string(-1250), "-12.50");
+        assert_eq!(cents_to_string(5), "0.05");
+    }
+
+    #[test]
+    fn event_stays_compact() {
+        assert!(
+            std::mem::size_of::<Event>() <= 40,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+    }
+}
