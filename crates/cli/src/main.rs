@@ -3,6 +3,9 @@
 //! Exit codes: 0 success, 1 the data has error findings (check, monitor),
 //! 2 the command could not run.
 
+mod check;
+mod generate;
+mod input;
 mod inspect;
 
 use std::process::ExitCode;
@@ -21,12 +24,18 @@ struct Cli {
 enum Command {
     /// List each CSV file with its row count and header columns.
     Inspect(inspect::Args),
+    /// Audit data quality; exit 1 when an error-severity finding exists.
+    Check(check::Args),
+    /// Write realistic daily export files from a seed.
+    Generate(generate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Generate(args) => generate::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -176,6 +176,17 @@ impl Ingest {
         &self.data.files[index as usize]
     }
 
+    /// Records a file that could not even be opened.
+    pub fn add_unreadable(&mut self, name: &str, message: &str) -> &FileReport {
+        self.data.files.push(FileReport {
+            name: name.to_string(),
+            day: day_from_name(name),
+            error: Some(format!("{name}: cannot open: {message}")),
+            ..FileReport::default()
+        });
+        &self.data.files[self.data.files.len() - 1]
+    }
+
     fn read_file<R: Read>(
         &mut self,
         index: u16,

@@ -10,12 +10,17 @@
 //! (the `puffy` CLI, the browser worker) own all I/O and hand over readers.
 #![warn(missing_docs)]
 
+pub mod config;
 pub mod enrich;
 pub mod error;
 pub mod ingest;
 pub mod inspect;
 pub mod model;
 pub mod order;
+pub mod quality;
+pub mod quality_checks;
 pub mod schema;
+pub mod synth;
+pub mod synth_visits;
 
 pub use error::{Error, Result};

@@ -172,6 +172,21 @@ pub fn cents_to_string(cents: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// The UTC calendar day of an epoch-milliseconds timestamp.
+pub fn day_of(ts: i64) -> chrono::NaiveDate {
+    let days = ts.div_euclid(86_400_000);
+    chrono::NaiveDate::from_num_days_from_ce_opt((days + 719_163) as i32)
+        .unwrap_or(chrono::NaiveDate::MIN)
+}
+
+/// An epoch-milliseconds timestamp as ISO-8601 UTC with milliseconds.
+pub fn format_ts(ts: i64) -> String {
+    match chrono::DateTime::from_timestamp_millis(ts) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => String::new(),
+    }
+}
+
 /// Cents as a float amount, for JSON.
 pub fn cents_to_f64(cents: i64) -> f64 {
     cents as f64 / 100.0
@@ -198,6 +213,14 @@ mod tests {
         assert_eq!(cents_to_string(28774400), "287744.00");
         assert_eq!(cents_to_string(-1250), "-12.50");
         assert_eq!(cents_to_string(5), "0.05");
+    }
+
+    #[test]
+    fn days_and_timestamps_round_trip() {
+        assert_eq!(day_of(1740268801750).to_string(), "2025-02-23");
+        assert_eq!(day_of(1740268799999).to_string(), "2025-02-22");
+        assert_eq!(day_of(-1).to_string(), "1969-12-31");
+        assert_eq!(format_ts(1740268801750), "2025-02-23T00:00:01.750Z");
     }
 
     #[test]

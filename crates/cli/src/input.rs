@@ -1,0 +1,74 @@
+//! Shared input handling: expand files and folders, load `puffy.toml`,
+//! ingest everything.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use engine::config::Config;
+use engine::ingest::{Dataset, Ingest};
+
+/// Files named on the command line, with folders expanded to their `.csv`
+/// files (sorted by name). Fails if a path does not exist or nothing is left.
+pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("{}: cannot list folder", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+                })
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else if path.exists() {
+            out.push(path.clone());
+        } else {
+            anyhow::bail!("{}: no such file or folder", path.display());
+        }
+    }
+    anyhow::ensure!(!out.is_empty(), "no CSV files found in {}", display(paths));
+    Ok(out)
+}
+
+fn display(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Loads settings from a TOML file (every key optional), or the defaults.
+pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{}: invalid settings", path.display()))
+}
+
+/// Reads every file, streaming. A file that cannot be opened is recorded as
+/// a file error, like any other unreadable file.
+pub fn ingest(files: &[PathBuf]) -> Dataset {
+    let mut ingest = Ingest::new();
+    for path in files {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match File::open(path) {
+            Ok(f) => {
+                ingest.add_file(&name, BufReader::with_capacity(1 << 20, f));
+            }
+            Err(e) => {
+                ingest.add_unreadable(&name, &e.to_string());
+            }
+        }
+    }
+    ingest.finish()
+}

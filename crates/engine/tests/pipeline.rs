@@ -1,0 +1,190 @@
+//! End-to-end engine tests on generated data: the audit must find exactly
+//! what the generator injected (its `Truth`), computed independently of the
+//! audit code.
+
+use std::collections::BTreeSet;
+
+use engine::config::Config;
+use engine::ingest::{ingest, Dataset, Reason};
+use engine::model::EventKind;
+use engine::quality::{audit_with, QualityReport, Severity};
+use engine::synth::{generate, SynthConfig, Truth};
+
+fn run(cfg: &SynthConfig) -> (Dataset, QualityReport, Truth) {
+    let (files, truth) = generate(cfg);
+    let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let report = audit_with(&ds, &Config::default());
+    (ds, report, truth)
+}
+
+fn small() -> SynthConfig {
+    SynthConfig {
+        events_per_day: 1200,
+        ..SynthConfig::default()
+    }
+}
+
+#[test]
+fn generator_is_deterministic_for_a_seed() {
+    let a = generate(&small()).0;
+    let b = generate(&small()).0;
+    assert_eq!(a, b);
+    let c = generate(&SynthConfig { seed: 8, ..small() }).0;
+    assert_ne!(a[0].bytes, c[0].bytes);
+}
+
+#[test]
+fn rows_and_quarantine_match_the_injected_bad_rows() {
+    let (ds, report, truth) = run(&small());
+    assert_eq!(report.files.len(), truth.files.len());
+    for (f, t) in report.files.iter().zip(&truth.files) {
+        assert_eq!(f.name, t.name);
+        assert_eq!(f.rows, t.rows, "{}", f.name);
+        assert_eq!(f.rows, f.accepted + f.quarantined, "{}", f.name);
+        let mut got: Vec<(u64, Reason)> = ds
+            .quarantine
+            .iter()
+            .filter(|q| ds.files[q.file as usize].name == f.name)
+            .map(|q| (q.line, q.reason))
+            .collect();
+        got.sort();
+        assert_eq!(got, t.bad_rows, "{}", f.name);
+    }
+}
+
+#[test]
+fn schema_drift_and_null_counts_match_the_truth() {
+    let (_, report, truth) = run(&small());
+    for (f, t) in report.files.iter().zip(&truth.files) {
+        let renamed: Vec<(&str, &str)> = f
+            .renamed
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let expect_renamed: Vec<(&str, &str)> = if t.renamed_client_id {
+            vec![("clientId", "client_id")]
+        } else {
+            vec![]
+        };
+        assert_eq!(renamed, expect_renamed, "{}", f.name);
+        let expect_missing: Vec<String> = if t.referrer_missing {
+            vec!["referrer".into()]
+        } else {
+            vec![]
+        };
+        assert_eq!(f.missing, expect_missing, "{}", f.name);
+        let nulls = (f.null_rate["client_id"] * f.accepted as f64).round() as u64;
+        assert_eq!(nulls, t.null_client_rows, "{}", f.name);
+    }
+    let first_renamed = truth
+        .files
+        .iter()
+        .find(|t| t.renamed_client_id)
+        .and_then(|t| t.day);
+    let finding = report
+        .findings
+        .iter()
+        .find(|x| x.check == "column_renamed")
+        .expect("rename reported");
+    assert_eq!(finding.day, first_renamed);
+}
+
+#[test]
+fn error_findings_are_exactly_the_injected_quirks() {
+    let cfg = small();
+    let (_, report, truth) = run(&cfg);
+    let errors: BTreeSet<&str> = report
+        .findings
+        .iter()
+        .filter(|x| x.severity == Severity::Error)
+        .map(|x| x.check.as_str())
+        .collect();
+    let expected: BTreeSet<&str> = [
+        "column_missing",
+        "duplicate_transaction",
+        "invalid_order_json",
+        "null_rate",
+    ]
+    .into();
+    assert_eq!(errors, expected);
+    // The null-rate error fires on the spike day only.
+    let spike = truth.files[cfg.null_spike_day.unwrap() as usize].day;
+    let null_days: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|x| x.check == "null_rate")
+        .map(|x| x.day)
+        .collect();
+    assert_eq!(null_days, vec![spike]);
+    // No volume or missing-day finding on a complete batch.
+    assert!(report
+        .findings
+        .iter()
+        .all(|x| !x.check.starts_with("volume") && x.check != "missing_day"));
+}
+
+#[test]
+fn duplicate_transactions_and_their_revenue_match_the_truth() {
+    let (ds, report, truth) = run(&small());
+    let mut got: Vec<(String, i64)> = report
+        .duplicate_transactions
+        .iter()
+        .map(|d| {
+            (
+                d.transaction_id.clone(),
+                (d.excluded_revenue * 100.0).round() as i64,
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, i64)> = truth
+        .duplicate_transactions
+        .iter()
+        .map(|d| {
+            (
+                d.transaction_id.clone(),
+                (d.excluded_revenue * 100.0).round() as i64,
+            )
+        })
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    // Orders that count: all checkout_completed events minus the excluded copies.
+    let orders = ds
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::CheckoutCompleted)
+        .count() as u64;
+    assert_eq!(orders - want.len() as u64, truth.orders);
+    let all_cents: i64 = ds.orders.iter().map(|o| o.revenue_cents).sum();
+    let excluded: i64 = want.iter().map(|(_, c)| c).sum();
+    assert_eq!(all_cents - excluded, truth.revenue_cents);
+}
+
+#[test]
+fn every_bot_is_found_and_no_human_is_called_a_bot() {
+    let (_, report, truth) = run(&small());
+    assert_eq!(report.bot_events, truth.bot_events);
+}
+
+#[test]
+fn a_missing_day_is_reported() {
+    let cfg = SynthConfig {
+        missing_day: Some(5),
+        ..small()
+    };
+    let (_, report, _) = run(&cfg);
+    let day = cfg.start + chrono::Days::new(5);
+    let missing: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|x| x.check == "missing_day")
+        .collect();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].day, Some(day));
+    assert_eq!(missing[0].severity, Severity::Error);
+    assert_eq!(
+        report.score_by_day[&day], 0.0,
+        "a day without data scores 0"
+    );
+}
