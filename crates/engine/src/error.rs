@@ -28,8 +28,13 @@ pub enum Error {
     #[error("{0}: the file is empty")]
     EmptyFile(Position),
     /// The file looks binary (an image, an archive...) rather than CSV text.
-    #[error("{0}: this is not a CSV text file (binary content found)")]
-    Binary(Position),
+    #[error("{pos}: this is {kind}, not a CSV text file")]
+    Binary {
+        /// Where.
+        pos: Position,
+        /// What it looks like.
+        kind: &'static str,
+    },
     /// The file is text but not UTF-8.
     #[error("{0}: the file is not UTF-8 text (save it as UTF-8 CSV)")]
     NotUtf8(Position),

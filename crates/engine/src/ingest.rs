@@ -199,7 +199,7 @@ impl Ingest {
         report.header = HeaderMap::new(&report.columns);
         let missing = report.header.missing_required();
         if !missing.is_empty() {
-            report.bytes = rdr.get_ref().get_ref().bytes;
+            report.bytes = rdr.get_ref().get_ref().1.bytes;
             let missing: Vec<_> = missing.iter().map(|c| c.as_str()).collect();
             return Err(Error::NotAnExport {
                 pos: crate::error::Position {
@@ -216,7 +216,7 @@ impl Ingest {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
-                    report.bytes = rdr.get_ref().get_ref().bytes;
+                    report.bytes = rdr.get_ref().get_ref().1.bytes;
                     return Err(Error::csv(&name, &e));
                 }
             }
@@ -238,7 +238,7 @@ impl Ingest {
                 last.reason = Reason::TruncatedRow;
             }
         }
-        report.bytes = rdr.get_ref().get_ref().bytes;
+        report.bytes = rdr.get_ref().get_ref().1.bytes;
         Ok(())
     }
 
@@ -602,7 +602,11 @@ mod tests {
             .map(|f| f.error.clone().unwrap_or_default())
             .collect();
         assert!(errors[0].contains("empty.csv: the file is empty"));
-        assert!(errors[1].contains("logo.csv: this is not a CSV"));
+        assert!(
+            errors[1].contains("logo.csv: this is a PNG image"),
+            "{}",
+            errors[1]
+        );
         assert!(
             errors[2].contains("other.csv, line 1: not an event export"),
             "{}",

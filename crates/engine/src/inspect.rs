@@ -4,7 +4,7 @@
 //! Input is any `Read` (a file, a browser `Blob` read in slices), consumed
 //! record by record into one reused buffer, so a file is never held whole.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{Chain, Cursor, Read};
 
 use crate::error::{Error, Position, Result};
 
@@ -22,37 +22,67 @@ pub struct FileInspection {
     pub columns: Vec<String>,
 }
 
-/// Opens `reader` as CSV after checking that it is non-empty UTF-8 text.
+/// The reader type [`open_csv`] returns: the sniffed head, then the rest.
+pub(crate) type Sniffed<R> = csv::Reader<Chain<Cursor<Vec<u8>>, R>>;
+
+/// Magic numbers of files people drop by mistake.
+const MAGIC: &[(&[u8], &str)] = &[
+    (b"\x89PNG", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Excel file)"),
+    (b"\x1F\x8B", "a gzip archive"),
+    (b"\xD0\xCF\x11\xE0", "an old Excel/Word file"),
+];
+
+/// Opens `reader` as CSV after checking that it is non-empty text.
 ///
-/// The returned reader is flexible (rows with the wrong number of fields are
-/// returned, not rejected) so that callers can quarantine them.
-pub(crate) fn open_csv<R: Read>(name: &str, reader: R) -> Result<csv::Reader<BufReader<R>>> {
+/// The first bytes are read (whatever the reader's chunk size) and checked
+/// for known binary formats and for control bytes; a header that is not
+/// UTF-8 is caught by [`header_columns`]. Rows with the wrong number of
+/// fields are returned, not rejected, so callers can quarantine them.
+pub(crate) fn open_csv<R: Read>(name: &str, mut reader: R) -> Result<Sniffed<R>> {
     let pos = || Position {
         file: name.to_string(),
         line: 0,
     };
-    let mut buf = BufReader::with_capacity(64 * 1024, reader);
-    let head = buf.fill_buf().map_err(|e| Error::Csv {
-        pos: pos(),
-        message: e.to_string(),
-    })?;
+    let mut head = vec![0u8; SNIFF_BYTES];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(Error::Csv {
+                    pos: pos(),
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+    head.truncate(filled);
     if head.is_empty() {
         return Err(Error::EmptyFile(pos()));
     }
-    let head = &head[..head.len().min(SNIFF_BYTES)];
-    if head.contains(&0) {
-        return Err(Error::Binary(pos()));
+    if let Some((_, kind)) = MAGIC.iter().find(|(m, _)| head.starts_with(m)) {
+        return Err(Error::Binary { pos: pos(), kind });
     }
-    if let Err(e) = std::str::from_utf8(head) {
-        // A multi-byte character cut by the sniff window is fine.
-        if e.error_len().is_some() {
-            return Err(Error::NotUtf8(pos()));
-        }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n'))
+        .count();
+    if control * 100 > head.len() {
+        return Err(Error::Binary {
+            pos: pos(),
+            kind: "binary data",
+        });
     }
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(buf))
+        .from_reader(Cursor::new(head).chain(reader)))
 }
 
 /// Header columns of an open reader, with a UTF-8 BOM stripped from the first.
@@ -122,7 +152,12 @@ mod tests {
         let empty = inspect("empty.csv", &b""[..]).unwrap_err();
         assert!(empty.to_string().contains("empty.csv: the file is empty"));
         let png = inspect("logo.csv", &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..]).unwrap_err();
-        assert!(matches!(png, Error::Binary(_)), "{png}");
+        assert!(
+            png.to_string().contains("logo.csv: this is a PNG image"),
+            "{png}"
+        );
+        let noise = inspect("noise.csv", &[1u8, 2, 3, 4, 5, 6][..]).unwrap_err();
+        assert!(matches!(noise, Error::Binary { .. }), "{noise}");
         let latin1 = inspect("l1.csv", &b"caf\xe9,b\n1,2\n"[..]).unwrap_err();
         assert!(matches!(latin1, Error::NotUtf8(_)), "{latin1}");
     }

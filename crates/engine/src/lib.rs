@@ -19,6 +19,7 @@ pub mod model;
 pub mod order;
 pub mod quality;
 pub mod quality_checks;
+pub mod quality_volume;
 pub mod schema;
 pub mod synth;
 pub mod synth_visits;

@@ -16,7 +16,7 @@
 //! client id (1 when the column is missing); `m` canonical columns missing;
 //! `r` columns renamed; `t` share of orders that are duplicate transactions;
 //! `o` share of events stamped outside their file's day; `v` 1 when the day
-//! has fewer than `volume_low_ratio` × the batch median of events, or none.
+//! has fewer than `volume_low_ratio` × the median of the days with events.
 //! A day with no events at all scores 0. Bots are not a defect of the
 //! export and do not lower the score.
 
@@ -30,6 +30,7 @@ use crate::enrich::UserAgents;
 use crate::ingest::{Dataset, FileReport};
 use crate::model::{cents_to_f64, day_of};
 use crate::quality_checks as checks;
+use crate::quality_volume as volume;
 use crate::schema::Column;
 
 /// Thresholds of the audit, with their defaults.
@@ -284,11 +285,11 @@ pub fn audit(
     checks::completeness(ds, cfg, &mut findings);
     checks::uniqueness(ds, &dups, &mut findings);
     checks::validity(ds, &dups, cfg, &mut findings);
-    let events_by_day = checks::events_by_day(ds);
-    let days = checks::batch_days(ds, &events_by_day);
-    checks::volume(&days, &events_by_day, cfg, &mut findings);
-    let bot_events = checks::bots(ds, uas, &events_by_day, cfg, &mut findings);
-    checks::consistency(ds, &dups, site, &mut findings);
+    let events_by_day = volume::events_by_day(ds);
+    let days = volume::batch_days(ds, &events_by_day);
+    volume::volume(&days, &events_by_day, cfg, &mut findings);
+    let bot_events = volume::bots(ds, uas, &events_by_day, cfg, &mut findings);
+    volume::consistency(ds, &dups, site, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -330,11 +331,8 @@ fn score(
     dups: &checks::TxnDuplicates,
     cfg: &QualityConfig,
 ) -> BTreeMap<NaiveDate, f64> {
-    let median = checks::median(
-        days.iter()
-            .map(|d| events_by_day.get(d).copied().unwrap_or(0)),
-    );
-    let counts = checks::day_counts(ds, dups);
+    let median = volume::median(days.iter().filter_map(|d| events_by_day.get(d).copied()));
+    let counts = volume::day_counts(ds, dups);
     let mut out = BTreeMap::new();
     for &day in days {
         let c = counts.get(&day).copied().unwrap_or_default();
@@ -398,4 +396,262 @@ pub(crate) fn revenue(ds: &Dataset, order: u32) -> f64 {
 /// The day of an event.
 pub(crate) fn event_day(ts: i64) -> NaiveDate {
     day_of(ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::ingest::ingest;
+
+    const HEADER: &str = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent";
+    const UA: &str = "\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36\"";
+    const BOT: &str =
+        "\"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)\"";
+
+    fn view(client: &str, ts: &str) -> String {
+        format!("{client},https://puffy.com/,,{ts},page_viewed,,{UA}")
+    }
+
+    fn order(client: &str, ts: &str, txn: &str, revenue: &str, items: &str) -> String {
+        let data =
+            format!("{{\"transaction_id\":\"{txn}\",\"revenue\":{revenue},\"items\":[{items}]}}")
+                .replace('"', "\"\"");
+        format!("{client},https://checkout.puffy.com/c/thank-you,https://puffy.com/,{ts},checkout_completed,\"{data}\",{UA}")
+    }
+
+    fn file(header: &str, rows: &[String]) -> String {
+        format!("{header}\n{}\n", rows.join("\n"))
+    }
+
+    /// `n` page views of distinct clients on `day`, one per minute from 10:00.
+    fn views(day: &str, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| view(&format!("c{i}"), &format!("{day}T10:{:02}:00Z", i % 60)))
+            .collect()
+    }
+
+    fn audit_files(files: &[(&str, String)]) -> QualityReport {
+        let ds = ingest(files.iter().map(|(n, b)| (*n, b.as_bytes())));
+        audit_with(&ds, &Config::default())
+    }
+
+    fn find<'a>(r: &'a QualityReport, check: &str) -> Vec<&'a Finding> {
+        r.findings.iter().filter(|f| f.check == check).collect()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn renamed_column_reports_the_day_it_started() {
+        let renamed = HEADER.replace("client_id", "clientId");
+        let r = audit_files(&[
+            ("events_20250223.csv", file(HEADER, &views("2025-02-23", 5))),
+            (
+                "events_20250225.csv",
+                file(&renamed, &views("2025-02-25", 5)),
+            ),
+            (
+                "events_20250224.csv",
+                file(&renamed, &views("2025-02-24", 5)),
+            ),
+        ]);
+        let x = find(&r, "column_renamed");
+        assert_eq!(x.len(), 1);
+        assert_eq!(x[0].day, Some(d("2025-02-24")));
+        assert_eq!(x[0].days, vec![d("2025-02-24"), d("2025-02-25")]);
+        assert!(x[0]
+            .message
+            .starts_with("From 2025-02-24, client_id arrives as \"clientId\""));
+        assert_eq!(r.files[1].renamed["clientId"], "client_id");
+    }
+
+    #[test]
+    fn missing_and_extra_columns() {
+        let no_ref = "client_id,page_url,timestamp,event_name,event_data,user_agent,shop_id";
+        let rows: Vec<String> = (0..5)
+            .map(|i| format!("c{i},https://puffy.com/,2025-02-24T10:00:0{i}Z,page_viewed,,{UA},7"))
+            .collect();
+        let r = audit_files(&[
+            ("events_20250223.csv", file(HEADER, &views("2025-02-23", 5))),
+            ("events_20250224.csv", file(no_ref, &rows)),
+        ]);
+        let missing = find(&r, "column_missing");
+        assert_eq!(
+            (missing[0].severity, missing[0].days.clone()),
+            (Severity::Error, vec![d("2025-02-24")])
+        );
+        assert_eq!(r.files[1].missing, vec!["referrer".to_string()]);
+        assert_eq!(find(&r, "column_extra")[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn null_client_rate_fires_above_the_limit_not_at_it() {
+        // 20 rows: 1 empty id is exactly 5% (no finding), 2 is 10% (error).
+        let mut at = views("2025-02-23", 20);
+        at[3] = view("", "2025-02-23T11:00:00Z");
+        let mut above = views("2025-02-24", 20);
+        above[3] = view("", "2025-02-24T11:00:00Z");
+        above[4] = view("", "2025-02-24T11:00:01Z");
+        let r = audit_files(&[
+            ("events_20250223.csv", file(HEADER, &at)),
+            ("events_20250224.csv", file(HEADER, &above)),
+        ]);
+        let x = find(&r, "null_rate");
+        assert_eq!(x.len(), 1);
+        assert_eq!(
+            (x[0].day, x[0].count, x[0].value, x[0].severity),
+            (Some(d("2025-02-24")), 2, Some(0.1), Severity::Error)
+        );
+        assert_eq!(
+            x[0].samples.iter().map(|s| s.line).collect::<Vec<_>>(),
+            vec![5, 6]
+        );
+        assert_eq!(r.files[0].null_rate["client_id"], 0.05);
+    }
+
+    #[test]
+    fn duplicate_transaction_keeps_the_earliest_and_reports_excluded_revenue() {
+        let day1 = vec![
+            view("a", "2025-02-23T09:00:00Z"),
+            order("a", "2025-02-23T09:05:00Z", "T1", "50", ""),
+        ];
+        let day2 = vec![
+            view("b", "2025-02-24T10:00:00Z"),
+            order("b", "2025-02-24T10:05:00Z", "T1", "1524.5", ""),
+        ];
+        // The later copy comes first in the batch: time decides, not order.
+        let r = audit_files(&[
+            ("events_20250224.csv", file(HEADER, &day2)),
+            ("events_20250223.csv", file(HEADER, &day1)),
+        ]);
+        let dup = &r.duplicate_transactions[0];
+        assert_eq!(
+            (
+                dup.transaction_id.as_str(),
+                dup.occurrences,
+                dup.excluded_revenue
+            ),
+            ("T1", 2, 1524.5)
+        );
+        assert_eq!(dup.kept.client_id, "a");
+        assert_eq!(r.duplicate_revenue_excluded, 1524.5);
+        let x = find(&r, "duplicate_transaction");
+        assert_eq!(
+            (x[0].count, x[0].value, x[0].day),
+            (1, Some(1524.5), Some(d("2025-02-24")))
+        );
+        assert!(x[0].message.contains("$1,524.50"), "{}", x[0].message);
+    }
+
+    #[test]
+    fn validity_findings_carry_sample_lines() {
+        let rows = vec![
+            view("a", "2025-02-23T10:00:00Z"),
+            view("b", "not a time"),
+            view("c", "2025-02-24T00:00:05Z"),
+            order(
+                "a",
+                "2025-02-23T10:05:00Z",
+                "T1",
+                "100",
+                r#"{"item_id":"X","quantity":1,"item_price":null}"#,
+            ),
+            order(
+                "a",
+                "2025-02-23T10:06:00Z",
+                "T2",
+                "90",
+                r#"{"item_id":"X","quantity":1,"item_price":100}"#,
+            ),
+            order(
+                "a",
+                "2025-02-23T10:07:00Z",
+                "T3",
+                "100",
+                r#"{"item_id":"X","quantity":2,"item_price":50}"#,
+            ),
+        ];
+        let r = audit_files(&[("events_20250223.csv", file(HEADER, &rows))]);
+        let lines = |c: &str| {
+            find(&r, c)
+                .first()
+                .map(|x| x.samples.iter().map(|s| s.line).collect::<Vec<_>>())
+        };
+        assert_eq!(lines("bad_timestamp"), Some(vec![3]));
+        assert_eq!(lines("timestamp_outside_file_day"), Some(vec![4]));
+        assert_eq!(lines("item_fields_null"), Some(vec![5]));
+        assert_eq!(lines("revenue_item_mismatch"), Some(vec![6]));
+        assert_eq!(
+            find(&r, "quarantine_rate")[0].value,
+            Some(round4(1.0 / 6.0))
+        );
+    }
+
+    #[test]
+    fn volume_low_day_and_missing_day() {
+        let r = audit_files(&[
+            (
+                "events_20250223.csv",
+                file(HEADER, &views("2025-02-23", 10)),
+            ),
+            (
+                "events_20250224.csv",
+                file(HEADER, &views("2025-02-24", 10)),
+            ),
+            ("events_20250226.csv", file(HEADER, &views("2025-02-26", 4))),
+        ]);
+        // Median of the days with data is 10; 4 < 0.5 × 10.
+        assert_eq!(find(&r, "missing_day")[0].day, Some(d("2025-02-25")));
+        assert_eq!(find(&r, "volume_low")[0].day, Some(d("2025-02-26")));
+        assert_eq!(r.score_by_day[&d("2025-02-25")], 0.0);
+        assert_eq!(r.score_by_day[&d("2025-02-26")], 85.0);
+    }
+
+    #[test]
+    fn bot_share_above_limit_is_a_warning() {
+        let mut rows = views("2025-02-23", 6);
+        rows.extend((0..3).map(|i| {
+            format!("bot{i},https://puffy.com/,,2025-02-23T12:00:0{i}Z,page_viewed,,{BOT}")
+        }));
+        let r = audit_files(&[("events_20250223.csv", file(HEADER, &rows))]);
+        assert_eq!(r.bot_events, 3);
+        let x = find(&r, "bot_share");
+        assert_eq!(
+            (x[0].severity, x[0].value),
+            (Severity::Warning, Some(round4(3.0 / 9.0)))
+        );
+    }
+
+    #[test]
+    fn orders_without_history_and_checkout_only_clients() {
+        let rows = vec![
+            view("a", "2025-02-23T10:00:00Z"),
+            order("a", "2025-02-23T10:05:00Z", "T1", "100", ""),
+            order("b", "2025-02-23T11:00:00Z", "T2", "200", ""),
+            order("", "2025-02-23T12:00:00Z", "T3", "300", ""),
+        ];
+        let r = audit_files(&[("events_20250223.csv", file(HEADER, &rows))]);
+        assert_eq!(find(&r, "order_without_prior_event")[0].samples[0].line, 4);
+        let no_id = find(&r, "order_without_client_id");
+        assert_eq!((no_id[0].count, no_id[0].value), (1, Some(300.0)));
+        assert_eq!(
+            find(&r, "checkout_without_shop_event")[0].count,
+            1,
+            "client b only"
+        );
+    }
+
+    #[test]
+    fn daily_score_follows_the_documented_formula() {
+        // 10 rows: 1 quarantined (q = 0.1), 1 of 9 accepted without id (n = 1/9).
+        let mut rows = views("2025-02-23", 10);
+        rows[0] = view("a", "garbage");
+        rows[1] = view("", "2025-02-23T10:59:00Z");
+        let r = audit_files(&[("events_20250223.csv", file(HEADER, &rows))]);
+        let expect = ((100.0 - 10.0 - 100.0 / 9.0) * 10.0_f64).round() / 10.0;
+        assert_eq!(r.score_by_day[&d("2025-02-23")], expect);
+    }
 }

@@ -6,8 +6,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::config::SiteConfig;
-use crate::enrich::UserAgents;
 use crate::ingest::{Dataset, Reason};
 use crate::model::{format_ts, EventKind, NONE};
 use crate::quality::{
@@ -16,9 +14,14 @@ use crate::quality::{
 };
 use crate::schema::Column;
 
-const MAX_SAMPLES: usize = 20;
+pub(crate) const MAX_SAMPLES: usize = 20;
 
-fn finding(check: &str, category: Category, severity: Severity, message: String) -> Finding {
+pub(crate) fn finding(
+    check: &str,
+    category: Category,
+    severity: Severity,
+    message: String,
+) -> Finding {
     Finding {
         check: check.to_string(),
         category,
@@ -33,7 +36,7 @@ fn finding(check: &str, category: Category, severity: Severity, message: String)
     }
 }
 
-fn with_days(mut f: Finding, mut days: Vec<NaiveDate>) -> Finding {
+pub(crate) fn with_days(mut f: Finding, mut days: Vec<NaiveDate>) -> Finding {
     days.sort();
     days.dedup();
     f.day = days.first().copied();
@@ -41,20 +44,20 @@ fn with_days(mut f: Finding, mut days: Vec<NaiveDate>) -> Finding {
     f
 }
 
-fn line_ref(ds: &Dataset, file: u16, line: u64) -> LineRef {
+pub(crate) fn line_ref(ds: &Dataset, file: u16, line: u64) -> LineRef {
     LineRef {
         file: ds.files[file as usize].name.clone(),
         line,
     }
 }
 
-fn push_sample(samples: &mut Vec<LineRef>, r: LineRef) {
+pub(crate) fn push_sample(samples: &mut Vec<LineRef>, r: LineRef) {
     if samples.len() < MAX_SAMPLES {
         samples.push(r);
     }
 }
 
-fn pct(x: f64) -> String {
+pub(crate) fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
@@ -508,263 +511,4 @@ fn items(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &mut Vec<
         );
         out.push(with_days(mismatch_x, mismatch_days));
     }
-}
-
-/// Distinct events per UTC day.
-pub fn events_by_day(ds: &Dataset) -> BTreeMap<NaiveDate, u64> {
-    let mut out = BTreeMap::new();
-    for e in &ds.events {
-        *out.entry(event_day(e.ts)).or_insert(0) += 1;
-    }
-    out
-}
-
-/// Every day of the batch: from the first to the last day named by a file
-/// (or, without dated file names, seen in events), gaps included.
-pub fn batch_days(ds: &Dataset, events_by_day: &BTreeMap<NaiveDate, u64>) -> Vec<NaiveDate> {
-    let named: Vec<NaiveDate> = ds.files.iter().filter_map(|f| f.day).collect();
-    let (lo, hi) = match (named.iter().min(), named.iter().max()) {
-        (Some(&lo), Some(&hi)) => (lo, hi),
-        _ => match (
-            events_by_day.keys().next(),
-            events_by_day.keys().next_back(),
-        ) {
-            (Some(&lo), Some(&hi)) => (lo, hi),
-            _ => return Vec::new(),
-        },
-    };
-    lo.iter_days().take_while(|d| *d <= hi).collect()
-}
-
-/// The median of a list of counts (0 when empty).
-pub fn median(values: impl Iterator<Item = u64>) -> f64 {
-    let mut v: Vec<u64> = values.collect();
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_unstable();
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2] as f64
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
-    }
-}
-
-/// Missing days and days far from the batch median.
-pub fn volume(
-    days: &[NaiveDate],
-    by_day: &BTreeMap<NaiveDate, u64>,
-    cfg: &QualityConfig,
-    out: &mut Vec<Finding>,
-) {
-    let count = |d: &NaiveDate| by_day.get(d).copied().unwrap_or(0);
-    let median = median(days.iter().map(count).filter(|&n| n > 0));
-    for day in days {
-        let n = count(day);
-        let (check, severity, msg) = if n == 0 {
-            (
-                "missing_day",
-                Severity::Error,
-                format!("{day}: no events at all; the day is missing from the batch."),
-            )
-        } else if (n as f64) < cfg.volume_low_ratio * median {
-            (
-                "volume_low",
-                Severity::Warning,
-                format!(
-                    "{day}: only {n} events, {} of the usual {median:.0}.",
-                    pct(n as f64 / median)
-                ),
-            )
-        } else if (n as f64) > cfg.volume_high_ratio * median {
-            (
-                "volume_high",
-                Severity::Warning,
-                format!(
-                    "{day}: {n} events, {} of the usual {median:.0}.",
-                    pct(n as f64 / median)
-                ),
-            )
-        } else {
-            continue;
-        };
-        let mut x = finding(check, Category::Volume, severity, msg);
-        x.count = n;
-        x.value = Some(median);
-        out.push(with_days(x, vec![*day]));
-    }
-}
-
-/// Bot traffic overall (info) and days above the bot-share limit (warning).
-/// Returns the number of bot events.
-pub fn bots(
-    ds: &Dataset,
-    uas: &UserAgents,
-    by_day: &BTreeMap<NaiveDate, u64>,
-    cfg: &QualityConfig,
-    out: &mut Vec<Finding>,
-) -> u64 {
-    let mut per_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    let mut samples = Vec::new();
-    for e in ds.events.iter().filter(|e| uas.is_bot(e.user_agent)) {
-        *per_day.entry(event_day(e.ts)).or_insert(0) += 1;
-        push_sample(&mut samples, line_ref(ds, e.file, e.line.into()));
-    }
-    let total: u64 = per_day.values().sum();
-    if total == 0 {
-        return 0;
-    }
-    let share = total as f64 / ds.events.len() as f64;
-    let msg = format!("{} of events ({total}) come from bots, crawlers and headless browsers; they are left out of sessions and attribution.", pct(share));
-    let mut x = finding("bot_traffic", Category::Bots, Severity::Info, msg);
-    x.count = total;
-    x.value = Some(round4(share));
-    x.samples = samples;
-    out.push(with_days(x, per_day.keys().copied().collect()));
-    for (day, n) in per_day {
-        let share = n as f64 / by_day.get(&day).copied().unwrap_or(n).max(1) as f64;
-        if share > cfg.max_bot_share {
-            let msg = format!(
-                "{day}: {} of events come from bots (limit {}).",
-                pct(share),
-                pct(cfg.max_bot_share)
-            );
-            let mut x = finding("bot_share", Category::Bots, Severity::Warning, msg);
-            x.count = n;
-            x.value = Some(round4(share));
-            out.push(with_days(x, vec![day]));
-        }
-    }
-    total
-}
-
-/// Orders whose client has no earlier event; orders without a client id;
-/// clients seen on the checkout host but never on the shop.
-pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &mut Vec<Finding>) {
-    let mut first_seen: FxHashMap<u32, i64> = FxHashMap::default();
-    let mut hosts: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
-    let mut shop_clients: FxHashSet<u32> = FxHashSet::default();
-    let mut checkout_only: FxHashMap<u32, (u16, u32)> = FxHashMap::default();
-    let (mut orphan, mut no_client) = (
-        finding(
-            "order_without_prior_event",
-            Category::Consistency,
-            Severity::Warning,
-            String::new(),
-        ),
-        finding(
-            "order_without_client_id",
-            Category::Completeness,
-            Severity::Warning,
-            String::new(),
-        ),
-    );
-    let (mut orphan_days, mut no_client_days, mut no_client_revenue) =
-        (Vec::new(), Vec::new(), 0.0);
-    for (i, e) in ds.events.iter().enumerate() {
-        let is_order = e.kind == EventKind::CheckoutCompleted && !dups.excluded.contains(&i);
-        if e.client == NONE {
-            if is_order {
-                no_client.count += 1;
-                no_client_revenue += revenue(ds, e.payload);
-                push_sample(&mut no_client.samples, line_ref(ds, e.file, e.line.into()));
-                no_client_days.push(event_day(e.ts));
-            }
-            continue;
-        }
-        // Events are time-ordered, so the first one seen is the earliest.
-        let first = *first_seen.entry(e.client).or_insert(e.ts);
-        if is_order && first >= e.ts {
-            orphan.count += 1;
-            push_sample(&mut orphan.samples, line_ref(ds, e.file, e.line.into()));
-            orphan_days.push(event_day(e.ts));
-        }
-        let (shop, checkout) = *hosts
-            .entry(e.page_url)
-            .or_insert_with(|| host_kind(ds.strings.get(e.page_url), site));
-        if shop {
-            shop_clients.insert(e.client);
-        } else if checkout {
-            checkout_only.entry(e.client).or_insert((e.file, e.line));
-        }
-    }
-    if orphan.count > 0 {
-        orphan.message = format!("{} order(s) come from a client with no earlier event: the visit that led to them was not tracked.", orphan.count);
-        out.push(with_days(orphan, orphan_days));
-    }
-    if no_client.count > 0 {
-        no_client.message = format!(
-            "{} order(s) worth {} have no client id and cannot be attributed to a channel.",
-            no_client.count,
-            money(no_client_revenue)
-        );
-        no_client.value = Some(no_client_revenue);
-        out.push(with_days(no_client, no_client_days));
-    }
-    let mut lost: Vec<(u16, u32)> = checkout_only
-        .into_iter()
-        .filter(|(c, _)| !shop_clients.contains(c))
-        .map(|(_, at)| at)
-        .collect();
-    if !lost.is_empty() {
-        lost.sort_unstable();
-        let msg = format!("{} client(s) appear on the checkout host but never on the shop: their shop visits were not tracked.", lost.len());
-        let mut x = finding(
-            "checkout_without_shop_event",
-            Category::Consistency,
-            Severity::Warning,
-            msg,
-        );
-        x.count = lost.len() as u64;
-        x.samples = lost
-            .iter()
-            .take(MAX_SAMPLES)
-            .map(|&(f, l)| line_ref(ds, f, l.into()))
-            .collect();
-        out.push(x);
-    }
-}
-
-/// (is shop host, is checkout host) of a URL.
-fn host_kind(url: &str, site: &SiteConfig) -> (bool, bool) {
-    match url::Url::parse(url)
-        .ok()
-        .as_ref()
-        .and_then(|u| u.host_str())
-    {
-        Some(h) => (site.is_shop(h), site.is_checkout(h)),
-        None => (false, false),
-    }
-}
-
-/// Per-day counts the score needs.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct DayCounts {
-    /// Orders that count.
-    pub orders: u64,
-    /// Orders excluded as duplicate transactions.
-    pub duplicate_orders: u64,
-    /// Events stamped on the day whose file names another day.
-    pub outside_file_day: u64,
-}
-
-/// [`DayCounts`] for every day with events, in one pass.
-pub fn day_counts(ds: &Dataset, dups: &TxnDuplicates) -> BTreeMap<NaiveDate, DayCounts> {
-    let mut out: BTreeMap<NaiveDate, DayCounts> = BTreeMap::new();
-    for (i, e) in ds.events.iter().enumerate() {
-        let day = event_day(e.ts);
-        let c = out.entry(day).or_default();
-        if e.kind == EventKind::CheckoutCompleted {
-            if dups.excluded.contains(&i) {
-                c.duplicate_orders += 1;
-            } else {
-                c.orders += 1;
-            }
-        }
-        if ds.files[e.file as usize].day.is_some_and(|d| d != day) {
-            c.outside_file_day += 1;
-        }
-    }
-    out
 }

@@ -1,0 +1,150 @@
+//! The `puffy` binary end to end: generate a batch, audit it, and compare
+//! the JSON with the generator's own record of what it injected.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn puffy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_puffy"))
+        .args(args)
+        .output()
+        .expect("puffy runs")
+}
+
+fn generate(dir: &Path, extra: &[&str]) -> Value {
+    let out = puffy(
+        &[
+            &[
+                "generate",
+                dir.to_str().unwrap(),
+                "--days",
+                "14",
+                "--events-per-day",
+                "800",
+            ],
+            extra,
+        ]
+        .concat(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap()
+}
+
+fn check_json(dir: &Path) -> (i32, Value) {
+    let out = puffy(&["check", dir.to_str().unwrap(), "--json"]);
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+#[test]
+fn check_reports_exactly_the_injected_quirks() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = generate(dir.path(), &[]);
+    let (code, report) = check_json(dir.path());
+    assert_eq!(code, 1, "error findings exit 1");
+    let files = report["files"].as_array().unwrap();
+    let truth_files = truth["files"].as_array().unwrap();
+    assert_eq!(files.len(), truth_files.len());
+    for (f, t) in files.iter().zip(truth_files) {
+        assert_eq!(f["name"], t["name"]);
+        assert_eq!(f["rows"], t["rows"]);
+        assert_eq!(
+            f["quarantined"].as_u64().unwrap(),
+            t["bad_rows"].as_array().unwrap().len() as u64
+        );
+        let renamed = f["renamed"].as_object().unwrap();
+        assert_eq!(
+            renamed.get("clientId").is_some(),
+            t["renamed_client_id"].as_bool().unwrap()
+        );
+        let missing_ref = f["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "referrer");
+        assert_eq!(missing_ref, t["referrer_missing"].as_bool().unwrap());
+    }
+    let mut dups: Vec<(String, f64)> = report["duplicate_transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["transaction_id"].as_str().unwrap().to_string(),
+                d["excluded_revenue"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, f64)> = truth["duplicate_transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["transaction_id"].as_str().unwrap().to_string(),
+                d["excluded_revenue"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    dups.sort_by(|a, b| a.0.cmp(&b.0));
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(dups, want);
+    assert_eq!(report["bot_events"], truth["bot_events"]);
+    let errors: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "column_missing",
+            "duplicate_transaction",
+            "invalid_order_json",
+            "null_rate"
+        ]
+        .into()
+    );
+    assert_eq!(report["score_by_day"].as_object().unwrap().len(), 14);
+}
+
+#[test]
+fn clean_data_exits_zero_and_missing_paths_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &["--clean"]);
+    let (code, report) = check_json(dir.path());
+    let errors: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert_eq!((code, errors.len()), (0, 0), "{errors:?}");
+    let out = puffy(&["check", "/nonexistent/folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("/nonexistent/folder: no such file or folder"));
+}
+
+#[test]
+fn inspect_lists_rows_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events_20250223.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}client_id,timestamp\r\na,2025-02-23T00:00:00Z\r\nb,2025-02-23T00:00:01Z\r\n",
+    )
+    .unwrap();
+    let out = puffy(&["inspect", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\t2 rows\tclient_id,timestamp"), "{text}");
+}
