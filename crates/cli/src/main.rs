@@ -7,6 +7,7 @@ mod check;
 mod generate;
 mod input;
 mod inspect;
+mod run;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Audit data quality; exit 1 when an error-severity finding exists.
     Check(check::Args),
+    /// Run the whole pipeline and write every table and report.json.
+    Run(run::Args),
     /// Write realistic daily export files from a seed.
     Generate(generate::Args),
 }
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Run(args) => run::run(&args),
     };
     match result {
         Ok(code) => code,

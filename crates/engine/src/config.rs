@@ -12,7 +12,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::attribution::AttributionConfig;
+use crate::channels::{default_rules, ChannelRule};
 use crate::quality::QualityConfig;
+use crate::sessionize::SessionConfig;
 
 /// The shop's own hosts. Internal hosts never start or change a traffic
 /// source; the checkout host is where orders complete.
@@ -49,11 +52,48 @@ impl SiteConfig {
 }
 
 /// All settings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The shop's hosts.
     pub site: SiteConfig,
     /// Data-quality thresholds.
     pub quality: QualityConfig,
+    /// Sessionization.
+    pub session: SessionConfig,
+    /// Attribution.
+    pub attribution: AttributionConfig,
+    /// The channel rule table, in order (first match wins). Giving it in
+    /// `puffy.toml` (`[[channels]]` entries) replaces the whole default table.
+    pub channels: Vec<ChannelRule>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            site: SiteConfig::default(),
+            quality: QualityConfig::default(),
+            session: SessionConfig::default(),
+            attribution: AttributionConfig::default(),
+            channels: default_rules(),
+        }
+    }
+}
+
+impl Config {
+    /// Checks values a run cannot work with.
+    pub fn validate(&self) -> crate::Result<()> {
+        crate::channels::validate(&self.channels).map_err(crate::Error::Config)?;
+        if self.session.timeout_minutes == 0 {
+            return Err(crate::Error::Config(
+                "session timeout must be at least 1 minute".into(),
+            ));
+        }
+        if self.attribution.half_life_days.is_nan() || self.attribution.half_life_days <= 0.0 {
+            return Err(crate::Error::Config(
+                "time-decay half-life must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
 }

@@ -1,4 +1,10 @@
-//! Enrich: what each event's user agent says (device, browser, OS, bot).
+//! Enrich: where each event came from (channel, by the rule table of
+//! [`crate::channels`]) and what its user agent says (device, browser, OS,
+//! bot).
+//!
+//! URLs are parsed once per distinct string: page URLs for their query keys,
+//! referrers for their host; each distinct (page, referrer) pair is
+//! classified once.
 //!
 //! Each distinct user agent is classified once (events share interned
 //! strings), with the `woothee` parser plus a pattern list for the crawlers
@@ -12,7 +18,12 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::channels::{ChannelRule, Referrer};
+use crate::config::SiteConfig;
 use crate::model::{Event, Strings, Sym, NONE};
+
+/// Rule index of events without external source information.
+pub const NO_SOURCE: u16 = u16::MAX;
 
 /// Lower-case substrings that mark crawlers, SEO tools, headless browsers and
 /// HTTP libraries.
@@ -147,6 +158,102 @@ impl UserAgents {
     pub fn get(&self, ua: Sym) -> Option<&UserAgentInfo> {
         self.map.get(&ua)
     }
+}
+
+/// Query keys of a URL, lower-cased (values are ignored: they are hashed).
+fn query_keys(url: &str) -> Vec<String> {
+    match url::Url::parse(url) {
+        Ok(u) => u
+            .query_pairs()
+            .map(|(k, _)| k.to_ascii_lowercase())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A referrer URL reduced to what rules look at; the shop's own hosts are
+/// [`Referrer::None`].
+pub fn parse_referrer(url: &str, site: &SiteConfig) -> Referrer {
+    let Ok(u) = url::Url::parse(url) else {
+        return Referrer::None;
+    };
+    match (u.scheme(), u.host_str()) {
+        ("android-app", Some(app)) => Referrer::App(app.to_ascii_lowercase()),
+        (_, Some(host)) if !site.is_shop(host) && !site.is_checkout(host) => {
+            Referrer::Host(host.to_ascii_lowercase())
+        }
+        _ => Referrer::None,
+    }
+}
+
+/// Per-event traffic source: the index of the first matching rule, or
+/// [`NO_SOURCE`] for events without external source information.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// One entry per event of the dataset, in order.
+    pub rule: Vec<u16>,
+    referrers: FxHashMap<Sym, Referrer>,
+}
+
+impl Sources {
+    /// Classifies every event.
+    pub fn build(
+        events: &[Event],
+        strings: &Strings,
+        site: &SiteConfig,
+        rules: &[ChannelRule],
+    ) -> Sources {
+        let mut keys: FxHashMap<Sym, Vec<String>> = FxHashMap::default();
+        let mut referrers: FxHashMap<Sym, Referrer> = FxHashMap::default();
+        let mut pairs: FxHashMap<(Sym, Sym), u16> = FxHashMap::default();
+        let mut rule = Vec::with_capacity(events.len());
+        for e in events {
+            let r = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
+                let k = keys
+                    .entry(e.page_url)
+                    .or_insert_with(|| query_keys(strings.get(e.page_url)));
+                let referrer = referrers
+                    .entry(e.referrer)
+                    .or_insert_with(|| parse_referrer(strings.get(e.referrer), site));
+                classify(k, referrer, rules)
+            });
+            rule.push(r);
+        }
+        Sources { rule, referrers }
+    }
+
+    /// The source detail of an event: its referrer host or app, else the
+    /// first rule parameter on its page URL, else empty.
+    pub fn detail(&self, e: &Event, strings: &Strings, rules: &[ChannelRule], rule: u16) -> String {
+        match self.referrers.get(&e.referrer) {
+            Some(Referrer::Host(h)) => return h.clone(),
+            Some(Referrer::App(a)) => return format!("android-app:{a}"),
+            _ => {}
+        }
+        let Some(r) = rules.get(rule as usize) else {
+            return String::new();
+        };
+        query_keys(strings.get(e.page_url))
+            .into_iter()
+            .find(|k| r.uses_param(k))
+            .unwrap_or_default()
+    }
+}
+
+/// The rule for one page's query keys and referrer, or [`NO_SOURCE`] when
+/// the event carries no external source information.
+fn classify(keys: &[String], referrer: &Referrer, rules: &[ChannelRule]) -> u16 {
+    let traffic = *referrer != Referrer::None
+        || keys
+            .iter()
+            .any(|k| k.starts_with("utm_") || rules.iter().any(|r| r.uses_param(k)));
+    if !traffic {
+        return NO_SOURCE;
+    }
+    rules
+        .iter()
+        .position(|r| r.matches(keys, referrer))
+        .map_or(NO_SOURCE, |i| i as u16)
 }
 
 #[cfg(test)]

@@ -10,18 +10,26 @@
 //! (the `puffy` CLI, the browser worker) own all I/O and hand over readers.
 #![warn(missing_docs)]
 
+pub mod attribution;
+pub mod channels;
 pub mod config;
+pub mod conversions;
 pub mod enrich;
 pub mod error;
 pub mod ingest;
 pub mod inspect;
+pub mod markov;
 pub mod model;
 pub mod order;
 pub mod quality;
 pub mod quality_checks;
 pub mod quality_volume;
+pub mod report;
 pub mod schema;
+pub mod sessionize;
+pub mod summary;
 pub mod synth;
 pub mod synth_visits;
+pub mod tables;
 
 pub use error::{Error, Result};

@@ -276,20 +276,20 @@ impl QualityReport {
 pub fn audit(
     ds: &Dataset,
     uas: &UserAgents,
+    dups: &checks::TxnDuplicates,
     site: &SiteConfig,
     cfg: &QualityConfig,
 ) -> QualityReport {
-    let dups = checks::transaction_duplicates(ds);
     let mut findings = Vec::new();
     checks::schema(ds, &mut findings);
     checks::completeness(ds, cfg, &mut findings);
-    checks::uniqueness(ds, &dups, &mut findings);
-    checks::validity(ds, &dups, cfg, &mut findings);
+    checks::uniqueness(ds, dups, &mut findings);
+    checks::validity(ds, dups, cfg, &mut findings);
     let events_by_day = volume::events_by_day(ds);
     let days = volume::batch_days(ds, &events_by_day);
     volume::volume(&days, &events_by_day, cfg, &mut findings);
     let bot_events = volume::bots(ds, uas, &events_by_day, cfg, &mut findings);
-    volume::consistency(ds, &dups, site, &mut findings);
+    volume::consistency(ds, dups, site, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -302,11 +302,11 @@ pub fn audit(
             .entry(q.reason.as_str().to_string())
             .or_insert(0) += 1;
     }
-    let score_by_day = score(ds, &days, &events_by_day, &dups, cfg);
+    let score_by_day = score(ds, &days, &events_by_day, dups, cfg);
     QualityReport {
         files: ds.files.iter().map(FileSummary::new).collect(),
         duplicate_revenue_excluded: dups.list.iter().map(|d| d.excluded_revenue).sum::<f64>(),
-        duplicate_transactions: dups.list,
+        duplicate_transactions: dups.list.clone(),
         duplicate_events: ds.files.iter().map(|f| f.duplicates).sum(),
         events: ds.events.len() as u64,
         bot_events,
@@ -320,7 +320,8 @@ pub fn audit(
 /// [`audit`] with user agents classified and settings taken from `cfg`.
 pub fn audit_with(ds: &Dataset, cfg: &crate::config::Config) -> QualityReport {
     let uas = UserAgents::build(&ds.events, &ds.strings);
-    audit(ds, &uas, &cfg.site, &cfg.quality)
+    let dups = checks::transaction_duplicates(ds);
+    audit(ds, &uas, &dups, &cfg.site, &cfg.quality)
 }
 
 /// The daily score of the module doc.

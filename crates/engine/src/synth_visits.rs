@@ -271,7 +271,14 @@ impl<'a> Generator<'a> {
             )
         );
         let ua = *self.rng.weighted(HUMAN_UAS);
-        let email = self.rng.hex(64).to_ascii_lowercase();
+        // Some people come back on a second device: same email, new cookie.
+        let email = if !self.clients.is_empty() && self.rng.chance(0.06) {
+            self.clients[self.rng.range(0, self.clients.len() as i64) as usize]
+                .email
+                .clone()
+        } else {
+            self.rng.hex(64).to_ascii_lowercase()
+        };
         self.clients.push(Client {
             id,
             ua,

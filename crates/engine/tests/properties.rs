@@ -124,3 +124,77 @@ proptest! {
         prop_assert!(same(&whole, &chunked));
     }
 }
+
+fn session_case(seed: u64, timeout: u32, split: bool) -> (Dataset, engine::report::Run) {
+    let cfg = SynthConfig {
+        seed,
+        days: 3,
+        events_per_day: 400,
+        ..SynthConfig::default()
+    };
+    let files = generate(&cfg).0;
+    let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let mut settings = engine::config::Config::default();
+    settings.session.timeout_minutes = timeout;
+    settings.session.split_on_new_source = split;
+    let run = engine::report::run(&ds, &settings).unwrap();
+    (ds, run)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn every_eligible_event_is_in_exactly_one_session(seed in 0u64..1000, timeout in 1u32..120, split: bool) {
+        let (ds, run) = session_case(seed, timeout, split);
+        let limit = i64::from(timeout) * 60_000;
+        let mut last_in: Vec<Option<i64>> = vec![None; run.sessions.sessions.len()];
+        for (i, e) in ds.events.iter().enumerate() {
+            let eligible = e.client != engine::model::NONE && !run.uas.is_bot(e.user_agent);
+            let s = run.sessions.of_event[i];
+            prop_assert_eq!(eligible, s != engine::model::NONE);
+            if !eligible { continue; }
+            let session = &run.sessions.sessions[s as usize];
+            prop_assert_eq!(session.client, e.client);
+            prop_assert!(session.start <= e.ts && e.ts <= session.end);
+            // No internal gap above the timeout.
+            if let Some(prev) = last_in[s as usize] {
+                prop_assert!(e.ts - prev <= limit);
+            }
+            last_in[s as usize] = Some(e.ts);
+        }
+        let total: u32 = run.sessions.sessions.iter().map(|s| s.events).sum();
+        prop_assert_eq!(total as usize, run.sessions.of_event.iter().filter(|&&s| s != engine::model::NONE).count());
+        if !split {
+            // Consecutive sessions of a client are more than the timeout apart.
+            let mut last_end: std::collections::HashMap<u32, i64> = Default::default();
+            for s in &run.sessions.sessions {
+                if let Some(end) = last_end.get(&s.client) {
+                    prop_assert!(s.start - end > limit);
+                }
+                last_end.insert(s.client, s.end);
+            }
+        }
+    }
+
+    #[test]
+    fn every_model_credits_exactly_the_revenue(seed in 0u64..1000, lookback in 1u32..10) {
+        let cfg = SynthConfig { seed, days: 3, events_per_day: 400, ..SynthConfig::default() };
+        let files = generate(&cfg).0;
+        let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+        let mut settings = engine::config::Config::default();
+        settings.attribution.lookback_days = lookback;
+        let run = engine::report::run(&ds, &settings).unwrap();
+        let mut sums: std::collections::HashMap<(u32, engine::attribution::Model), (i64, f64)> = Default::default();
+        for c in &run.attribution.credits {
+            let e = sums.entry((c.conversion, c.model)).or_default();
+            e.0 += c.revenue_cents;
+            e.1 += c.credit;
+        }
+        prop_assert_eq!(sums.len(), run.conversions.len() * 7);
+        for ((conv, _), (cents, credit)) in sums {
+            prop_assert_eq!(cents, run.conversions[conv as usize].revenue_cents);
+            prop_assert!((credit - 1.0).abs() < 1e-9);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The whole pipeline in one call ([`run`]) and `report.json`.
+//!
+//! `run` takes an ingested [`Dataset`] and the settings and returns every
+//! stage's output; changing a setting re-runs from the dataset without
+//! re-reading files. [`Report`] is what `report.json` holds.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::attribution::{attribute, Attribution, MarkovSummary, Model, Stitching};
+use crate::config::Config;
+use crate::conversions::{conversions, Conversion, Persons};
+use crate::enrich::{Sources, UserAgents};
+use crate::ingest::Dataset;
+use crate::quality::{audit, QualityReport};
+use crate::quality_checks::transaction_duplicates;
+use crate::sessionize::{sessionize, Sessions};
+use crate::summary::{funnel, reconcile, summarize, Funnel, Reconciliation, Summary};
+
+/// Every stage's output for one dataset and one configuration.
+pub struct Run {
+    /// Settings used.
+    pub cfg: Config,
+    /// User agents, classified.
+    pub uas: UserAgents,
+    /// Traffic source of every event.
+    pub sources: Sources,
+    /// Event indices of duplicate-transaction copies (not orders).
+    pub excluded: FxHashSet<usize>,
+    /// The audit.
+    pub quality: QualityReport,
+    /// Sessions.
+    pub sessions: Sessions,
+    /// Identity links (always computed; applied when stitching is on).
+    pub persons: Persons,
+    /// Orders that count.
+    pub conversions: Vec<Conversion>,
+    /// Credits under every model.
+    pub attribution: Attribution,
+}
+
+/// Runs every stage after ingest.
+pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
+    cfg.validate()?;
+    let uas = UserAgents::build(&ds.events, &ds.strings);
+    let sources = Sources::build(&ds.events, &ds.strings, &cfg.site, &cfg.channels);
+    let dups = transaction_duplicates(ds);
+    let quality = audit(ds, &uas, &dups, &cfg.site, &cfg.quality);
+    let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
+    let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
+    let persons = Persons::stitch(ds);
+    let attribution = attribute(
+        &conversions,
+        &sessions.sessions,
+        &persons,
+        &cfg.channels,
+        &cfg.attribution,
+    );
+    Ok(Run {
+        cfg: cfg.clone(),
+        uas,
+        sources,
+        excluded: dups.excluded,
+        quality,
+        sessions,
+        persons,
+        conversions,
+        attribution,
+    })
+}
+
+/// Orders (fractional credit) and revenue of a channel under one model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelCredit {
+    /// Sum of credits (fractions of orders).
+    pub orders: f64,
+    /// Credited revenue.
+    pub revenue: f64,
+}
+
+/// One input file, as the report states it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputFile {
+    /// File name.
+    pub name: String,
+    /// Bytes.
+    pub bytes: u64,
+    /// Data rows.
+    pub rows: u64,
+    /// Why it could not be read.
+    pub error: Option<String>,
+}
+
+/// The contents of `report.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Engine version.
+    pub version: &'static str,
+    /// What was read.
+    pub inputs: Vec<InputFile>,
+    /// First and last day of the batch.
+    pub date_range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Settings used.
+    pub settings: Config,
+    /// Everything accounted for.
+    pub reconciliation: Reconciliation,
+    /// Headline numbers.
+    pub summary: Summary,
+    /// Sessions → cart → checkout → purchase.
+    pub funnel: Funnel,
+    /// `{model: {channel: {orders, revenue}}}`.
+    pub attribution: BTreeMap<&'static str, BTreeMap<String, ChannelCredit>>,
+    /// The data-driven model's inputs and removal effects.
+    pub markov: MarkovSummary,
+    /// Identity stitching and its effect.
+    pub stitching: Stitching,
+    /// The `puffy check --json` object.
+    pub quality: QualityReport,
+}
+
+/// Builds `report.json` for a run.
+pub fn report(ds: &Dataset, run: &Run) -> Report {
+    let mut attribution: BTreeMap<&'static str, BTreeMap<String, ChannelCredit>> = BTreeMap::new();
+    for model in Model::ALL {
+        attribution.insert(model.as_str(), BTreeMap::new());
+    }
+    let mut cents: BTreeMap<(&'static str, String), (f64, i64)> = BTreeMap::new();
+    for c in &run.attribution.credits {
+        let key = (
+            c.model.as_str(),
+            run.attribution.channels[c.channel as usize].clone(),
+        );
+        let e = cents.entry(key).or_insert((0.0, 0));
+        e.0 += c.credit;
+        e.1 += c.revenue_cents;
+    }
+    for ((model, channel), (orders, revenue)) in cents {
+        if let Some(m) = attribution.get_mut(model) {
+            m.insert(
+                channel,
+                ChannelCredit {
+                    orders: round4(orders),
+                    revenue: revenue as f64 / 100.0,
+                },
+            );
+        }
+    }
+    let days = run.quality.score_by_day.keys();
+    Report {
+        version: env!("CARGO_PKG_VERSION"),
+        inputs: ds
+            .files
+            .iter()
+            .map(|f| InputFile {
+                name: f.name.clone(),
+                bytes: f.bytes,
+                rows: f.rows,
+                error: f.error.clone(),
+            })
+            .collect(),
+        date_range: days.clone().next().copied().zip(days.last().copied()),
+        settings: run.cfg.clone(),
+        reconciliation: reconcile(ds, run),
+        summary: summarize(ds, run),
+        funnel: funnel(ds, run),
+        attribution,
+        markov: run.attribution.markov.clone(),
+        stitching: run.attribution.stitching.clone(),
+        quality: run.quality.clone(),
+    }
+}
+
+/// Rounds to four decimals.
+pub(crate) fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

@@ -1,0 +1,268 @@
+//! Sessionize: events of each client, in time order, cut into sessions
+//! after more than `timeout` of inactivity. Sessions run across midnight
+//! and across files (events are one time-ordered stream).
+//!
+//! Bots are left out by default (`include_bots`) and events without a
+//! client id cannot be sessionized; both are counted. Optionally (off by
+//! default) an event with a different external source starts a new session
+//! mid-visit (the classic campaign-change rule). A session's channel is the
+//! source of its first event that has external source information (see
+//! [`crate::channels`]), else Direct.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::enrich::{Sources, UserAgents, NO_SOURCE};
+use crate::model::{Event, EventKind, Sym, NONE};
+
+/// Session settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Inactivity that ends a session, in minutes (30).
+    pub timeout_minutes: u32,
+    /// Start a new session when a different external source arrives (false).
+    pub split_on_new_source: bool,
+    /// Keep bot events in sessions, funnel and attribution (false).
+    pub include_bots: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            timeout_minutes: 30,
+            split_on_new_source: false,
+            include_bots: false,
+        }
+    }
+}
+
+/// One visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Client id.
+    pub client: Sym,
+    /// 1-based number of this session among its client's sessions.
+    pub number: u32,
+    /// First event, epoch ms.
+    pub start: i64,
+    /// Last event, epoch ms.
+    pub end: i64,
+    /// Index of the first event in the dataset.
+    pub first_event: u32,
+    /// Index of the event that gave the source, or [`NONE`] (Direct).
+    pub source_event: u32,
+    /// Rule that classified it, [`NO_SOURCE`] for Direct.
+    pub rule: u16,
+    /// Events.
+    pub events: u32,
+    /// `page_viewed` events.
+    pub pageviews: u32,
+    /// Had a `product_added_to_cart`.
+    pub added_to_cart: bool,
+    /// Had a `checkout_started`.
+    pub started_checkout: bool,
+    /// Orders completed in it (set by the conversions stage).
+    pub orders: u32,
+    /// Their revenue in cents (set by the conversions stage).
+    pub revenue_cents: i64,
+}
+
+/// Sessions plus the session of each event.
+#[derive(Debug, Clone, Default)]
+pub struct Sessions {
+    /// Sessions ordered by start.
+    pub sessions: Vec<Session>,
+    /// Session index of each event, [`NONE`] when not sessionized.
+    pub of_event: Vec<u32>,
+    /// Bot events left out.
+    pub bot_events: u64,
+    /// Non-bot events without a client id.
+    pub no_client_events: u64,
+}
+
+/// Cuts events into sessions.
+pub fn sessionize(
+    events: &[Event],
+    sources: &Sources,
+    uas: &UserAgents,
+    cfg: &SessionConfig,
+) -> Sessions {
+    let timeout = i64::from(cfg.timeout_minutes) * 60_000;
+    let mut out = Sessions {
+        of_event: vec![NONE; events.len()],
+        ..Sessions::default()
+    };
+    let mut open: FxHashMap<Sym, u32> = FxHashMap::default();
+    let mut count: FxHashMap<Sym, u32> = FxHashMap::default();
+    for (i, e) in events.iter().enumerate() {
+        if !cfg.include_bots && uas.is_bot(e.user_agent) {
+            out.bot_events += 1;
+            continue;
+        }
+        if e.client == NONE {
+            out.no_client_events += 1;
+            continue;
+        }
+        let rule = sources.rule[i];
+        let current = open.get(&e.client).copied().filter(|&s| {
+            let s = &out.sessions[s as usize];
+            let changed = cfg.split_on_new_source && rule != NO_SOURCE && s.rule != rule;
+            e.ts - s.end <= timeout && !changed
+        });
+        let s = match current {
+            Some(s) => s,
+            None => {
+                let n = count.entry(e.client).or_insert(0);
+                *n += 1;
+                out.sessions.push(Session {
+                    client: e.client,
+                    number: *n,
+                    start: e.ts,
+                    end: e.ts,
+                    first_event: i as u32,
+                    source_event: NONE,
+                    rule: NO_SOURCE,
+                    events: 0,
+                    pageviews: 0,
+                    added_to_cart: false,
+                    started_checkout: false,
+                    orders: 0,
+                    revenue_cents: 0,
+                });
+                let s = (out.sessions.len() - 1) as u32;
+                open.insert(e.client, s);
+                s
+            }
+        };
+        let session = &mut out.sessions[s as usize];
+        session.end = e.ts;
+        session.events += 1;
+        if session.source_event == NONE && rule != NO_SOURCE {
+            session.source_event = i as u32;
+            session.rule = rule;
+        }
+        match e.kind {
+            EventKind::PageViewed => session.pageviews += 1,
+            EventKind::ProductAddedToCart => session.added_to_cart = true,
+            EventKind::CheckoutStarted => session.started_checkout = true,
+            _ => {}
+        }
+        out.of_event[i] = s;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SiteConfig;
+    use crate::ingest::{ingest, Dataset};
+
+    const UA: &str = "\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36\"";
+
+    fn data(rows: &[(&str, &str, &str, &str)]) -> Dataset {
+        let body: Vec<String> = rows
+            .iter()
+            .map(|(c, ts, url, r)| format!("{c},{url},{r},{ts},page_viewed,,{UA}"))
+            .collect();
+        let csv = format!(
+            "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent\n{}\n",
+            body.join("\n")
+        );
+        ingest([("events_20250223.csv", csv.as_bytes())])
+    }
+
+    fn run(ds: &Dataset, cfg: &SessionConfig) -> Sessions {
+        let rules = crate::channels::default_rules();
+        let sources = Sources::build(&ds.events, &ds.strings, &SiteConfig::default(), &rules);
+        let uas = UserAgents::build(&ds.events, &ds.strings);
+        sessionize(&ds.events, &sources, &uas, cfg)
+    }
+
+    const HOME: &str = "https://puffy.com/";
+
+    #[test]
+    fn gap_longer_than_timeout_starts_new_session() {
+        let ds = data(&[
+            ("a", "2025-02-23T10:00:00Z", HOME, ""),
+            ("a", "2025-02-23T10:30:00Z", HOME, ""), // exactly 30 min: same session
+            ("a", "2025-02-23T11:00:00.001Z", HOME, ""), // 30 min + 1 ms: new
+            ("b", "2025-02-23T10:10:00Z", HOME, ""),
+        ]);
+        let s = run(&ds, &SessionConfig::default());
+        let per: Vec<(String, u32, u32)> = s
+            .sessions
+            .iter()
+            .map(|x| (ds.strings.get(x.client).to_string(), x.number, x.events))
+            .collect();
+        assert_eq!(
+            per,
+            vec![("a".into(), 1, 2), ("b".into(), 1, 1), ("a".into(), 2, 1)]
+        );
+    }
+
+    #[test]
+    fn session_crosses_midnight_and_keeps_its_landing_channel() {
+        let ds = data(&[
+            (
+                "a",
+                "2025-02-23T23:50:00Z",
+                "https://puffy.com/?gclid=AB12&gad_source=1",
+                "https://www.google.com/",
+            ),
+            (
+                "a",
+                "2025-02-24T00:05:00Z",
+                "https://puffy.com/cart",
+                "https://puffy.com/",
+            ),
+            (
+                "a",
+                "2025-02-24T00:10:00Z",
+                "https://checkout.puffy.com/c",
+                "https://puffy.com/cart",
+            ),
+        ]);
+        let s = run(&ds, &SessionConfig::default());
+        assert_eq!(s.sessions.len(), 1);
+        let rules = crate::channels::default_rules();
+        assert_eq!(rules[s.sessions[0].rule as usize].channel, "Paid Search");
+    }
+
+    #[test]
+    fn campaign_change_splits_only_when_enabled() {
+        let ds = data(&[
+            ("a", "2025-02-23T10:00:00Z", HOME, "https://www.google.com/"),
+            (
+                "a",
+                "2025-02-23T10:05:00Z",
+                "https://puffy.com/?fbclid=X1",
+                "https://m.facebook.com/",
+            ),
+        ]);
+        assert_eq!(run(&ds, &SessionConfig::default()).sessions.len(), 1);
+        let split = SessionConfig {
+            split_on_new_source: true,
+            ..SessionConfig::default()
+        };
+        assert_eq!(run(&ds, &split).sessions.len(), 2);
+    }
+
+    #[test]
+    fn bots_and_events_without_client_are_counted_not_sessionized() {
+        let body = format!(
+            "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent\n\
+             a,{HOME},,2025-02-23T10:00:00Z,page_viewed,,{UA}\n\
+             ,{HOME},,2025-02-23T10:01:00Z,page_viewed,,{UA}\n\
+             g,{HOME},,2025-02-23T10:02:00Z,page_viewed,,Googlebot/2.1 (+http://www.google.com/bot.html)\n"
+        );
+        let ds = ingest([("e.csv", body.as_bytes())]);
+        let s = run(&ds, &SessionConfig::default());
+        assert_eq!(
+            (s.sessions.len(), s.no_client_events, s.bot_events),
+            (1, 1, 1)
+        );
+        assert_eq!(s.of_event.iter().filter(|&&x| x == NONE).count(), 2);
+    }
+}

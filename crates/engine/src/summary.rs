@@ -1,0 +1,418 @@
+//! Summaries of a run: headline numbers, the funnel, the reconciliation
+//! that accounts for every row and every cent, daily channel rows and
+//! converting journeys.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::attribution::Model;
+use crate::enrich::Device;
+use crate::ingest::Dataset;
+use crate::model::{cents_to_f64, day_of, EventKind, Sym, NONE};
+use crate::report::{round4, Run};
+use crate::sessionize::Session;
+
+/// Headline numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Revenue of the orders that count.
+    pub revenue: f64,
+    /// Orders that count (one per transaction id).
+    pub orders: u64,
+    /// Revenue per order.
+    pub aov: f64,
+    /// Sessions.
+    pub sessions: u64,
+    /// Distinct client ids with a session.
+    pub visitors: u64,
+    /// Sessions with an order / sessions.
+    pub conversion_rate: f64,
+    /// Events from bots.
+    pub bot_events: u64,
+    /// Share of events from bots.
+    pub bot_share: f64,
+    /// Orders without any touchpoint.
+    pub unattributed_orders: u64,
+    /// Their revenue.
+    pub unattributed_revenue: f64,
+    /// Non-bot events without a client id (not sessionized).
+    pub events_without_client_id: u64,
+    /// Revenue of orders without a client id.
+    pub revenue_without_client_id: f64,
+    /// Mean of the daily data-quality scores.
+    pub quality_score: f64,
+}
+
+/// Counts and shares behind `Summary`, from a run.
+pub fn summarize(ds: &Dataset, run: &Run) -> Summary {
+    let revenue_cents: i64 = run.conversions.iter().map(|c| c.revenue_cents).sum();
+    let orders = run.conversions.len() as u64;
+    let sessions = &run.sessions.sessions;
+    let visitors = sessions
+        .iter()
+        .map(|s| s.client)
+        .collect::<FxHashSet<Sym>>()
+        .len() as u64;
+    let converting = sessions.iter().filter(|s| s.orders > 0).count() as u64;
+    let unattributed: Vec<usize> = (0..run.conversions.len())
+        .filter(|&i| run.attribution.touchpoints[i].is_empty())
+        .collect();
+    let scores = &run.quality.score_by_day;
+    Summary {
+        revenue: cents_to_f64(revenue_cents),
+        orders,
+        aov: if orders == 0 {
+            0.0
+        } else {
+            (revenue_cents as f64 / orders as f64).round() / 100.0
+        },
+        sessions: sessions.len() as u64,
+        visitors,
+        conversion_rate: ratio(converting, sessions.len() as u64),
+        bot_events: run.quality.bot_events,
+        bot_share: ratio(run.quality.bot_events, ds.events.len() as u64),
+        unattributed_orders: unattributed.len() as u64,
+        unattributed_revenue: cents_to_f64(
+            unattributed
+                .iter()
+                .map(|&i| run.conversions[i].revenue_cents)
+                .sum(),
+        ),
+        events_without_client_id: run.sessions.no_client_events,
+        revenue_without_client_id: cents_to_f64(
+            run.conversions
+                .iter()
+                .filter(|c| c.client == NONE)
+                .map(|c| c.revenue_cents)
+                .sum(),
+        ),
+        quality_score: if scores.is_empty() {
+            0.0
+        } else {
+            (scores.values().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0
+        },
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        round4(a as f64 / b as f64)
+    }
+}
+
+/// Rows, orders and revenue, each accounted for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reconciliation {
+    /// Data rows read from all files.
+    pub rows_read: u64,
+    /// Rows quarantined.
+    pub quarantined: u64,
+    /// Exact copies of events already loaded.
+    pub duplicate_events: u64,
+    /// Events in sessions.
+    pub sessionized: u64,
+    /// Bot events left out of sessions.
+    pub bot_events_excluded: u64,
+    /// Non-bot events without a client id.
+    pub without_client_id: u64,
+    /// `rows_read = quarantined + duplicate_events + sessionized + bot_events_excluded + without_client_id`.
+    pub events_balanced: bool,
+    /// Distinct `checkout_completed` events.
+    pub checkout_events: u64,
+    /// Orders that count.
+    pub orders: u64,
+    /// Copies excluded as duplicate transactions.
+    pub duplicate_transactions: u64,
+    /// `checkout_events = orders + duplicate_transactions`.
+    pub orders_balanced: bool,
+    /// Revenue of all distinct checkout events.
+    pub raw_revenue: f64,
+    /// Revenue of the orders that count.
+    pub order_revenue: f64,
+    /// Revenue of the excluded copies.
+    pub excluded_duplicate_revenue: f64,
+    /// Revenue credited to channels (the same under every model).
+    pub attributed_revenue: f64,
+    /// Revenue of orders without touchpoints.
+    pub unattributed_revenue: f64,
+    /// `raw = order + excluded` and `order = attributed + unattributed`, to the cent, under every model.
+    pub revenue_balanced: bool,
+}
+
+/// Accounts for every row and every cent.
+pub fn reconcile(ds: &Dataset, run: &Run) -> Reconciliation {
+    let rows_read: u64 = ds.files.iter().map(|f| f.rows).sum();
+    let quarantined = ds.quarantine.len() as u64;
+    let duplicate_events: u64 = ds.files.iter().map(|f| f.duplicates).sum();
+    let sessionized = run.sessions.of_event.iter().filter(|&&s| s != NONE).count() as u64;
+    let (bots, no_client) = (run.sessions.bot_events, run.sessions.no_client_events);
+    let checkout: Vec<usize> = (0..ds.events.len())
+        .filter(|&i| ds.events[i].kind == EventKind::CheckoutCompleted)
+        .collect();
+    let cents = |i: &usize| ds.orders[ds.events[*i].payload as usize].revenue_cents;
+    let raw: i64 = checkout.iter().map(cents).sum();
+    let excluded: i64 = checkout
+        .iter()
+        .filter(|i| run.excluded.contains(i))
+        .map(cents)
+        .sum();
+    let order: i64 = run.conversions.iter().map(|c| c.revenue_cents).sum();
+    let unattributed_id = run
+        .attribution
+        .channels
+        .iter()
+        .position(|c| c == crate::channels::UNATTRIBUTED);
+    let mut per_model: BTreeMap<Model, (i64, i64)> = BTreeMap::new();
+    for c in &run.attribution.credits {
+        let e = per_model.entry(c.model).or_default();
+        if Some(c.channel as usize) == unattributed_id {
+            e.1 += c.revenue_cents;
+        } else {
+            e.0 += c.revenue_cents;
+        }
+    }
+    let (attributed, unattributed) = per_model
+        .get(&Model::LastClick)
+        .copied()
+        .unwrap_or_default();
+    Reconciliation {
+        rows_read,
+        quarantined,
+        duplicate_events,
+        sessionized,
+        bot_events_excluded: bots,
+        without_client_id: no_client,
+        events_balanced: rows_read
+            == quarantined + duplicate_events + sessionized + bots + no_client,
+        checkout_events: checkout.len() as u64,
+        orders: run.conversions.len() as u64,
+        duplicate_transactions: run.excluded.len() as u64,
+        orders_balanced: checkout.len() == run.conversions.len() + run.excluded.len(),
+        raw_revenue: cents_to_f64(raw),
+        order_revenue: cents_to_f64(order),
+        excluded_duplicate_revenue: cents_to_f64(excluded),
+        attributed_revenue: cents_to_f64(attributed),
+        unattributed_revenue: cents_to_f64(unattributed),
+        revenue_balanced: raw == order + excluded
+            && per_model.values().all(|(a, u)| a + u == order),
+    }
+}
+
+/// One funnel step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelStep {
+    /// `sessions`, `added_to_cart`, `started_checkout`, `purchased`.
+    pub step: &'static str,
+    /// Sessions that reached it.
+    pub sessions: u64,
+    /// Share of all sessions.
+    pub rate: f64,
+    /// Share lost since the previous step.
+    pub drop_off: f64,
+}
+
+/// The funnel overall, by device and by channel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Funnel {
+    /// All sessions.
+    pub overall: Vec<FunnelStep>,
+    /// By device of the session's first event.
+    pub by_device: BTreeMap<String, Vec<FunnelStep>>,
+    /// By session channel.
+    pub by_channel: BTreeMap<String, Vec<FunnelStep>>,
+}
+
+fn steps(sessions: &[&Session]) -> Vec<FunnelStep> {
+    let counts = [
+        ("sessions", sessions.len() as u64),
+        (
+            "added_to_cart",
+            sessions.iter().filter(|s| s.added_to_cart).count() as u64,
+        ),
+        (
+            "started_checkout",
+            sessions.iter().filter(|s| s.started_checkout).count() as u64,
+        ),
+        (
+            "purchased",
+            sessions.iter().filter(|s| s.orders > 0).count() as u64,
+        ),
+    ];
+    let total = counts[0].1;
+    let mut prev = total;
+    counts
+        .into_iter()
+        .map(|(step, n)| {
+            let s = FunnelStep {
+                step,
+                sessions: n,
+                rate: ratio(n, total),
+                drop_off: round4(1.0 - ratio(n, prev)),
+            };
+            prev = n;
+            s
+        })
+        .collect()
+}
+
+/// Builds the funnel of a run.
+pub fn funnel(ds: &Dataset, run: &Run) -> Funnel {
+    let all: Vec<&Session> = run.sessions.sessions.iter().collect();
+    let mut by_device: BTreeMap<String, Vec<&Session>> = BTreeMap::new();
+    let mut by_channel: BTreeMap<String, Vec<&Session>> = BTreeMap::new();
+    let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+    for s in &all {
+        by_device
+            .entry(session_device(ds, run, s).as_str().to_string())
+            .or_default()
+            .push(s);
+        let channel = &run.attribution.channels[ids.of_rule(s.rule) as usize];
+        by_channel.entry(channel.clone()).or_default().push(s);
+    }
+    Funnel {
+        overall: steps(&all),
+        by_device: by_device.into_iter().map(|(k, v)| (k, steps(&v))).collect(),
+        by_channel: by_channel
+            .into_iter()
+            .map(|(k, v)| (k, steps(&v)))
+            .collect(),
+    }
+}
+
+/// Device of a session (of its first event's user agent).
+pub fn session_device(ds: &Dataset, run: &Run, s: &Session) -> Device {
+    let ua = ds.events[s.first_event as usize].user_agent;
+    run.uas.get(ua).map_or(Device::Other, |u| u.device)
+}
+
+/// The path to purchase of one converting person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Journey {
+    /// The person (its first client id; the client id without stitching).
+    pub person: String,
+    /// Orders of the person.
+    pub orders: u64,
+    /// Their revenue.
+    pub revenue: f64,
+    /// Channels of the first order's touchpoints, in order.
+    pub path: Vec<String>,
+    /// Touchpoint sessions of the first order.
+    pub sessions_to_convert: u64,
+    /// Days from the first touchpoint to the first order.
+    pub days_to_convert: f64,
+}
+
+/// One journey per converting person, ordered by first order time.
+pub fn journeys(ds: &Dataset, run: &Run) -> Vec<Journey> {
+    let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+    let stitch = run.cfg.attribution.stitch_identities;
+    let mut index: FxHashMap<Sym, usize> = FxHashMap::default();
+    let mut out: Vec<(Journey, i64)> = Vec::new();
+    for (i, c) in run.conversions.iter().enumerate() {
+        let tps = &run.attribution.touchpoints[i];
+        if c.client == NONE || tps.is_empty() {
+            continue;
+        }
+        let person = if stitch {
+            run.persons.of(c.client)
+        } else {
+            c.client
+        };
+        match index.get(&person) {
+            Some(&k) => {
+                out[k].0.orders += 1;
+                out[k].1 += c.revenue_cents;
+            }
+            None => {
+                let sessions = &run.sessions.sessions;
+                let first = sessions[tps[0] as usize].start;
+                index.insert(person, out.len());
+                out.push((
+                    Journey {
+                        person: ds.strings.get(person).to_string(),
+                        orders: 1,
+                        revenue: 0.0,
+                        path: tps
+                            .iter()
+                            .map(|&s| {
+                                run.attribution.channels
+                                    [ids.of_rule(sessions[s as usize].rule) as usize]
+                                    .clone()
+                            })
+                            .collect(),
+                        sessions_to_convert: tps.len() as u64,
+                        days_to_convert: round4((c.ts - first) as f64 / 86_400_000.0),
+                    },
+                    c.revenue_cents,
+                ));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut j, cents)| {
+            j.revenue = cents_to_f64(cents);
+            j
+        })
+        .collect()
+}
+
+/// Per-day numbers of one channel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChannelDay {
+    /// Sessions started that day.
+    pub sessions: u64,
+    /// Distinct clients among them.
+    pub visitors: u64,
+    /// Sessions with an add-to-cart.
+    pub add_to_carts: u64,
+    /// Sessions with a checkout.
+    pub checkouts: u64,
+    /// Orders credited by last click (fractional under other models).
+    pub orders: f64,
+    /// Revenue per model, in cents, in [`Model::ALL`] order.
+    pub revenue_cents: [i64; 7],
+}
+
+/// `channel_summary` rows: (day, channel name) → numbers. Sessions count on
+/// their start day, orders and revenue on the conversion day.
+pub fn channel_days(run: &Run) -> BTreeMap<(NaiveDate, String), ChannelDay> {
+    let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+    let mut out: BTreeMap<(NaiveDate, String), ChannelDay> = BTreeMap::new();
+    let mut visitors: FxHashMap<(NaiveDate, u16), FxHashSet<Sym>> = FxHashMap::default();
+    for s in &run.sessions.sessions {
+        let channel = ids.of_rule(s.rule);
+        let day = day_of(s.start);
+        let row = out
+            .entry((day, run.attribution.channels[channel as usize].clone()))
+            .or_default();
+        row.sessions += 1;
+        row.add_to_carts += u64::from(s.added_to_cart);
+        row.checkouts += u64::from(s.started_checkout);
+        visitors.entry((day, channel)).or_default().insert(s.client);
+    }
+    for ((day, channel), set) in visitors {
+        if let Some(row) = out.get_mut(&(day, run.attribution.channels[channel as usize].clone())) {
+            row.visitors = set.len() as u64;
+        }
+    }
+    for c in &run.attribution.credits {
+        let conv = &run.conversions[c.conversion as usize];
+        let row = out
+            .entry((
+                day_of(conv.ts),
+                run.attribution.channels[c.channel as usize].clone(),
+            ))
+            .or_default();
+        let m = Model::ALL.iter().position(|m| *m == c.model).unwrap_or(0);
+        row.revenue_cents[m] += c.revenue_cents;
+        if c.model == Model::LastClick {
+            row.orders += c.credit;
+        }
+    }
+    out
+}
