@@ -18,12 +18,17 @@ for per_day in 3500 35000; do
   dir="$work/$per_day"
   "$bin" generate "$dir" --days 14 --events-per-day "$per_day" --seed 7 2>/dev/null
   size=$(du -sm --exclude=truth.json "$dir" | cut -f1)
-  for cmd in check; do
+  for cmd in check run; do
     times=()
     rss=0
     for _ in $(seq "$runs"); do
       # check exits 1 when it finds errors: that is the data, not a failure.
-      out=$( { /usr/bin/time -f '%e %M' "$bin" "$cmd" "$dir" --json >/dev/null || true; } 2>&1 | tail -n1)
+      case $cmd in
+        check) args=(--json) ;;
+        run) args=(--out "$work/out") ;;
+      esac
+      /usr/bin/time -o "$work/time" -f '%e %M' "$bin" "$cmd" "$dir" "${args[@]}" >/dev/null 2>&1 || true
+      out=$(tail -n1 "$work/time")
       times+=("$(echo "$out" | cut -d' ' -f1)")
       r=$(echo "$out" | cut -d' ' -f2)
       if [ "$r" -gt "$rss" ]; then rss=$r; fi

@@ -25,8 +25,11 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let files = crate::input::expand(&args.paths)?;
     let cfg = crate::input::config(args.config.as_deref())?;
+    let timer = Timer::new();
     let ds = crate::input::ingest(&files);
+    timer.lap("ingest");
     let run = engine::report::run(&ds, &cfg)?;
+    timer.lap("pipeline");
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
     for name in engine::tables::TABLES {
@@ -34,11 +37,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let path = args.out.join(name);
         std::fs::write(&path, bytes)
             .with_context(|| format!("{}: cannot write", path.display()))?;
+        timer.lap(name);
     }
     let report = engine::report::report(&ds, &run);
     let path = args.out.join("report.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
         .with_context(|| format!("{}: cannot write", path.display()))?;
+    timer.lap("report.json");
     let s = &report.summary;
     eprintln!(
         "{} orders, revenue {:.2}, {} sessions, {} visitors; wrote {} tables and report.json to {}",
@@ -50,4 +55,30 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints stage durations to stderr when `PUFFY_TIMINGS` is set.
+struct Timer {
+    on: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("PUFFY_TIMINGS").is_some(),
+            last: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&self, what: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "{what:>22}: {:>7.1} ms",
+                (now - self.last.get()).as_secs_f64() * 1000.0
+            );
+            self.last.set(now);
+        }
+    }
 }

@@ -148,3 +148,67 @@ fn inspect_lists_rows_and_columns() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\t2 rows\tclient_id,timestamp"), "{text}");
 }
+
+#[test]
+fn run_writes_every_table_and_a_balanced_report_deterministically() {
+    let data = tempfile::tempdir().unwrap();
+    let truth = generate(data.path(), &[]);
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for out in [a.path(), b.path()] {
+        let res = puffy(&[
+            "run",
+            data.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            res.status.success(),
+            "{}",
+            String::from_utf8_lossy(&res.stderr)
+        );
+    }
+    for name in [
+        "events_enriched.csv",
+        "sessions.csv",
+        "conversions.csv",
+        "attribution.csv",
+        "channel_summary.csv",
+        "user_journeys.csv",
+        "quarantine.csv",
+        "report.json",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.path().join(name)).unwrap(),
+            std::fs::read(b.path().join(name)).unwrap(),
+        );
+        assert!(x == y, "{name} differs between two runs");
+    }
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(a.path().join("report.json")).unwrap()).unwrap();
+    let rec = &report["reconciliation"];
+    for flag in ["events_balanced", "orders_balanced", "revenue_balanced"] {
+        assert_eq!(rec[flag], true, "{flag}: {rec}");
+    }
+    assert_eq!(report["summary"]["orders"], truth["orders"]);
+    // conversions.csv has one row per order; attribution.csv sums to revenue per model.
+    let conversions = std::fs::read_to_string(a.path().join("conversions.csv")).unwrap();
+    assert_eq!(
+        conversions.lines().count() as u64 - 1,
+        truth["orders"].as_u64().unwrap()
+    );
+    let attribution = std::fs::read_to_string(a.path().join("attribution.csv")).unwrap();
+    let mut per_model: std::collections::BTreeMap<String, f64> = Default::default();
+    for line in attribution.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        *per_model.entry(f[1].to_string()).or_default() += f[4].parse::<f64>().unwrap();
+    }
+    let revenue = report["summary"]["revenue"].as_f64().unwrap();
+    assert_eq!(per_model.len(), 7);
+    for (model, total) in per_model {
+        assert!(
+            (total - revenue).abs() < 0.005,
+            "{model}: {total} vs {revenue}"
+        );
+    }
+    assert_eq!(report["quality"]["bot_events"], truth["bot_events"]);
+}

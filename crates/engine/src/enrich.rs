@@ -192,7 +192,10 @@ pub fn parse_referrer(url: &str, site: &SiteConfig) -> Referrer {
 pub struct Sources {
     /// One entry per event of the dataset, in order.
     pub rule: Vec<u16>,
-    referrers: FxHashMap<Sym, Referrer>,
+    /// Index into `details` of each event's source detail.
+    detail_of: Vec<u16>,
+    /// Distinct source details (referrer hosts, apps, click-id keys).
+    details: Vec<String>,
 }
 
 impl Sources {
@@ -205,38 +208,53 @@ impl Sources {
     ) -> Sources {
         let mut keys: FxHashMap<Sym, Vec<String>> = FxHashMap::default();
         let mut referrers: FxHashMap<Sym, Referrer> = FxHashMap::default();
-        let mut pairs: FxHashMap<(Sym, Sym), u16> = FxHashMap::default();
+        let mut pairs: FxHashMap<(Sym, Sym), (u16, u16)> = FxHashMap::default();
+        let mut details: Vec<String> = vec![String::new()];
+        let mut detail_index: FxHashMap<String, u16> = FxHashMap::default();
         let mut rule = Vec::with_capacity(events.len());
+        let mut detail_of = Vec::with_capacity(events.len());
         for e in events {
-            let r = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
+            let (r, d) = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
                 let k = keys
                     .entry(e.page_url)
                     .or_insert_with(|| query_keys(strings.get(e.page_url)));
                 let referrer = referrers
                     .entry(e.referrer)
                     .or_insert_with(|| parse_referrer(strings.get(e.referrer), site));
-                classify(k, referrer, rules)
+                let r = classify(k, referrer, rules);
+                let text = match (referrer, rules.get(r as usize)) {
+                    (_, None) => String::new(),
+                    (Referrer::Host(h), _) => h.clone(),
+                    (Referrer::App(a), _) => format!("android-app:{a}"),
+                    (Referrer::None, Some(rule)) => k
+                        .iter()
+                        .find(|k| rule.uses_param(k))
+                        .cloned()
+                        .unwrap_or_default(),
+                };
+                let d = *detail_index.entry(text).or_insert_with_key(|text| {
+                    details.push(text.clone());
+                    (details.len() - 1).min(u16::MAX as usize) as u16
+                });
+                (r, d)
             });
             rule.push(r);
+            detail_of.push(d);
         }
-        Sources { rule, referrers }
+        Sources {
+            rule,
+            detail_of,
+            details,
+        }
     }
 
-    /// The source detail of an event: its referrer host or app, else the
-    /// first rule parameter on its page URL, else empty.
-    pub fn detail(&self, e: &Event, strings: &Strings, rules: &[ChannelRule], rule: u16) -> String {
-        match self.referrers.get(&e.referrer) {
-            Some(Referrer::Host(h)) => return h.clone(),
-            Some(Referrer::App(a)) => return format!("android-app:{a}"),
-            _ => {}
-        }
-        let Some(r) = rules.get(rule as usize) else {
-            return String::new();
-        };
-        query_keys(strings.get(e.page_url))
-            .into_iter()
-            .find(|k| r.uses_param(k))
-            .unwrap_or_default()
+    /// The source detail of event `i`: its referrer host or app, else the
+    /// rule's click-id key on its page URL, else empty.
+    pub fn detail(&self, i: usize) -> &str {
+        self.detail_of
+            .get(i)
+            .and_then(|&d| self.details.get(d as usize))
+            .map_or("", String::as_str)
     }
 }
 

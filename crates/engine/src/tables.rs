@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use crate::attribution::{ChannelIds, Model};
 use crate::enrich::NO_SOURCE;
 use crate::ingest::Dataset;
-use crate::model::{cents_to_string, format_ts, EventKind, Sym, NONE};
+use crate::model::{cents_to_string, format_ts, EventKind, NONE};
 use crate::report::Run;
 use crate::sessionize::Session;
 use crate::summary::{channel_days, journeys, session_device};
@@ -46,6 +46,15 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
 /// `client#n`, the id of a session.
 pub fn session_id(ds: &Dataset, s: &Session) -> String {
     format!("{}#{}", ds.strings.get(s.client), s.number)
+}
+
+/// The id of every session, in order.
+fn session_ids(ds: &Dataset, run: &Run) -> Vec<String> {
+    run.sessions
+        .sessions
+        .iter()
+        .map(|s| session_id(ds, s))
+        .collect()
 }
 
 /// Writes one table by name (see [`TABLES`]); `None` for an unknown name.
@@ -87,16 +96,13 @@ fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
     ]);
     let rules = &run.cfg.channels;
     let ids = ChannelIds::new(rules, &run.attribution.channels);
-    let mut details: FxHashMap<(Sym, Sym), String> = FxHashMap::default();
+    let ids_of_sessions = session_ids(ds, run);
     for (i, e) in ds.events.iter().enumerate() {
         let rule = run.sources.rule[i];
         let (channel, rule_name, source) = if rule == NO_SOURCE {
-            ("", "", String::new())
+            ("", "", "")
         } else {
-            let detail = details
-                .entry((e.page_url, e.referrer))
-                .or_insert_with(|| run.sources.detail(e, &ds.strings, rules, rule))
-                .clone();
+            let detail = run.sources.detail(i);
             (
                 rules[rule as usize].channel.as_str(),
                 rules[rule as usize].name.as_str(),
@@ -104,7 +110,8 @@ fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
             )
         };
         let ua = run.uas.get(e.user_agent);
-        let session = run.sessions.sessions.get(run.sessions.of_event[i] as usize);
+        let s_index = run.sessions.of_event[i] as usize;
+        let session = run.sessions.sessions.get(s_index);
         let (txn, revenue) = if e.kind == EventKind::CheckoutCompleted {
             let o = &ds.orders[e.payload as usize];
             (
@@ -125,7 +132,7 @@ fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
             ds.strings.get(e.referrer),
             channel,
             rule_name,
-            source.as_str(),
+            source,
             ua.map_or("other", |u| u.device.as_str()),
             ua.map_or("", |u| u.browser.as_str()),
             ua.map_or("", |u| u.os.as_str()),
@@ -134,10 +141,7 @@ fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
             } else {
                 "false"
             },
-            session
-                .map(|s| session_id(ds, s))
-                .unwrap_or_default()
-                .as_str(),
+            ids_of_sessions.get(s_index).map_or("", String::as_str),
             session.map_or("", |s| {
                 run.attribution.channels[ids.of_rule(s.rule) as usize].as_str()
             }),
@@ -172,13 +176,10 @@ fn sessions(ds: &Dataset, run: &Run) -> Vec<u8> {
     let ids = ChannelIds::new(rules, &run.attribution.channels);
     for s in &run.sessions.sessions {
         let (rule, source) = match s.source_event {
-            NONE => (crate::channels::DIRECT_RULE.to_string(), String::new()),
+            NONE => (crate::channels::DIRECT_RULE, ""),
             ev => {
-                let e = &ds.events[ev as usize];
-                (
-                    rules[s.rule as usize].name.clone(),
-                    run.sources.detail(e, &ds.strings, rules, s.rule),
-                )
+                let detail = run.sources.detail(ev as usize);
+                (rules[s.rule as usize].name.as_str(), detail)
             }
         };
         let landing = ds.strings.get(ds.events[s.first_event as usize].page_url);
@@ -191,8 +192,8 @@ fn sessions(ds: &Dataset, run: &Run) -> Vec<u8> {
             s.events.to_string().as_str(),
             s.pageviews.to_string().as_str(),
             run.attribution.channels[ids.of_rule(s.rule) as usize].as_str(),
-            rule.as_str(),
-            source.as_str(),
+            rule,
+            source,
             landing,
             session_device(ds, run, s).as_str(),
             flag(s.added_to_cart),
