@@ -7,6 +7,7 @@ mod check;
 mod generate;
 mod input;
 mod inspect;
+mod monitor;
 mod run;
 
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Audit data quality; exit 1 when an error-severity finding exists.
     Check(check::Args),
+    /// Alerts from daily metrics; exit 1 when a critical alert fires.
+    Monitor(monitor::Args),
     /// Run the whole pipeline and write every table and report.json.
     Run(run::Args),
     /// Write realistic daily export files from a seed.
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Monitor(args) => monitor::run(&args),
     };
     match result {
         Ok(code) => code,

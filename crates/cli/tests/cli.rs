@@ -14,20 +14,19 @@ fn puffy(args: &[&str]) -> Output {
 }
 
 fn generate(dir: &Path, extra: &[&str]) -> Value {
-    let out = puffy(
-        &[
-            &[
-                "generate",
-                dir.to_str().unwrap(),
-                "--days",
-                "14",
-                "--events-per-day",
-                "800",
-            ],
-            extra,
-        ]
-        .concat(),
-    );
+    generate_sized(dir, "800", extra)
+}
+
+fn generate_sized(dir: &Path, per_day: &str, extra: &[&str]) -> Value {
+    let args = [
+        "generate",
+        dir.to_str().unwrap(),
+        "--days",
+        "14",
+        "--events-per-day",
+        per_day,
+    ];
+    let out = puffy(&[&args[..], extra].concat());
     assert!(
         out.status.success(),
         "{}",
@@ -211,4 +210,87 @@ fn run_writes_every_table_and_a_balanced_report_deterministically() {
         );
     }
     assert_eq!(report["quality"]["bot_events"], truth["bot_events"]);
+}
+
+#[test]
+fn monitor_exit_codes_day_filter_and_json_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    // Full-size days: a few orders a day would be below the revenue minimum.
+    generate_sized(dir.path(), "3500", &["--clean"]);
+    let path = dir.path().to_str().unwrap();
+    // Clean data: no critical alert.
+    let out = puffy(&["monitor", path, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["metrics"].as_array().unwrap().len(), 14);
+    // A settings file that makes every day's revenue too low: critical, exit 1.
+    let toml = dir.path().join("puffy.toml");
+    std::fs::write(&toml, "[monitor]\nmin_daily_revenue = 1e12\n").unwrap();
+    let out = puffy(&[
+        "monitor",
+        path,
+        "--json",
+        "--config",
+        toml.to_str().unwrap(),
+        "--day",
+        "2025-03-01",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let alerts = json["alerts"].as_array().unwrap();
+    assert!(!alerts.is_empty());
+    for a in alerts {
+        assert_eq!(a["day"], "2025-03-01");
+        for key in ["day", "metric", "severity", "value", "threshold", "message"] {
+            assert!(a.get(key).is_some(), "{key} in {a}");
+        }
+    }
+    assert!(alerts
+        .iter()
+        .any(|a| a["metric"] == "revenue" && a["severity"] == "critical"));
+    // A day outside the batch, or a bad settings file, cannot run: exit 2.
+    assert_eq!(
+        puffy(&["monitor", path, "--day", "2024-01-01"])
+            .status
+            .code(),
+        Some(2)
+    );
+    std::fs::write(&toml, "[monitor]\nno_such_key = 1\n").unwrap();
+    assert_eq!(
+        puffy(&["monitor", path, "--config", toml.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn the_example_settings_file_is_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &["--clean"]);
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../puffy.example.toml");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let path = dir.path().to_str().unwrap();
+    assert!(puffy(&["run", path, "--out", a.path().to_str().unwrap()])
+        .status
+        .success());
+    assert!(puffy(&[
+        "run",
+        path,
+        "--out",
+        b.path().to_str().unwrap(),
+        "--config",
+        example
+    ])
+    .status
+    .success());
+    assert_eq!(
+        std::fs::read(a.path().join("report.json")).unwrap(),
+        std::fs::read(b.path().join("report.json")).unwrap()
+    );
 }

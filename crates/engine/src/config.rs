@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attribution::AttributionConfig;
 use crate::channels::{default_rules, ChannelRule};
+use crate::monitor::MonitorConfig;
 use crate::quality::QualityConfig;
 use crate::sessionize::SessionConfig;
 
@@ -63,6 +64,8 @@ pub struct Config {
     pub session: SessionConfig,
     /// Attribution.
     pub attribution: AttributionConfig,
+    /// Monitoring thresholds.
+    pub monitor: MonitorConfig,
     /// The channel rule table, in order (first match wins). Giving it in
     /// `puffy.toml` (`[[channels]]` entries) replaces the whole default table.
     pub channels: Vec<ChannelRule>,
@@ -75,6 +78,7 @@ impl Default for Config {
             quality: QualityConfig::default(),
             session: SessionConfig::default(),
             attribution: AttributionConfig::default(),
+            monitor: MonitorConfig::default(),
             channels: default_rules(),
         }
     }

@@ -116,6 +116,10 @@ pub struct Report {
     pub markov: MarkovSummary,
     /// Identity stitching and its effect.
     pub stitching: Stitching,
+    /// Monitoring alerts, worst first.
+    pub alerts: Vec<crate::monitor::Alert>,
+    /// The daily metrics series.
+    pub metrics: Vec<crate::metrics::DayMetrics>,
     /// The `puffy check --json` object.
     pub quality: QualityReport,
 }
@@ -148,6 +152,8 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         }
     }
     let days = run.quality.score_by_day.keys();
+    let metrics = crate::metrics::daily_metrics(ds, run);
+    let alerts = crate::monitor::alerts(&metrics, &run.cfg.monitor);
     Report {
         version: env!("CARGO_PKG_VERSION"),
         inputs: ds
@@ -168,6 +174,8 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         attribution,
         markov: run.attribution.markov.clone(),
         stitching: run.attribution.stitching.clone(),
+        alerts,
+        metrics,
         quality: run.quality.clone(),
     }
 }

@@ -1,0 +1,75 @@
+//! `puffy monitor FILES_OR_DIRS... [--json] [--config puffy.toml] [--day YYYY-MM-DD]`:
+//! alerts worst first. Exit 0: no critical alert; 1: a critical alert;
+//! 2: could not run. `--day` limits alerts to one day (earlier days are
+//! still the history).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use engine::monitor::{Alert, AlertSeverity};
+
+/// Arguments of `puffy monitor`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// CSV files or folders of CSV files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Print `{"alerts": [...], "metrics": [...]}` as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Settings file (TOML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Only report alerts of this day (YYYY-MM-DD).
+    #[arg(long)]
+    day: Option<NaiveDate>,
+}
+
+/// Runs the pipeline and prints the alerts.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let files = crate::input::expand(&args.paths)?;
+    let cfg = crate::input::config(args.config.as_deref())?;
+    let ds = crate::input::ingest(&files);
+    let run = engine::report::run(&ds, &cfg)?;
+    let metrics = engine::metrics::daily_metrics(&ds, &run);
+    if let Some(day) = args.day {
+        anyhow::ensure!(
+            metrics.iter().any(|m| m.day == day),
+            "{day} is not a day of this batch"
+        );
+    }
+    let alerts: Vec<Alert> = engine::monitor::alerts(&metrics, &cfg.monitor)
+        .into_iter()
+        .filter(|a| args.day.is_none_or(|d| a.day == d))
+        .collect();
+    if args.json {
+        let out = serde_json::json!({ "alerts": alerts, "metrics": metrics });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if alerts.is_empty() {
+        println!("no alerts");
+    } else {
+        for a in &alerts {
+            let sev = match a.severity {
+                AlertSeverity::Critical => "CRITICAL",
+                AlertSeverity::Warning => "warning ",
+                AlertSeverity::Info => "info    ",
+            };
+            let band = match (a.expected, a.threshold) {
+                (Some((lo, hi)), _) => format!(" (expected {lo:.2}–{hi:.2})"),
+                (None, Some(t)) => format!(" (threshold {t})"),
+                _ => String::new(),
+            };
+            println!(
+                "{sev} {} {:<28} {}{band}\n         → {}",
+                a.day, a.metric, a.message, a.action
+            );
+        }
+    }
+    let critical = alerts.iter().any(|a| a.severity == AlertSeverity::Critical);
+    Ok(if critical {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,211 @@
+//! The daily metrics series of a run: one row per day of the batch, the
+//! input of monitoring and of the trend charts.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::attribution::ChannelIds;
+use crate::ingest::Dataset;
+use crate::model::{day_of, EventKind};
+use crate::report::{round4, Run};
+use crate::schema::Column;
+
+/// What one day looked like.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayMetrics {
+    /// The day.
+    pub day: NaiveDate,
+    /// Files named for the day.
+    pub files: u64,
+    /// Files of the day that could not be read, with their errors.
+    pub file_errors: Vec<String>,
+    /// Data rows in the day's files.
+    pub rows: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows quarantined.
+    pub quarantined: u64,
+    /// Quarantined / rows.
+    pub quarantine_rate: f64,
+    /// Accepted rows without client id / accepted (1 when the column is missing).
+    pub null_client_rate: f64,
+    /// Accepted rows with a referrer / accepted (0 when the column is missing).
+    pub referrer_presence: f64,
+    /// Distinct events stamped on the day.
+    pub events: u64,
+    /// Bot events / events.
+    pub bot_share: f64,
+    /// Sessions started.
+    pub sessions: u64,
+    /// Distinct clients with a session.
+    pub visitors: u64,
+    /// Sessions with an add-to-cart / sessions.
+    pub add_to_cart_rate: f64,
+    /// Orders that count.
+    pub orders: u64,
+    /// Their revenue.
+    pub revenue: f64,
+    /// Revenue per order.
+    pub aov: f64,
+    /// Sessions with an order / sessions.
+    pub conversion_rate: f64,
+    /// Copies of reused transaction ids.
+    pub duplicate_transactions: u64,
+    /// Share of the day's sessions per channel.
+    pub channel_shares: BTreeMap<String, f64>,
+    /// Share of Direct sessions.
+    pub direct_share: f64,
+    /// Header changes: `renamed:found->canonical`, `missing:column`.
+    pub schema: Vec<String>,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        round4(a as f64 / b as f64)
+    }
+}
+
+/// One row per day from the first to the last day of the batch.
+pub fn daily_metrics(ds: &Dataset, run: &Run) -> Vec<DayMetrics> {
+    let days: Vec<NaiveDate> = run.quality.score_by_day.keys().copied().collect();
+    let ids = ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+    let mut out: BTreeMap<NaiveDate, DayMetrics> = days.iter().map(|&d| (d, empty(d))).collect();
+    // Per day: (rows with a referrer, accepted rows, rows without client id).
+    let mut referrers: BTreeMap<NaiveDate, (u64, u64, u64)> = BTreeMap::new();
+    for f in &ds.files {
+        let Some(m) = f.day.and_then(|d| out.get_mut(&d)) else {
+            continue;
+        };
+        m.files += 1;
+        if let Some(e) = &f.error {
+            m.file_errors.push(e.clone());
+            continue;
+        }
+        m.rows += f.rows;
+        m.accepted += f.accepted;
+        m.quarantined += f.quarantined;
+        let nulls = if f.header.has(Column::ClientId) {
+            f.nulls[Column::ClientId.index()]
+        } else {
+            f.accepted
+        };
+        let refs = if f.header.has(Column::Referrer) {
+            f.accepted - f.nulls[Column::Referrer.index()]
+        } else {
+            0
+        };
+        let r = referrers.entry(m.day).or_default();
+        r.0 += refs;
+        r.1 += f.accepted;
+        r.2 += nulls;
+        for (found, c) in &f.header.renamed {
+            m.schema.push(format!("renamed:{found}->{}", c.as_str()));
+        }
+        for c in &f.header.missing {
+            m.schema.push(format!("missing:{}", c.as_str()));
+        }
+    }
+    let mut bots: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for (i, e) in ds.events.iter().enumerate() {
+        let day = day_of(e.ts);
+        if let Some(m) = out.get_mut(&day) {
+            m.events += 1;
+            if run.uas.is_bot(e.user_agent) {
+                *bots.entry(day).or_default() += 1;
+            }
+            if e.kind == EventKind::CheckoutCompleted && run.excluded.contains(&i) {
+                m.duplicate_transactions += 1;
+            }
+        }
+    }
+    let mut visitors: BTreeMap<NaiveDate, FxHashSet<u32>> = BTreeMap::new();
+    let mut carts: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
+    let mut shares: BTreeMap<NaiveDate, BTreeMap<String, u64>> = BTreeMap::new();
+    for s in &run.sessions.sessions {
+        let day = day_of(s.start);
+        let Some(m) = out.get_mut(&day) else { continue };
+        m.sessions += 1;
+        visitors.entry(day).or_default().insert(s.client);
+        let c = carts.entry(day).or_default();
+        c.0 += u64::from(s.added_to_cart);
+        c.1 += u64::from(s.orders > 0);
+        let channel = run.attribution.channels[ids.of_rule(s.rule) as usize].clone();
+        *shares.entry(day).or_default().entry(channel).or_default() += 1;
+    }
+    let mut revenue: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for c in &run.conversions {
+        let day = day_of(c.ts);
+        if let Some(m) = out.get_mut(&day) {
+            m.orders += 1;
+            *revenue.entry(day).or_default() += c.revenue_cents;
+        }
+    }
+    for m in out.values_mut() {
+        let d = m.day;
+        m.quarantine_rate = ratio(m.quarantined, m.rows);
+        let (refs, acc, nulls) = referrers.get(&d).copied().unwrap_or_default();
+        m.null_client_rate = ratio(nulls, m.accepted);
+        m.referrer_presence = ratio(refs, acc);
+        m.bot_share = ratio(bots.get(&d).copied().unwrap_or(0), m.events);
+        m.visitors = visitors.get(&d).map_or(0, |v| v.len() as u64);
+        let (cart, converted) = carts.get(&d).copied().unwrap_or_default();
+        m.add_to_cart_rate = ratio(cart, m.sessions);
+        m.conversion_rate = ratio(converted, m.sessions);
+        let cents = revenue.get(&d).copied().unwrap_or(0);
+        m.revenue = cents as f64 / 100.0;
+        m.aov = if m.orders == 0 {
+            0.0
+        } else {
+            (cents as f64 / m.orders as f64).round() / 100.0
+        };
+        m.channel_shares = shares
+            .get(&d)
+            .map(|s| {
+                s.iter()
+                    .map(|(k, &n)| (k.clone(), ratio(n, m.sessions)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        m.direct_share = m
+            .channel_shares
+            .get(crate::channels::DIRECT)
+            .copied()
+            .unwrap_or(0.0);
+        m.schema.sort();
+        m.schema.dedup();
+    }
+    out.into_values().collect()
+}
+
+/// A day with nothing in it.
+pub(crate) fn empty(day: NaiveDate) -> DayMetrics {
+    DayMetrics {
+        day,
+        files: 0,
+        file_errors: Vec::new(),
+        rows: 0,
+        accepted: 0,
+        quarantined: 0,
+        quarantine_rate: 0.0,
+        null_client_rate: 0.0,
+        referrer_presence: 0.0,
+        events: 0,
+        bot_share: 0.0,
+        sessions: 0,
+        visitors: 0,
+        add_to_cart_rate: 0.0,
+        orders: 0,
+        revenue: 0.0,
+        aov: 0.0,
+        conversion_rate: 0.0,
+        duplicate_transactions: 0,
+        channel_shares: BTreeMap::new(),
+        direct_share: 0.0,
+        schema: Vec::new(),
+    }
+}

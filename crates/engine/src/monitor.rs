@@ -1,0 +1,236 @@
+//! Monitor: alerts from the daily metrics, so a morning run learns that
+//! tracking broke before the weekly report is wrong.
+//!
+//! Three families:
+//! - **data quality**: null client-id rate above `max_null_client_rate`
+//!   (critical); a column missing (critical) or newly renamed (warning);
+//!   duplicate transactions (warning); quarantine rate above
+//!   `max_quarantine_rate` (warning).
+//! - **business**: revenue below `min_daily_revenue` (critical); revenue,
+//!   orders or conversion rate outside the robust band of the trailing
+//!   window (revenue below: critical; orders, conversion rate: warning;
+//!   anything above: info); a channel's session share moving by more than
+//!   `channel_share_change` from its trailing median (warning).
+//! - **pipeline**: a day with no data (critical); a file that failed to
+//!   parse (critical); rows below `low_volume_ratio` × the trailing median
+//!   (warning); Direct's share jumping by more than `direct_share_jump`
+//!   (warning: the signature of lost referrers).
+//!
+//! Anomalies use a **robust z-score**: `z = (x − median) / (1.4826 · MAD)`
+//! over the history, where MAD is the median absolute deviation (1.4826
+//! makes it comparable to a standard deviation for normal data). The band
+//! shown is `median ± threshold · 1.4826 · MAD`. History is the trailing
+//! `trailing_days` days with data before the day (never the day itself or
+//! later); when it holds at least `same_weekday_weeks` values from the same
+//! weekday, only those are used. With fewer than `min_history_days` days of
+//! history, anomaly rules are skipped for that day. The spread used is at
+//! least `min_relative_spread` × the median, so a flat week does not turn
+//! ordinary day-to-day noise into alerts.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::DayMetrics;
+
+/// Monitoring thresholds, with their defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// Highest acceptable share of rows without client id (0.05).
+    pub max_null_client_rate: f64,
+    /// Lowest acceptable daily revenue (10,000).
+    pub min_daily_revenue: f64,
+    /// Robust z-score beyond which revenue, orders or conversion rate is anomalous (2.5).
+    pub revenue_std_threshold: f64,
+    /// Highest acceptable share of quarantined rows (0.01).
+    pub max_quarantine_rate: f64,
+    /// Days of history needed before anomaly rules run (7).
+    pub min_history_days: usize,
+    /// Trailing days considered as history (28).
+    pub trailing_days: usize,
+    /// Same-weekday values needed to compare weekday with weekday (3).
+    pub same_weekday_weeks: usize,
+    /// Absolute change of a channel's session share that is sharp (0.15).
+    pub channel_share_change: f64,
+    /// Rise of Direct's share that signals lost referrers (0.15).
+    pub direct_share_jump: f64,
+    /// Rows below this share of the trailing median are low (0.5).
+    pub low_volume_ratio: f64,
+    /// Smallest spread used for anomalies, as a share of the median (0.15):
+    /// a week of very similar days must not turn ordinary noise into alerts.
+    pub min_relative_spread: f64,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            max_null_client_rate: 0.05,
+            min_daily_revenue: 10_000.0,
+            revenue_std_threshold: 2.5,
+            max_quarantine_rate: 0.01,
+            min_history_days: 7,
+            trailing_days: 28,
+            same_weekday_weeks: 3,
+            channel_share_change: 0.15,
+            direct_share_jump: 0.15,
+            low_volume_ratio: 0.5,
+            min_relative_spread: 0.15,
+        }
+    }
+}
+
+/// How urgent an alert is. Ordered: `Info < Warning < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSeverity {
+    /// Worth a look.
+    Info,
+    /// Numbers may be off.
+    Warning,
+    /// Page someone.
+    Critical,
+}
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// `metric:day`, unique in a run.
+    pub id: String,
+    /// `data_quality`, `business` or `pipeline`.
+    pub family: &'static str,
+    /// Day it is about.
+    pub day: NaiveDate,
+    /// Metric name (as in [`DayMetrics`], or `channel_share:<channel>`).
+    pub metric: String,
+    /// How urgent.
+    pub severity: AlertSeverity,
+    /// The day's value.
+    pub value: f64,
+    /// The fixed threshold crossed, if the rule has one.
+    pub threshold: Option<f64>,
+    /// The expected band `[low, high]`, for anomaly rules.
+    pub expected: Option<(f64, f64)>,
+    /// One line for a reader.
+    pub message: String,
+    /// What to do about it.
+    pub action: String,
+}
+
+/// Robust z-score of `x` against `history`: `(z, median, scaled MAD)`.
+/// `None` for an empty history or a MAD of 0.
+pub fn robust_z(x: f64, history: &[f64]) -> Option<(f64, f64, f64)> {
+    let median = median(history)?;
+    let deviations: Vec<f64> = history.iter().map(|v| (v - median).abs()).collect();
+    let scale = 1.4826 * median_of(deviations)?;
+    if scale <= 0.0 {
+        return None;
+    }
+    Some(((x - median) / scale, median, scale))
+}
+
+/// The median of `values` (`None` when empty).
+pub(crate) fn median(values: &[f64]) -> Option<f64> {
+    median_of(values.to_vec())
+}
+
+fn median_of(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// Earlier days with data to compare `days[i]` with (see the module doc).
+fn history<'a>(days: &'a [DayMetrics], i: usize, cfg: &MonitorConfig) -> Vec<&'a DayMetrics> {
+    let today = days[i].day;
+    let earlier: Vec<&DayMetrics> = days[..i]
+        .iter()
+        .filter(|d| d.events > 0 && (today - d.day).num_days() as usize <= cfg.trailing_days)
+        .collect();
+    let same: Vec<&DayMetrics> = earlier
+        .iter()
+        .copied()
+        .filter(|d| d.day.weekday() == today.weekday())
+        .collect();
+    if same.len() >= cfg.same_weekday_weeks {
+        same
+    } else {
+        earlier
+    }
+}
+
+pub(crate) fn money(x: f64) -> String {
+    crate::quality_checks::money(x)
+}
+
+pub(crate) fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Every alert for every day, worst first (then by day and metric).
+pub fn alerts(days: &[DayMetrics], cfg: &MonitorConfig) -> Vec<Alert> {
+    let mut out = Vec::new();
+    for i in 0..days.len() {
+        crate::monitor_rules::day_alerts(days, i, &history(days, i, cfg), cfg, &mut out);
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.day.cmp(&b.day))
+            .then(a.metric.cmp(&b.metric))
+    });
+    out
+}
+
+/// Builds an alert (id from metric and day).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn alert(
+    family: &'static str,
+    day: &DayMetrics,
+    metric: &str,
+    severity: AlertSeverity,
+    value: f64,
+    threshold: Option<f64>,
+    expected: Option<(f64, f64)>,
+    message: String,
+    action: &str,
+) -> Alert {
+    Alert {
+        id: format!("{metric}:{}", day.day),
+        family,
+        day: day.day,
+        metric: metric.to_string(),
+        severity,
+        value,
+        threshold,
+        expected,
+        message,
+        action: action.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robust_z_by_hand() {
+        // History 10, 12, 14, 16, 100: median 14; deviations 4, 2, 0, 2, 86 → MAD 2;
+        // scale 2.9652; z(20) = 6 / 2.9652.
+        let (z, median, scale) = robust_z(20.0, &[10.0, 12.0, 14.0, 16.0, 100.0]).unwrap();
+        assert_eq!(median, 14.0);
+        assert!((scale - 2.9652).abs() < 1e-12);
+        assert!((z - 6.0 / 2.9652).abs() < 1e-12);
+        // Even count: median of 1, 2, 3, 4 is 2.5; deviations 1.5, .5, .5, 1.5 → MAD 1.
+        let (z, median, _) = robust_z(2.5, &[4.0, 1.0, 3.0, 2.0]).unwrap();
+        assert_eq!((z, median), (0.0, 2.5));
+        assert_eq!(robust_z(5.0, &[3.0, 3.0, 3.0]), None);
+        assert_eq!(robust_z(5.0, &[]), None);
+    }
+}
