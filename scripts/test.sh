@@ -26,7 +26,9 @@ step "trunk build --release"
 trunk build --release
 
 step "browser end-to-end tests (headless Chromium)"
-node --test tests/
+cargo build --release -p puffy-cli --locked
+export PUFFY_BIN="$PWD/target/release/puffy"
+node --test --test-concurrency=1 tests/
 
 echo
 echo "all checks passed in $((SECONDS - t0)) s"

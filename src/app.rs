@@ -1,22 +1,26 @@
-//! The application shell: state, the drop zone and the results.
+//! The application shell: state, the worker bridge, and the report tabs.
 
+use std::sync::Arc;
+
+use engine::config::Config;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use serde_json::Value;
 use web_sys::File;
 
+use crate::bridge::{self, Msg};
 use crate::components::drop_zone::DropZone;
-use crate::components::file_list::{FileList, FileRow};
+use crate::components::report_view::ReportView;
 
 /// Where the page is; mirrored to `data-state` on the root for tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageState {
     /// Nothing loaded yet.
     Idle,
-    /// Files are being read.
+    /// The worker is reading or computing.
     Processing,
-    /// Results are shown.
+    /// A report is shown.
     Ready,
-    /// Nothing could be shown (every file failed).
+    /// Nothing could be computed.
     Error,
 }
 
@@ -31,49 +35,253 @@ impl PageState {
     }
 }
 
-/// Root component.
-#[component]
-pub fn App() -> impl IntoView {
-    let (state, set_state) = signal(PageState::Idle);
-    let (rows, set_rows) = signal(Vec::<FileRow>::new());
+/// Progress of the current job.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Progress {
+    /// What is happening.
+    pub stage: String,
+    /// Bytes read.
+    pub bytes: f64,
+    /// Bytes in the batch.
+    pub total: f64,
+}
 
-    let on_files = move |files: Vec<File>| {
+/// Everything the views share.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// Page state.
+    pub state: RwSignal<PageState>,
+    /// The current report (`report.json`).
+    pub report: RwSignal<Option<Arc<Value>>>,
+    /// Settings, persisted in `localStorage`.
+    pub settings: RwSignal<Config>,
+    /// Progress of the running job.
+    pub progress: RwSignal<Progress>,
+    /// The last error message.
+    pub error: RwSignal<Option<String>>,
+    /// A short notice (files skipped...).
+    pub notice: RwSignal<Option<String>>,
+}
+
+const SETTINGS_KEY: &str = "puffy.settings";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn load_settings() -> Config {
+    storage()
+        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// The app state from context.
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+impl AppState {
+    fn settings_json(&self) -> String {
+        serde_json::to_string(&self.settings.get_untracked()).unwrap_or_default()
+    }
+
+    fn ensure_worker(&self) -> Result<(), String> {
+        let app = *self;
+        bridge::spawn(move |msg| app.on_message(msg))
+    }
+
+    fn on_message(&self, msg: Msg) {
+        match msg {
+            Msg::Progress {
+                stage,
+                bytes,
+                total,
+            } => self.progress.set(Progress {
+                stage,
+                bytes,
+                total,
+            }),
+            Msg::Report(json) => match serde_json::from_str::<Value>(&json) {
+                Ok(v) => {
+                    let inputs = crate::format::list(&v, "/inputs");
+                    let all_failed =
+                        !inputs.is_empty() && inputs.iter().all(|f| !f["error"].is_null());
+                    self.error.set(all_failed.then(|| {
+                        "No file could be read: see the errors next to each file.".to_string()
+                    }));
+                    self.report.set(Some(Arc::new(v)));
+                    self.state.set(if all_failed {
+                        PageState::Error
+                    } else {
+                        PageState::Ready
+                    });
+                }
+                Err(e) => self.fail(format!("The report could not be read: {e}")),
+            },
+            Msg::Download { name, bytes } => {
+                if let Err(e) = bridge::save(&name, &bytes) {
+                    self.notice.set(Some(format!("{name}: {e}")));
+                }
+            }
+            Msg::Error(message) => self.fail(message),
+        }
+    }
+
+    fn fail(&self, message: String) {
+        self.error.set(Some(message));
+        self.state.set(PageState::Error);
+    }
+
+    fn start(&self, job: impl FnOnce(&str) -> Result<(), String>) {
+        self.error.set(None);
+        self.progress.set(Progress {
+            stage: "Starting".into(),
+            ..Progress::default()
+        });
+        self.state.set(PageState::Processing);
+        let config = self.settings_json();
+        if let Err(e) = job(&config) {
+            self.fail(e);
+        }
+    }
+
+    /// Adds files to the batch and recomputes.
+    pub fn add_files(&self, files: Vec<File>) {
         if files.is_empty() {
             return;
         }
-        set_state.set(PageState::Processing);
-        spawn_local(async move {
-            let mut out = Vec::with_capacity(files.len());
-            for file in files {
-                let name = file.name();
-                let result = match crate::files::read_all(&file).await {
-                    Ok(bytes) => {
-                        engine::inspect::inspect(&name, bytes.as_slice()).map_err(|e| e.to_string())
-                    }
-                    Err(e) => Err(e),
-                };
-                out.push(FileRow { name, result });
-            }
-            let any_ok = out.iter().any(|r| r.result.is_ok());
-            set_rows.set(out);
-            set_state.set(if any_ok {
-                PageState::Ready
-            } else {
-                PageState::Error
-            });
+        let skipped = bridge::add_files(files);
+        self.notice.set(
+            (!skipped.is_empty())
+                .then(|| format!("Already in the batch, skipped: {}", skipped.join(", "))),
+        );
+        self.start(bridge::load);
+    }
+
+    /// Removes one file and recomputes (or resets when none is left).
+    pub fn remove_file(&self, name: &str) {
+        bridge::remove_file(name);
+        if bridge::batch_len() == 0 {
+            self.reset();
+        } else {
+            self.start(bridge::load);
+        }
+    }
+
+    /// Loads the generated sample batch.
+    pub fn sample(&self) {
+        bridge::clear_files();
+        self.start(bridge::sample);
+    }
+
+    /// Forgets everything.
+    pub fn reset(&self) {
+        bridge::clear_files();
+        self.report.set(None);
+        self.error.set(None);
+        self.state.set(PageState::Idle);
+    }
+
+    /// Stops the running job; the previous report (if any) stays.
+    pub fn cancel(&self) {
+        bridge::terminate();
+        let _ = self.ensure_worker();
+        self.state.set(if self.report.get_untracked().is_some() {
+            PageState::Ready
+        } else {
+            PageState::Idle
         });
+        self.notice.set(Some("Cancelled.".into()));
+    }
+
+    /// Saves new settings and recomputes from the parsed events.
+    pub fn apply_settings(&self, config: Config) {
+        if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&config)) {
+            let _ = s.set_item(SETTINGS_KEY, &text);
+        }
+        self.settings.set(config);
+        if self.report.get_untracked().is_some() {
+            self.start(bridge::reconfigure);
+        }
+    }
+
+    /// Asks the worker for a download.
+    pub fn download(&self, name: &str) {
+        if let Err(e) = bridge::download(name) {
+            self.notice.set(Some(e));
+        }
+    }
+}
+
+/// Root component.
+#[component]
+pub fn App() -> impl IntoView {
+    let app = AppState {
+        state: RwSignal::new(PageState::Idle),
+        report: RwSignal::new(None),
+        settings: RwSignal::new(load_settings()),
+        progress: RwSignal::new(Progress::default()),
+        error: RwSignal::new(None),
+        notice: RwSignal::new(None),
     };
+    provide_context(app);
+    if let Err(e) = app.ensure_worker() {
+        app.fail(e);
+    }
+    let on_files = move |files: Vec<File>| app.add_files(files);
+    let has_report = move || app.report.with(Option::is_some);
 
     view! {
-        <main class="app" data-state=move || state.get().as_str()>
+        <main class="app" data-state=move || app.state.get().as_str()>
             <header class="app-header">
-                <h1>"Puffy Analytics"</h1>
-                <p class="tagline">
-                    "Drop your daily event exports. Everything runs in this tab: no data leaves your computer."
-                </p>
+                <div>
+                    <h1>"Puffy Analytics"</h1>
+                    <p class="tagline">"Drop your daily event exports. Everything runs in this tab: no data leaves your computer."</p>
+                </div>
+                <div class="header-actions">
+                    <button class="secondary" on:click=move |_| app.sample()>"Try with sample data"</button>
+                    <Show when=has_report>
+                        <button class="secondary" on:click=move |_| app.reset()>"Start over"</button>
+                    </Show>
+                </div>
             </header>
-            <DropZone on_files=on_files />
-            <FileList rows=rows />
+            <DropZone on_files=on_files compact=Signal::derive(has_report) />
+            <Show when=move || app.state.get() == PageState::Processing>
+                <ProgressPanel />
+            </Show>
+            {move || app.notice.get().map(|n| view! { <p class="notice">{n}</p> })}
+            {move || app.error.get().map(|e| view! { <div class="error-panel" role="alert">{e}</div> })}
+            <Show when=has_report>
+                <ReportView />
+            </Show>
         </main>
+    }
+}
+
+/// The progress bar with the current stage and a Cancel button.
+#[component]
+fn ProgressPanel() -> impl IntoView {
+    let app = use_app();
+    let share = move || {
+        let p = app.progress.get();
+        if p.total > 0.0 {
+            (p.bytes / p.total * 100.0).clamp(0.0, 100.0)
+        } else {
+            0.0
+        }
+    };
+    view! {
+        <div class="progress-panel" role="status">
+            <div class="progress-text">
+                <span>{move || app.progress.get().stage}</span>
+                <span class="muted">{move || {
+                    let p = app.progress.get();
+                    if p.total > 0.0 { format!("{:.1} of {:.1} MB", p.bytes / 1e6, p.total / 1e6) } else { String::new() }
+                }}</span>
+            </div>
+            <div class="progress-track"><div class="progress-bar" style:width=move || format!("{:.1}%", share())></div></div>
+            <button class="secondary" on:click=move |_| app.cancel()>"Cancel"</button>
+        </div>
     }
 }

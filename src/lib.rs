@@ -3,5 +3,9 @@
 //! Components render engine results; they never parse or compute.
 
 pub mod app;
+pub mod bridge;
+pub mod bundle;
 pub mod components;
 pub mod files;
+pub mod format;
+pub mod worker;

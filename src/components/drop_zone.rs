@@ -1,16 +1,19 @@
-//! The drop zone: drag-and-drop plus a file-picker fallback.
+//! The drop zone: drag-and-drop anywhere on the page, plus a file picker.
 
 use leptos::prelude::*;
 use web_sys::{DragEvent, File, HtmlInputElement};
 
-/// A large target for dropped files, with a `<input type="file" multiple>`.
+/// A target for dropped files, with a `<input type="file" multiple>`.
+/// While `compact`, it shrinks to a bar above the report.
 #[component]
 pub fn DropZone(
-    /// Called with the dropped or picked files, in order.
+    /// Called with the dropped or picked files.
     on_files: impl Fn(Vec<File>) + Copy + 'static,
+    /// Show as a slim bar (a report is on screen).
+    #[prop(into)]
+    compact: Signal<bool>,
 ) -> impl IntoView {
     let (hover, set_hover) = signal(false);
-
     let on_drop = move |ev: DragEvent| {
         ev.prevent_default();
         set_hover.set(false);
@@ -26,11 +29,11 @@ pub fn DropZone(
         // Let the same file be picked again later.
         input.set_value("");
     };
-
     view! {
         <label
             class="drop-zone"
             class:hover=move || hover.get()
+            class:compact=move || compact.get()
             on:dragover=move |ev: DragEvent| {
                 ev.prevent_default();
                 set_hover.set(true);
@@ -38,8 +41,8 @@ pub fn DropZone(
             on:dragleave=move |_| set_hover.set(false)
             on:drop=on_drop
         >
-            <span class="drop-title">"Drop CSV exports here"</span>
-            <span class="drop-hint">"or click to choose files"</span>
+            <span class="drop-title">{move || if compact.get() { "Drop more exports to add them to the batch" } else { "Drop your daily CSV exports here" }}</span>
+            <span class="drop-hint">"or click to choose files: events_YYYYMMDD.csv, one per day"</span>
             <input type="file" multiple accept=".csv,text/csv" on:change=on_change />
         </label>
     }

@@ -17,6 +17,7 @@ pub mod conversions;
 pub mod enrich;
 pub mod error;
 pub mod ingest;
+pub mod insights;
 pub mod inspect;
 pub mod markov;
 pub mod metrics;

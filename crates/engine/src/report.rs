@@ -116,6 +116,8 @@ pub struct Report {
     pub markov: MarkovSummary,
     /// Identity stitching and its effect.
     pub stitching: Stitching,
+    /// The executive summary.
+    pub insights: Vec<crate::insights::Insight>,
     /// Monitoring alerts, worst first.
     pub alerts: Vec<crate::monitor::Alert>,
     /// The daily metrics series.
@@ -154,7 +156,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
     let days = run.quality.score_by_day.keys();
     let metrics = crate::metrics::daily_metrics(ds, run);
     let alerts = crate::monitor::alerts(&metrics, &run.cfg.monitor);
-    Report {
+    let mut report = Report {
         version: env!("CARGO_PKG_VERSION"),
         inputs: ds
             .files
@@ -174,10 +176,13 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         attribution,
         markov: run.attribution.markov.clone(),
         stitching: run.attribution.stitching.clone(),
+        insights: Vec::new(),
         alerts,
         metrics,
         quality: run.quality.clone(),
-    }
+    };
+    report.insights = crate::insights::insights(&report);
+    report
 }
 
 /// Rounds to four decimals.

@@ -1,0 +1,169 @@
+//! Insights: the executive summary, a handful of plain-language findings
+//! written from a report's numbers. Each names the report section with the
+//! chart that supports it.
+
+use chrono::Datelike;
+use serde::Serialize;
+
+use crate::monitor::{money, pct};
+use crate::report::Report;
+
+/// One finding of the executive summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Insight {
+    /// The sentence.
+    pub text: String,
+    /// The section with its supporting chart: `channels`, `funnel`, `quality`, `trends`, `monitoring`.
+    pub section: &'static str,
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    format!("{} {}", d.day(), MONTHS[d.month0() as usize])
+}
+
+/// The executive summary of a report.
+pub fn insights(r: &Report) -> Vec<Insight> {
+    let mut out = Vec::new();
+    let revenue = r.summary.revenue;
+    let last = r.attribution.get("last_click");
+    let first = r.attribution.get("first_click");
+    if let Some(last) = last.filter(|_| revenue > 0.0) {
+        if let Some((channel, c)) = last
+            .iter()
+            .filter(|(k, _)| *k != crate::channels::UNATTRIBUTED)
+            .max_by(|a, b| a.1.revenue.total_cmp(&b.1.revenue))
+        {
+            out.push(Insight {
+                text: format!(
+                    "{channel} drives {} of revenue ({}) under last click.",
+                    pct(c.revenue / revenue),
+                    money(c.revenue)
+                ),
+                section: "channels",
+            });
+        }
+    }
+    if let (Some(first), Some(last)) = (first, last) {
+        let shift = last
+            .iter()
+            .filter_map(|(k, l)| {
+                first
+                    .get(k)
+                    .filter(|f| f.revenue > 0.0)
+                    .map(|f| (k, l.revenue / f.revenue - 1.0))
+            })
+            .filter(|(k, _)| *k != crate::channels::UNATTRIBUTED)
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+        if let Some((channel, change)) = shift.filter(|(_, c)| c.abs() >= 0.01) {
+            let dir = if change > 0.0 { "more" } else { "less" };
+            out.push(Insight {
+                text: format!(
+                    "{channel} earns {:.0}% {dir} credit under last click than under first click.",
+                    change.abs() * 100.0
+                ),
+                section: "channels",
+            });
+        }
+    }
+    if let Some(cart) = r.funnel.overall.get(1).filter(|_| r.summary.sessions > 0) {
+        out.push(Insight {
+            text: format!(
+                "{} of sessions never add to cart; {} of sessions end in an order.",
+                pct(1.0 - cart.rate),
+                pct(r.summary.conversion_rate)
+            ),
+            section: "funnel",
+        });
+    }
+    let worst = r
+        .metrics
+        .iter()
+        .filter(|m| m.null_client_rate > r.settings.monitor.max_null_client_rate)
+        .max_by(|a, b| a.null_client_rate.total_cmp(&b.null_client_rate));
+    if let Some(m) = worst {
+        out.push(Insight {
+            text: format!(
+                "Tracking broke on {}: {} of events lost their client id.",
+                day(m.day),
+                pct(m.null_client_rate)
+            ),
+            section: "quality",
+        });
+    }
+    let lost: Vec<_> = r
+        .metrics
+        .iter()
+        .filter(|m| m.schema.iter().any(|s| s == "missing:referrer"))
+        .map(|m| m.day)
+        .collect();
+    if let (Some(a), Some(b)) = (lost.first(), lost.last()) {
+        let span = if a == b {
+            day(*a)
+        } else {
+            format!("{} to {}", day(*a), day(*b))
+        };
+        out.push(Insight { text: format!("Referrers were not exported on {span}: search, social and referral visits count as Direct there."), section: "quality" });
+    }
+    let q = &r.quality;
+    if !q.duplicate_transactions.is_empty() {
+        out.push(Insight {
+            text: format!(
+                "{} duplicate order(s) would have added {} of revenue; they are excluded.",
+                q.duplicate_transactions.len(),
+                money(q.duplicate_revenue_excluded)
+            ),
+            section: "quality",
+        });
+    }
+    if let Some((channel, effect)) = r
+        .markov
+        .removal_effects
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|(_, e)| *e > 0.0)
+    {
+        out.push(Insight {
+            text: format!(
+                "Data-driven model: without {channel}, {} of conversions would be lost.",
+                pct(*effect)
+            ),
+            section: "channels",
+        });
+    }
+    if r.summary.unattributed_orders > 0 {
+        out.push(Insight {
+            text: format!(
+                "{} order(s) worth {} cannot be tied to a visit (no client id).",
+                r.summary.unattributed_orders,
+                money(r.summary.unattributed_revenue)
+            ),
+            section: "quality",
+        });
+    }
+    let critical = r
+        .alerts
+        .iter()
+        .filter(|a| a.severity == crate::monitor::AlertSeverity::Critical)
+        .count();
+    if critical > 0 {
+        out.push(Insight {
+            text: format!("{critical} critical monitoring alert(s) need attention."),
+            section: "monitoring",
+        });
+    }
+    out
+}

@@ -1,0 +1,136 @@
+//! Channels and attribution: revenue by channel under every model side by
+//! side, the selected model's table, the first-vs-last-click shift and the
+//! Markov removal effects.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::chart::{channel_color, draw_bars, Bars, Chart, SERIES};
+use crate::app::use_app;
+use crate::format::{money, num, pct};
+
+/// Model keys and labels, in report order.
+pub const MODELS: [(&str, &str); 7] = [
+    ("first_click", "First click"),
+    ("last_click", "Last click"),
+    ("last_non_direct", "Last non-direct"),
+    ("linear", "Linear"),
+    ("position_based", "Position-based"),
+    ("time_decay", "Time decay"),
+    ("markov", "Data-driven (Markov)"),
+];
+
+/// Channels present in any model, by last-click revenue, largest first.
+fn channels(r: &Value) -> Vec<String> {
+    let mut names: Vec<(String, f64)> = r["attribution"]["last_click"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), num(v, "/revenue")))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort_by(|a, b| b.1.total_cmp(&a.1));
+    names.into_iter().map(|(k, _)| k).collect()
+}
+
+fn revenue(r: &Value, model: &str, channel: &str) -> f64 {
+    num(&r["attribution"][model][channel], "/revenue")
+}
+
+/// The channels section.
+#[component]
+pub fn Channels() -> impl IntoView {
+    let app = use_app();
+    let model = RwSignal::new("last_click");
+    let report = move || app.report.get();
+    let grouped = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
+        let Some(r) = report() else { return };
+        let names = channels(&r);
+        let series: Vec<Bars> = MODELS
+            .iter()
+            .enumerate()
+            .map(|(i, (key, label))| Bars {
+                label: label.to_string(),
+                values: names.iter().map(|c| revenue(&r, key, c)).collect(),
+                colors: vec![SERIES[i]; names.len()],
+            })
+            .collect();
+        let _ = draw_bars(canvas, h, &names, &series, true);
+    };
+    let selected = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
+        let Some(r) = report() else { return };
+        let names = channels(&r);
+        let m = model.get();
+        let bars = Bars {
+            label: m.to_string(),
+            values: names.iter().map(|c| revenue(&r, m, c)).collect(),
+            colors: names.iter().map(|c| channel_color(c)).collect(),
+        };
+        let _ = draw_bars(canvas, h, &names, &[bars], true);
+    };
+    view! {
+        <div class="card">
+            <h2>"Revenue by channel under every model"</h2>
+            <div class="legend">
+                {MODELS.iter().enumerate().map(|(i, (_, label))| {
+                    let c = SERIES[i];
+                    view! { <span><i style:background=format!("rgb({},{},{})", c.0, c.1, c.2)></i>{*label}</span> }
+                }).collect_view()}
+            </div>
+            <Chart height=320 label="Grouped bars: revenue per channel for each attribution model" draw=grouped />
+        </div>
+        <div class="card">
+            <div class="card-head">
+                <h2>"Selected model"</h2>
+                <select aria-label="Attribution model" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some((k, _)) = MODELS.iter().find(|(k, _)| *k == v) { model.set(k) }
+                }>
+                    {MODELS.iter().map(|(k, label)| view! { <option value=*k selected=move || model.get() == *k>{*label}</option> }).collect_view()}
+                </select>
+            </div>
+            <Chart height=260 label="Revenue per channel under the selected model" draw=selected />
+            {move || report().map(|r| table(&r, model.get()))}
+        </div>
+    }
+}
+
+fn table(r: &Value, model: &'static str) -> impl IntoView {
+    let names = channels(r);
+    let total = num(r, "/summary/revenue").max(1e-9);
+    let effects: Vec<(String, f64)> = r["markov"]["removal_effects"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let warning = r["markov"]["warning"].as_str().map(str::to_string);
+    view! {
+        <table class="data">
+            <thead><tr><th>"Channel"</th><th class="num">"Orders (credit)"</th><th class="num">"Revenue"</th><th class="num">"Share"</th><th class="num">"First → last click"</th><th class="num">"Removal effect"</th></tr></thead>
+            <tbody>
+                {names.into_iter().map(|c| {
+                    let rev = revenue(r, model, &c);
+                    let (first, last) = (revenue(r, "first_click", &c), revenue(r, "last_click", &c));
+                    let shift = if first > 0.0 { format!("{:+.0}%", (last / first - 1.0) * 100.0) } else { "–".into() };
+                    let effect = effects.iter().find(|(k, _)| *k == c).map_or("–".into(), |(_, e)| pct(*e));
+                    let color = channel_color(&c);
+                    view! {
+                        <tr data-channel=c.clone()>
+                            <td><i class="swatch" style:background=format!("rgb({},{},{})", color.0, color.1, color.2)></i>{c.clone()}</td>
+                            <td class="num">{format!("{:.1}", num(&r["attribution"][model][&c], "/orders"))}</td>
+                            <td class="num">{money(rev)}</td>
+                            <td class="num">{pct(rev / total)}</td>
+                            <td class="num">{shift}</td>
+                            <td class="num">{effect}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {warning.map(|w| view! { <p class="notice">{w}</p> })}
+    }
+}

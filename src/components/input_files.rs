@@ -1,0 +1,49 @@
+//! The files of the batch: rows, accepted, quarantined, and the error next
+//! to a file that could not be read; each can be removed.
+
+use leptos::prelude::*;
+
+use crate::app::use_app;
+use crate::format::{int, list, num, text};
+
+/// The input files table.
+#[component]
+pub fn InputFiles() -> impl IntoView {
+    let app = use_app();
+    let rows = move || {
+        app.report
+            .get()
+            .map(|r| list(&r, "/quality/files"))
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="card">
+            <h2>"Files"</h2>
+            <table class="file-list">
+                <thead><tr><th>"File"</th><th>"Day"</th><th class="num">"Rows"</th><th class="num">"Accepted"</th><th class="num">"Quarantined"</th><th>"Columns"</th><th></th></tr></thead>
+                <tbody>
+                    {move || rows().into_iter().map(|f| {
+                        let name = text(&f, "/name");
+                        let remove = name.clone();
+                        let error = f["error"].as_str().map(str::to_string);
+                        let failed = error.is_some();
+                        view! {
+                            <tr data-file=name.clone() class:error=failed>
+                                <td class="name">{name.clone()}</td>
+                                <td>{text(&f, "/day")}</td>
+                                <td class="num" data-rows=num(&f, "/rows")>{int(num(&f, "/rows"))}</td>
+                                <td class="num">{int(num(&f, "/accepted"))}</td>
+                                <td class="num">{int(num(&f, "/quarantined"))}</td>
+                                <td class="columns">{match error {
+                                    Some(e) => view! { <span class="file-error">{e}</span> }.into_any(),
+                                    None => view! { <span>{list(&f, "/columns").iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", ")}</span> }.into_any(),
+                                }}</td>
+                                <td><button class="link" title="Remove from the batch" on:click=move |_| app.remove_file(&remove)>"Remove"</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,43 @@
+//! The executive summary: the engine's plain-language findings, each
+//! linking to the section whose chart supports it.
+
+use leptos::prelude::*;
+
+use crate::app::use_app;
+use crate::format::{list, text};
+
+/// The executive summary.
+#[component]
+pub fn InsightList() -> impl IntoView {
+    let app = use_app();
+    let tab = expect_context::<RwSignal<&'static str>>();
+    let items = move || {
+        app.report
+            .get()
+            .map(|r| list(&r, "/insights"))
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="card">
+            <h2>"Executive summary"</h2>
+            <ul class="insights">
+                {move || {
+                    items()
+                        .into_iter()
+                        .map(|i| {
+                            let section = text(&i, "/section");
+                            let target = super::report_view::TABS.iter().find(|(id, _)| *id == section).map_or("overview", |t| t.0);
+                            view! {
+                                <li>
+                                    <span>{text(&i, "/text")}</span>
+                                    " "
+                                    <a href="#" class="see" on:click=move |ev| { ev.prevent_default(); tab.set(target); }>"See chart →"</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}

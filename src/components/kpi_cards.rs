@@ -1,0 +1,60 @@
+//! The headline numbers, each with `data-kpi` and its raw `data-value`.
+
+use leptos::prelude::*;
+
+use crate::app::use_app;
+use crate::format::{int, money, money_cents, num, pct};
+
+/// KPI cards from `summary`.
+#[component]
+pub fn KpiCards() -> impl IntoView {
+    let app = use_app();
+    let cards = move || {
+        let Some(r) = app.report.get() else {
+            return Vec::new();
+        };
+        let s = |k: &str| num(&r, &format!("/summary/{k}"));
+        vec![
+            ("revenue", "Revenue", s("revenue"), money(s("revenue"))),
+            ("orders", "Orders", s("orders"), int(s("orders"))),
+            ("aov", "Average order", s("aov"), money_cents(s("aov"))),
+            ("sessions", "Sessions", s("sessions"), int(s("sessions"))),
+            ("visitors", "Visitors", s("visitors"), int(s("visitors"))),
+            (
+                "conversion_rate",
+                "Conversion rate",
+                s("conversion_rate"),
+                pct(s("conversion_rate")),
+            ),
+            (
+                "bot_share",
+                "Bot share",
+                s("bot_share"),
+                pct(s("bot_share")),
+            ),
+            (
+                "quality_score",
+                "Data quality",
+                s("quality_score"),
+                format!("{:.1} / 100", s("quality_score")),
+            ),
+        ]
+    };
+    view! {
+        <div class="kpis">
+            {move || {
+                cards()
+                    .into_iter()
+                    .map(|(key, label, value, shown)| {
+                        view! {
+                            <div class="kpi">
+                                <span class="kpi-label">{label}</span>
+                                <span class="kpi-value" data-kpi=key data-value=value.to_string()>{shown}</span>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,138 @@
+//! Settings: session timeout, lookback, bots, identity stitching,
+//! monitoring thresholds and the channel rule table (editable, reorderable,
+//! reset to defaults). Applying recomputes from the parsed events; settings
+//! persist in `localStorage` and are part of every export.
+
+use engine::channels::{default_rules, ChannelRule};
+use engine::config::Config;
+use leptos::prelude::*;
+
+use crate::app::use_app;
+
+fn number(
+    label: &'static str,
+    key: &'static str,
+    value: f64,
+    step: &'static str,
+    set: impl Fn(f64) + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input type="number" step=step data-setting=key prop:value=value.to_string() on:change=move |ev| {
+                if let Ok(v) = event_target_value(&ev).parse::<f64>() { set(v) }
+            } />
+        </label>
+    }
+}
+
+fn toggle(
+    label: &'static str,
+    key: &'static str,
+    value: bool,
+    set: impl Fn(bool) + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field check">
+            <input type="checkbox" data-setting=key prop:checked=value on:change=move |ev| set(event_target_checked(&ev)) />
+            <span>{label}</span>
+        </label>
+    }
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The settings section.
+#[component]
+pub fn Settings() -> impl IntoView {
+    let app = use_app();
+    let draft = RwSignal::new(app.settings.get_untracked());
+    let edit = move |f: fn(&mut Config, f64)| move |v: f64| draft.update(|c| f(c, v));
+    let flag = move |f: fn(&mut Config, bool)| move |v: bool| draft.update(|c| f(c, v));
+    let c = draft.get_untracked();
+    let error = RwSignal::new(None::<String>);
+    let apply = move |_| match draft.get_untracked().validate() {
+        Ok(()) => {
+            error.set(None);
+            app.apply_settings(draft.get_untracked());
+        }
+        Err(e) => error.set(Some(e.to_string())),
+    };
+    view! {
+        <div class="card">
+            <h2>"Sessions and attribution"</h2>
+            <div class="fields">
+                {number("Session timeout (minutes)", "session_timeout", f64::from(c.session.timeout_minutes), "1", edit(|c, v| c.session.timeout_minutes = v.max(1.0) as u32))}
+                {number("Lookback window (days)", "lookback_days", f64::from(c.attribution.lookback_days), "1", edit(|c, v| c.attribution.lookback_days = v.max(0.0) as u32))}
+                {number("Time-decay half-life (days)", "half_life_days", c.attribution.half_life_days, "0.5", edit(|c, v| c.attribution.half_life_days = v))}
+                {toggle("Include bots in sessions and attribution", "include_bots", c.session.include_bots, flag(|c, v| c.session.include_bots = v))}
+                {toggle("New session when the traffic source changes", "split_on_new_source", c.session.split_on_new_source, flag(|c, v| c.session.split_on_new_source = v))}
+                {toggle("Identity stitching (same email hash = one person)", "stitch_identities", c.attribution.stitch_identities, flag(|c, v| c.attribution.stitch_identities = v))}
+            </div>
+            <h2>"Monitoring thresholds"</h2>
+            <div class="fields">
+                {number("Max share of rows without client id", "max_null_client_rate", c.monitor.max_null_client_rate, "0.01", edit(|c, v| { c.monitor.max_null_client_rate = v; c.quality.max_null_client_rate = v; }))}
+                {number("Minimum daily revenue", "min_daily_revenue", c.monitor.min_daily_revenue, "100", edit(|c, v| c.monitor.min_daily_revenue = v))}
+                {number("Anomaly threshold (robust z)", "revenue_std_threshold", c.monitor.revenue_std_threshold, "0.1", edit(|c, v| c.monitor.revenue_std_threshold = v))}
+                {number("Max quarantined share", "max_quarantine_rate", c.monitor.max_quarantine_rate, "0.005", edit(|c, v| c.monitor.max_quarantine_rate = v))}
+                {number("Direct share jump", "direct_share_jump", c.monitor.direct_share_jump, "0.01", edit(|c, v| c.monitor.direct_share_jump = v))}
+            </div>
+        </div>
+        <div class="card">
+            <div class="card-head">
+                <h2>"Channel rules (first match wins)"</h2>
+                <button class="secondary" on:click=move |_| draft.update(|c| c.channels = default_rules())>"Reset to defaults"</button>
+            </div>
+            <table class="data rules">
+                <thead><tr><th>"#"</th><th>"Rule"</th><th>"Channel"</th><th>"Query keys"</th><th>"Referrer hosts / apps"</th><th></th></tr></thead>
+                <tbody>{move || draft.with(|c| c.channels.clone()).into_iter().enumerate().map(|(i, r)| rule_row(draft, i, r)).collect_view()}</tbody>
+            </table>
+        </div>
+        <div class="apply-bar">
+            {move || error.get().map(|e| view! { <span class="file-error">{e}</span> })}
+            <button data-apply-settings on:click=apply>"Apply settings"</button>
+        </div>
+    }
+}
+
+fn rule_row(draft: RwSignal<Config>, i: usize, r: ChannelRule) -> impl IntoView {
+    let set = move |f: Box<dyn Fn(&mut ChannelRule)>| {
+        draft.update(|c| {
+            if let Some(rule) = c.channels.get_mut(i) {
+                f(rule)
+            }
+        })
+    };
+    let swap = move |j: usize| {
+        draft.update(|c| {
+            if j < c.channels.len() {
+                c.channels.swap(i, j)
+            }
+        })
+    };
+    let hosts: Vec<String> = r
+        .referrer_hosts
+        .iter()
+        .chain(&r.referrer_apps)
+        .cloned()
+        .collect();
+    view! {
+        <tr>
+            <td>{i + 1}</td>
+            <td><code>{r.name.clone()}</code></td>
+            <td><input value=r.channel.clone() on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |rule| rule.channel = v.clone())) } /></td>
+            <td><input value=r.params.join(", ") on:change=move |ev| { let v = split(&event_target_value(&ev)); set(Box::new(move |rule| rule.params = v.clone())) } /></td>
+            <td class="muted small">{if r.any_referrer { "any external referrer".to_string() } else { hosts.join(", ") }}</td>
+            <td class="nowrap">
+                <button class="link" title="Move up" disabled={i == 0} on:click=move |_| { if i > 0 { swap(i - 1) } }>"↑"</button>
+                <button class="link" title="Move down" on:click=move |_| swap(i + 1)>"↓"</button>
+            </td>
+        </tr>
+    }
+}

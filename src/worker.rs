@@ -1,0 +1,306 @@
+//! The Web Worker that runs the engine, so the page never freezes.
+//!
+//! Protocol (plain JavaScript objects, `type` names the message):
+//! - page → worker: `{type: "load", files: [File], config}` reads the files
+//!   in 4 MB slices with `FileReaderSync` (never a whole file in memory at
+//!   once) and computes; `{type: "sample", config}` uses 14 generated days;
+//!   `{type: "config", config}` recomputes from the events already parsed;
+//!   `{type: "download", name}` makes one table, `report.json`,
+//!   `manifest.json` or `all.zip`.
+//! - worker → page: `{type: "ready"}` once it listens (the page holds
+//!   messages until then), `{type: "progress", stage, bytes, total, file, files}`,
+//!   `{type: "report", json}`, `{type: "download", name, bytes}`,
+//!   `{type: "error", message}`.
+//!
+//! Files are processed in name order, like `puffy run` on a folder, so the
+//! downloads are byte-identical to the CLI's.
+
+use std::cell::RefCell;
+use std::io::Read;
+
+use engine::config::Config;
+use engine::ingest::{Dataset, Ingest};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+/// Bytes read per slice of a `File`.
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// What the worker keeps between messages.
+struct State {
+    data: Dataset,
+    config: Config,
+    inputs: Vec<crate::bundle::InputDigest>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn post(fields: &[(&str, JsValue)], transfer: Option<&JsValue>) {
+    let msg = Object::new();
+    for (k, v) in fields {
+        let _ = Reflect::set(&msg, &JsValue::from_str(k), v);
+    }
+    let result = match transfer {
+        Some(t) => scope().post_message_with_transfer(&msg, &Array::of1(t)),
+        None => scope().post_message(&msg),
+    };
+    if result.is_err() {
+        web_sys::console::error_1(&"worker: could not post a message".into());
+    }
+}
+
+fn post_error(message: &str) {
+    post(
+        &[("type", "error".into()), ("message", message.into())],
+        None,
+    );
+}
+
+/// Installs the message handler; called by the worker binary's `main`.
+pub fn start() {
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+        let data = ev.data();
+        let kind = get(&data, "type").as_string().unwrap_or_default();
+        if let Err(message) = handle(&kind, &data) {
+            post_error(&message);
+        }
+    });
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&[("type", "ready".into())], None);
+}
+
+fn parse_config(data: &JsValue) -> Result<Config, String> {
+    match get(data, "config").as_string() {
+        Some(text) if !text.is_empty() => {
+            serde_json::from_str(&text).map_err(|e| format!("settings: {e}"))
+        }
+        _ => Ok(Config::default()),
+    }
+}
+
+fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
+    match kind {
+        "load" => {
+            let files: Vec<File> = Array::from(&get(data, "files"))
+                .iter()
+                .filter_map(|f| f.dyn_into().ok())
+                .collect();
+            let config = parse_config(data)?;
+            let (dataset, inputs) = load(files)?;
+            finish(State {
+                data: dataset,
+                config,
+                inputs,
+            })
+        }
+        "sample" => {
+            let config = parse_config(data)?;
+            progress("Generating sample data", 0.0, 1.0, 0, 1);
+            let (files, _) = engine::synth::generate(&engine::synth::SynthConfig::default());
+            let mut ingest = Ingest::new();
+            let mut inputs = Vec::new();
+            for f in &files {
+                ingest.add_file(&f.name, f.bytes.as_slice());
+                inputs.push(crate::bundle::InputDigest::of(&f.name, &f.bytes));
+            }
+            finish(State {
+                data: ingest.finish(),
+                config,
+                inputs,
+            })
+        }
+        "config" => {
+            let config = parse_config(data)?;
+            let state = STATE
+                .with(|s| s.borrow_mut().take())
+                .ok_or("no data loaded")?;
+            finish(State { config, ..state })
+        }
+        "download" => {
+            let name = get(data, "name").as_string().unwrap_or_default();
+            let bytes = STATE.with(|s| {
+                let s = s.borrow();
+                let s = s.as_ref().ok_or("no data loaded")?;
+                crate::bundle::file(&s.data, &s.config, &s.inputs, &name)
+            })?;
+            let array = Uint8Array::from(bytes.as_slice());
+            let buffer: JsValue = array.buffer().into();
+            post(
+                &[
+                    ("type", "download".into()),
+                    ("name", name.into()),
+                    ("bytes", array.into()),
+                ],
+                Some(&buffer),
+            );
+            Ok(())
+        }
+        other => Err(format!("unknown message {other:?}")),
+    }
+}
+
+fn progress(stage: &str, bytes: f64, total: f64, file: usize, files: usize) {
+    post(
+        &[
+            ("type", "progress".into()),
+            ("stage", stage.into()),
+            ("bytes", bytes.into()),
+            ("total", total.into()),
+            ("file", (file as f64).into()),
+            ("files", (files as f64).into()),
+        ],
+        None,
+    );
+}
+
+/// Reads every file in name order, slice by slice.
+fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<crate::bundle::InputDigest>), String> {
+    files.sort_by_key(|f| f.name());
+    let total: f64 = files.iter().map(|f| f.size()).sum();
+    let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
+    let mut ingest = Ingest::new();
+    let mut inputs = Vec::new();
+    let mut done = 0.0;
+    for (i, file) in files.iter().enumerate() {
+        let name = file.name();
+        progress(&format!("Reading {name}"), done, total, i, files.len());
+        let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
+        ingest.add_file(&name, &mut blob);
+        if let Some(e) = blob.error.take() {
+            // The engine recorded a short read; say why in the file's error.
+            web_sys::console::warn_1(&format!("{name}: {e}").into());
+        }
+        inputs.push(blob.digest(&name));
+        done += file.size();
+    }
+    progress(
+        "Computing the report",
+        total,
+        total,
+        files.len(),
+        files.len(),
+    );
+    Ok((ingest.finish(), inputs))
+}
+
+fn finish(state: State) -> Result<(), String> {
+    let run = engine::report::run(&state.data, &state.config).map_err(|e| e.to_string())?;
+    let report = engine::report::report(&state.data, &run);
+    let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+    STATE.with(|s| *s.borrow_mut() = Some(state));
+    post(&[("type", "report".into()), ("json", json.into())], None);
+    Ok(())
+}
+
+/// A `Read` over a browser `File`, one slice at a time, that also hashes
+/// the bytes (for the manifest) and reports progress.
+struct BlobReader<'a> {
+    file: &'a File,
+    reader: &'a FileReaderSync,
+    pos: f64,
+    chunk: Vec<u8>,
+    at: usize,
+    hasher: sha2::Sha256,
+    base: f64,
+    total: f64,
+    index: usize,
+    files: usize,
+    error: Option<String>,
+}
+
+impl<'a> BlobReader<'a> {
+    fn new(
+        file: &'a File,
+        reader: &'a FileReaderSync,
+        base: f64,
+        total: f64,
+        index: usize,
+        files: usize,
+    ) -> Self {
+        use sha2::Digest;
+        BlobReader {
+            file,
+            reader,
+            pos: 0.0,
+            chunk: Vec::new(),
+            at: 0,
+            hasher: sha2::Sha256::new(),
+            base,
+            total,
+            index,
+            files,
+            error: None,
+        }
+    }
+
+    fn digest(self, name: &str) -> crate::bundle::InputDigest {
+        use sha2::Digest;
+        crate::bundle::InputDigest {
+            name: name.to_string(),
+            bytes: self.pos as u64,
+            sha256: hex(&self.hasher.finalize()),
+        }
+    }
+
+    fn refill(&mut self) -> std::io::Result<()> {
+        use sha2::Digest;
+        let end = (self.pos + SLICE).min(self.file.size());
+        let blob = self
+            .file
+            .slice_with_f64_and_f64(self.pos, end)
+            .map_err(js_io)?;
+        let buffer = self.reader.read_as_array_buffer(&blob).map_err(js_io)?;
+        self.chunk = Uint8Array::new(&buffer).to_vec();
+        self.hasher.update(&self.chunk);
+        self.at = 0;
+        self.pos = end;
+        progress(
+            &format!("Reading {}", self.file.name()),
+            self.base + self.pos,
+            self.total,
+            self.index,
+            self.files,
+        );
+        Ok(())
+    }
+}
+
+impl Read for BlobReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at >= self.chunk.len() {
+            if self.pos >= self.file.size() {
+                return Ok(0);
+            }
+            if let Err(e) = self.refill() {
+                self.error = Some(e.to_string());
+                return Err(e);
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn js_io(e: JsValue) -> std::io::Error {
+    std::io::Error::other(format!("{e:?}"))
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,130 @@
+// The whole report in the browser, checked against `puffy run` on the same
+// files: KPIs, downloads byte for byte (sessions.csv and every file of the
+// ZIP), a settings change that recomputes, and a bad file among good ones.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { serve, launch, tempDir, root } from './harness.mjs';
+
+const puffy = process.env.PUFFY_BIN ?? path.join(root, 'target', 'release', 'puffy');
+let server;
+let browser;
+let data;
+let cli;
+let shots;
+
+before(async () => {
+  data = tempDir('puffy-data-');
+  cli = tempDir('puffy-cli-');
+  shots = tempDir('puffy-shots-');
+  execFileSync(puffy, ['generate', data, '--days', '14', '--events-per-day', '3500', '--seed', '7']);
+  fs.rmSync(path.join(data, 'truth.json'));
+  execFileSync(puffy, ['run', data, '--out', cli]);
+  server = await serve();
+  browser = await launch();
+  console.log(`screenshots: ${shots}`);
+});
+
+after(async () => {
+  await browser?.context.close();
+  await server?.close();
+});
+
+const files = () => fs.readdirSync(data).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(data, f));
+
+async function open(page) {
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.locator('input[type=file][multiple]').waitFor({ timeout: 20000 });
+}
+
+async function kpis(page) {
+  return page.locator('[data-kpi]').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.dataset.kpi, Number(e.dataset.value)])));
+}
+
+async function download(page, name) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-download="${name}"]`).click()]);
+  const target = path.join(tempDir('puffy-dl-'), name);
+  await dl.saveAs(target);
+  return fs.readFileSync(target);
+}
+
+test('14 dropped days give the same report and downloads as puffy run', async () => {
+  const { page, errors } = browser;
+  await open(page);
+  const started = Date.now();
+  await page.locator('input[type=file][multiple]').setInputFiles(files());
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 60000 });
+  console.log(`drop to report: ${Date.now() - started} ms for 14 days x 3,500 events`);
+
+  const report = JSON.parse(fs.readFileSync(path.join(cli, 'report.json'), 'utf8'));
+  const got = await kpis(page);
+  for (const key of ['revenue', 'orders', 'aov', 'sessions', 'visitors', 'conversion_rate', 'bot_share', 'quality_score']) {
+    assert.equal(got[key], report.summary[key], `KPI ${key}`);
+  }
+  await page.screenshot({ path: path.join(shots, 'overview.png'), fullPage: true });
+  for (const tab of ['quality', 'channels', 'funnel', 'trends', 'monitoring', 'settings', 'downloads']) {
+    await page.locator(`[data-tab=${tab}]`).click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shots, `${tab}.png`), fullPage: true });
+  }
+  // Alerts carry their hooks and match the CLI's.
+  await page.locator('[data-tab=monitoring]').click();
+  const alerts = await page.locator('[data-alert-severity]').evaluateAll((els) => els.map((e) => [e.dataset.alertDay, e.dataset.alertSeverity]));
+  assert.deepEqual(alerts, report.alerts.map((a) => [a.day, a.severity]));
+
+  await page.locator('[data-tab=downloads]').click();
+  const sessions = await download(page, 'sessions.csv');
+  assert.ok(sessions.equals(fs.readFileSync(path.join(cli, 'sessions.csv'))), 'sessions.csv is byte-identical');
+  const zip = await download(page, 'all.zip');
+  const unzipped = tempDir('puffy-unzip-');
+  const zipPath = path.join(unzipped, 'all.zip');
+  fs.writeFileSync(zipPath, zip);
+  execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', zipPath, unzipped]);
+  for (const name of ['events_enriched.csv', 'sessions.csv', 'conversions.csv', 'attribution.csv', 'channel_summary.csv', 'user_journeys.csv', 'quarantine.csv', 'report.json']) {
+    assert.ok(fs.readFileSync(path.join(unzipped, name)).equals(fs.readFileSync(path.join(cli, name))), `${name} in the ZIP is byte-identical`);
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(unzipped, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.inputs.length, 14);
+  assert.match(manifest.inputs[0].sha256, /^[0-9a-f]{64}$/);
+  assert.deepEqual(manifest.settings, report.settings);
+  assert.deepEqual(errors, [], 'no page errors');
+});
+
+test('a shorter session timeout recomputes without re-reading and raises sessions', async () => {
+  const { page } = browser;
+  await page.locator('[data-tab=overview]').click();
+  const before = (await kpis(page)).sessions;
+  await page.locator('[data-tab=settings]').click();
+  await page.locator('[data-setting=session_timeout]').fill('5');
+  await page.locator('[data-setting=session_timeout]').dispatchEvent('change');
+  await page.locator('[data-apply-settings]').click();
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 60000 });
+  await page.locator('[data-tab=overview]').click();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-kpi=sessions]')?.dataset.value) !== n, before);
+  const after = (await kpis(page)).sessions;
+  assert.ok(after > before, `sessions ${before} -> ${after}`);
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('puffy.settings')).session.timeout_minutes);
+  assert.equal(saved, 5, 'settings persist in localStorage');
+});
+
+test('an invalid file gets its own error while the report still builds', async () => {
+  const { page, errors } = browser;
+  await open(page);
+  const dir = tempDir('puffy-bad-');
+  const bad = path.join(dir, 'events_20250301.csv');
+  fs.writeFileSync(bad, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+  const empty = path.join(dir, 'empty.csv');
+  fs.writeFileSync(empty, '');
+  await page.locator('input[type=file][multiple]').setInputFiles([...files().slice(0, 3), bad, empty]);
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 60000 });
+  const badRow = page.locator('tr[data-file="events_20250301.csv"] .file-error');
+  assert.match(await badRow.textContent(), /PNG image, not a CSV/);
+  assert.match(await page.locator('tr[data-file="empty.csv"] .file-error').textContent(), /empty/);
+  assert.ok((await kpis(page)).orders > 0, 'the good files still make a report');
+  await page.screenshot({ path: path.join(shots, 'bad-file.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
