@@ -177,6 +177,19 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<crate::bundle::InputDigest
     for (i, file) in files.iter().enumerate() {
         let name = file.name();
         progress(&format!("Reading {name}"), done, total, i, files.len());
+        if name.to_ascii_lowercase().ends_with(".zip") {
+            let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
+            let mut bytes = Vec::with_capacity(file.size() as usize);
+            match blob.read_to_end(&mut bytes) {
+                Ok(_) => add_zip(&mut ingest, &name, bytes),
+                Err(e) => {
+                    ingest.add_unreadable(&name, &e.to_string());
+                }
+            }
+            inputs.push(blob.digest(&name));
+            done += file.size();
+            continue;
+        }
         let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
         ingest.add_file(&name, &mut blob);
         if let Some(e) = blob.error.take() {
@@ -194,6 +207,47 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<crate::bundle::InputDigest
         files.len(),
     );
     Ok((ingest.finish(), inputs))
+}
+
+/// Adds the CSV files of a ZIP archive (folders flattened, sorted by name).
+fn add_zip(ingest: &mut Ingest, name: &str, bytes: Vec<u8>) {
+    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+        Ok(a) => a,
+        Err(e) => {
+            ingest.add_unreadable(name, &format!("not a readable ZIP archive ({e})"));
+            return;
+        }
+    };
+    let mut entries: Vec<(String, usize)> = (0..archive.len())
+        .filter_map(|i| {
+            let entry = archive.by_index(i).ok()?;
+            let path = entry.name().ok()?.to_string();
+            let base = path.rsplit('/').next().unwrap_or(&path).to_string();
+            (entry.is_file()
+                && !path.starts_with("__MACOSX")
+                && base.to_ascii_lowercase().ends_with(".csv"))
+            .then_some((base, i))
+        })
+        .collect();
+    entries.sort();
+    if entries.is_empty() {
+        ingest.add_unreadable(name, "the ZIP archive holds no .csv file");
+    }
+    for (base, i) in entries {
+        let mut data = Vec::new();
+        let read = archive
+            .by_index(i)
+            .map_err(|e| e.to_string())
+            .and_then(|mut e| e.read_to_end(&mut data).map_err(|e| e.to_string()));
+        match read {
+            Ok(_) => {
+                ingest.add_file(&base, data.as_slice());
+            }
+            Err(e) => {
+                ingest.add_unreadable(&format!("{name}/{base}"), &e);
+            }
+        }
+    }
 }
 
 fn finish(state: State) -> Result<(), String> {

@@ -128,3 +128,21 @@ test('an invalid file gets its own error while the report still builds', async (
   await page.screenshot({ path: path.join(shots, 'bad-file.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test('a .zip of the daily files gives the same numbers', async () => {
+  const { page, errors } = browser;
+  await open(page);
+  const zip = path.join(tempDir('puffy-zip-'), 'export.zip');
+  execFileSync('python3', ['-c', 'import sys, zipfile, os\nwith zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:\n  [z.write(f, "export/" + os.path.basename(f)) for f in sys.argv[2:]]', zip, ...files()]);
+  await page.locator('input[type=file][multiple]').setInputFiles([zip]);
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 60000 });
+  const report = JSON.parse(fs.readFileSync(path.join(cli, 'report.json'), 'utf8'));
+  const got = await kpis(page);
+  for (const key of ['revenue', 'orders', 'sessions', 'visitors']) {
+    assert.equal(got[key], report.summary[key], `KPI ${key}`);
+  }
+  await page.locator('[data-tab=journeys]').click();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, 'journeys.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});

@@ -68,7 +68,7 @@ pub fn AlertList() -> impl IntoView {
                                 <span class=format!("badge {sev}")>{sev.clone()}</span>
                                 <div>
                                     <p class="alert-message">{text(&a, "/message")}</p>
-                                    <p class="muted small">{format!("{} · value {} · {} · {}", text(&a, "/family").replace('_', " "), shown(&metric, num(&a, "/value")), band(&a), text(&a, "/action"))}</p>
+                                    <p class="muted small">{[text(&a, "/family").replace('_', " "), format!("value {}", shown(&metric, num(&a, "/value"))), band(&a), text(&a, "/action")].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
                                 </div>
                             </li>
                         }

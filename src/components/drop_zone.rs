@@ -42,8 +42,8 @@ pub fn DropZone(
             on:drop=on_drop
         >
             <span class="drop-title">{move || if compact.get() { "Drop more exports to add them to the batch" } else { "Drop your daily CSV exports here" }}</span>
-            <span class="drop-hint">"or click to choose files: events_YYYYMMDD.csv, one per day"</span>
-            <input type="file" multiple accept=".csv,text/csv" on:change=on_change />
+            <span class="drop-hint">"or click to choose files: daily events_YYYYMMDD.csv exports, or a .zip of them"</span>
+            <input type="file" multiple accept=".csv,.zip,text/csv,application/zip" on:change=on_change />
         </label>
     }
 }

@@ -8,6 +8,7 @@ pub mod drop_zone;
 pub mod funnel;
 pub mod input_files;
 pub mod insight_list;
+pub mod journeys;
 pub mod kpi_cards;
 pub mod quality;
 pub mod report_view;

@@ -48,7 +48,7 @@ pub fn Quality() -> impl IntoView {
             <p class="muted">"100 is a clean day; red marks days under 90. The formula is in the README."</p>
             <Chart height=220 label="Line chart of the data-quality score per day" draw=scores />
         </div>
-        {move || report().map(|r| view! { {matrix(&r)} {duplicates(&r)} {findings(&r)} })}
+        {move || report().map(|r| view! { {matrix(&r)} {duplicates(&r)} {findings(&r)} {quarantine(&r)} })}
     }
 }
 
@@ -129,6 +129,27 @@ fn findings(r: &Value) -> impl IntoView {
                     }
                 }).collect_view()}</tbody>
             </table>
+        </div>
+    }
+}
+
+fn quarantine(r: &Value) -> impl IntoView {
+    let rows = list(r, "/quarantine_sample");
+    let total: f64 = r["quality"]["quarantine_by_reason"]
+        .as_object()
+        .map_or(0.0, |m| m.values().filter_map(Value::as_f64).sum());
+    view! {
+        <div class="card">
+            <h2>"Quarantined rows"</h2>
+            <p class="muted">{format!("{} row(s) set aside; the first {} are shown. Download quarantine.csv for all of them.", int(total), rows.len())}</p>
+            <div class="scroll">
+            <table class="data">
+                <thead><tr><th>"File"</th><th class="num">"Line"</th><th>"Reason"</th><th>"Detail"</th><th>"Row"</th></tr></thead>
+                <tbody>{rows.into_iter().map(|q| view! {
+                    <tr><td>{text(&q, "/file")}</td><td class="num">{num(&q, "/line").to_string()}</td><td><code>{text(&q, "/reason")}</code></td><td>{text(&q, "/detail")}</td><td class="raw">{text(&q, "/raw")}</td></tr>
+                }).collect_view()}</tbody>
+            </table>
+            </div>
         </div>
     }
 }

@@ -8,18 +8,20 @@ use super::downloads::Downloads;
 use super::funnel::Funnel;
 use super::input_files::InputFiles;
 use super::insight_list::InsightList;
+use super::journeys::Journeys;
 use super::kpi_cards::KpiCards;
 use super::quality::Quality;
 use super::settings::Settings;
 use super::trends::Trends;
 
 /// Section ids and their tab labels.
-pub const TABS: [(&str, &str); 8] = [
+pub const TABS: [(&str, &str); 9] = [
     ("overview", "Overview"),
     ("quality", "Data quality"),
     ("channels", "Channels & attribution"),
     ("funnel", "Funnel"),
     ("trends", "Trends"),
+    ("journeys", "Journeys"),
     ("monitoring", "Monitoring"),
     ("settings", "Settings"),
     ("downloads", "Downloads"),
@@ -54,6 +56,7 @@ pub fn ReportView() -> impl IntoView {
                 "channels" => view! { <Channels /> }.into_any(),
                 "funnel" => view! { <Funnel /> }.into_any(),
                 "trends" => view! { <Trends /> }.into_any(),
+                "journeys" => view! { <Journeys /> }.into_any(),
                 "monitoring" => view! { <AlertList /> }.into_any(),
                 "settings" => view! { <Settings /> }.into_any(),
                 "downloads" => view! { <Downloads /> }.into_any(),

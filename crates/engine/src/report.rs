@@ -93,6 +93,21 @@ pub struct InputFile {
     pub error: Option<String>,
 }
 
+/// A quarantined row as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarantineRow {
+    /// File name.
+    pub file: String,
+    /// Line.
+    pub line: u64,
+    /// Reason code.
+    pub reason: &'static str,
+    /// Detail.
+    pub detail: String,
+    /// The row as CSV.
+    pub raw: String,
+}
+
 /// The contents of `report.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -116,6 +131,10 @@ pub struct Report {
     pub markov: MarkovSummary,
     /// Identity stitching and its effect.
     pub stitching: Stitching,
+    /// Journey distributions and top paths.
+    pub journeys: crate::summary::JourneyStats,
+    /// The first 100 quarantined rows (all are in `quarantine.csv`).
+    pub quarantine_sample: Vec<QuarantineRow>,
     /// The executive summary.
     pub insights: Vec<crate::insights::Insight>,
     /// Monitoring alerts, worst first.
@@ -176,6 +195,19 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         attribution,
         markov: run.attribution.markov.clone(),
         stitching: run.attribution.stitching.clone(),
+        journeys: crate::summary::journey_stats(ds, run),
+        quarantine_sample: ds
+            .quarantine
+            .iter()
+            .take(100)
+            .map(|q| QuarantineRow {
+                file: ds.files[q.file as usize].name.clone(),
+                line: q.line,
+                reason: q.reason.as_str(),
+                detail: q.detail.clone(),
+                raw: q.raw.clone(),
+            })
+            .collect(),
         insights: Vec::new(),
         alerts,
         metrics,

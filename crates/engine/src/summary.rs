@@ -416,3 +416,59 @@ pub fn channel_days(run: &Run) -> BTreeMap<(NaiveDate, String), ChannelDay> {
     }
     out
 }
+
+/// Distributions of the journeys, for the Journeys view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JourneyStats {
+    /// Converting people by touchpoint sessions before the first order (1, 2, ... 6+).
+    pub sessions_to_convert: Vec<(String, u64)>,
+    /// Converting people by days from first touch to first order.
+    pub days_to_convert: Vec<(String, u64)>,
+    /// The most frequent channel paths: (path, people, revenue), top 10.
+    pub top_paths: Vec<(String, u64, f64)>,
+}
+
+/// Buckets the journeys of a run.
+pub fn journey_stats(ds: &Dataset, run: &Run) -> JourneyStats {
+    let all = journeys(ds, run);
+    let mut sessions = vec![0u64; 6];
+    let mut days = vec![0u64; 5];
+    let mut paths: BTreeMap<String, (u64, f64)> = BTreeMap::new();
+    for j in &all {
+        sessions[(j.sessions_to_convert.max(1) as usize - 1).min(5)] += 1;
+        let d = j.days_to_convert;
+        days[if d < 1.0 {
+            0
+        } else if d < 2.0 {
+            1
+        } else if d < 4.0 {
+            2
+        } else if d < 7.0 {
+            3
+        } else {
+            4
+        }] += 1;
+        let e = paths.entry(j.path.join(" > ")).or_default();
+        e.0 += 1;
+        e.1 += j.revenue;
+    }
+    let mut top: Vec<(String, u64, f64)> = paths
+        .into_iter()
+        .map(|(p, (n, r))| (p, n, (r * 100.0).round() / 100.0))
+        .collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
+    top.truncate(10);
+    JourneyStats {
+        sessions_to_convert: ["1", "2", "3", "4", "5", "6+"]
+            .iter()
+            .map(|s| s.to_string())
+            .zip(sessions)
+            .collect(),
+        days_to_convert: ["same day", "1 day", "2-3 days", "4-6 days", "7+ days"]
+            .iter()
+            .map(|s| s.to_string())
+            .zip(days)
+            .collect(),
+        top_paths: top,
+    }
+}
