@@ -73,7 +73,7 @@ fn short(v: f64, money: bool) -> String {
         a if a >= 1e6 => format!("{sign}{:.1}M", v / 1e6),
         a if a >= 1e4 => format!("{sign}{:.0}k", v / 1e3),
         a if a >= 1e3 => format!("{sign}{:.1}k", v / 1e3),
-        a if a >= 10.0 || a == 0.0 => format!("{sign}{v:.0}"),
+        a if a >= 10.0 || v.fract() == 0.0 => format!("{sign}{v:.0}"),
         _ => format!("{sign}{v:.2}"),
     }
 }
