@@ -61,6 +61,10 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// A short notice (files skipped...).
     pub notice: RwSignal<Option<String>>,
+    /// The published bundle shown read-only (`?report=`), if any.
+    pub bundle: RwSignal<Option<String>>,
+    /// Published bundles listed in `reports/index.json`.
+    pub published: RwSignal<Vec<Value>>,
 }
 
 const SETTINGS_KEY: &str = "puffy.settings";
@@ -128,7 +132,8 @@ impl AppState {
         }
     }
 
-    fn fail(&self, message: String) {
+    /// Shows an error and puts the page in the error state.
+    pub fn fail(&self, message: String) {
         self.error.set(Some(message));
         self.state.set(PageState::Error);
     }
@@ -224,11 +229,20 @@ pub fn App() -> impl IntoView {
         progress: RwSignal::new(Progress::default()),
         error: RwSignal::new(None),
         notice: RwSignal::new(None),
+        bundle: RwSignal::new(None),
+        published: RwSignal::new(Vec::new()),
     };
     provide_context(app);
-    if let Err(e) = app.ensure_worker() {
-        app.fail(e);
+    match crate::hosted::requested_bundle() {
+        Some(path) => crate::hosted::open_bundle(app, path),
+        None => {
+            if let Err(e) = app.ensure_worker() {
+                app.fail(e);
+            }
+            crate::hosted::list_published(app);
+        }
     }
+    let read_only = move || app.bundle.with(Option::is_some);
     let on_files = move |files: Vec<File>| app.add_files(files);
     let has_report = move || app.report.with(Option::is_some);
 
@@ -239,14 +253,24 @@ pub fn App() -> impl IntoView {
                     <h1>"Puffy Analytics"</h1>
                     <p class="tagline">"Drop your daily event exports. Everything runs in this tab: no data leaves your computer."</p>
                 </div>
-                <div class="header-actions">
-                    <button class="secondary" on:click=move |_| app.sample()>"Try with sample data"</button>
-                    <Show when=has_report>
-                        <button class="secondary" on:click=move |_| app.reset()>"Start over"</button>
-                    </Show>
-                </div>
+                <Show when=move || !read_only()>
+                    <div class="header-actions">
+                        <button class="secondary" on:click=move |_| app.sample()>"Try with sample data"</button>
+                        <Show when=has_report>
+                            <button class="secondary" on:click=move |_| app.reset()>"Start over"</button>
+                        </Show>
+                    </div>
+                </Show>
             </header>
-            <DropZone on_files=on_files compact=Signal::derive(has_report) />
+            <Show
+                when=move || !read_only()
+                fallback=move || view! { <p class="notice">{move || format!("Published report (read-only): {}", app.bundle.get().unwrap_or_default())}</p> }
+            >
+                <DropZone on_files=on_files compact=Signal::derive(has_report) />
+            </Show>
+            <Show when=move || !has_report() && !read_only()>
+                <crate::hosted::PublishedList />
+            </Show>
             <Show when=move || app.state.get() == PageState::Processing>
                 <ProgressPanel />
             </Show>

@@ -8,4 +8,5 @@ pub mod bundle;
 pub mod components;
 pub mod files;
 pub mod format;
+pub mod hosted;
 pub mod worker;

@@ -34,6 +34,21 @@ const FILES: [(&str, &str); 10] = [
 #[component]
 pub fn Downloads() -> impl IntoView {
     let app = use_app();
+    if let Some(base) = app.bundle.get_untracked() {
+        let base = if base.ends_with('/') { base } else { format!("{base}/") };
+        return view! {
+            <div class="card">
+                <h2>"Downloads"</h2>
+                <p class="muted">"The tables of this published report."</p>
+                <ul class="downloads">
+                    {FILES.iter().filter(|(n, _)| !matches!(*n, "all.zip" | "manifest.json")).map(|&(name, what)| view! {
+                        <li><a class="button" data-download=name href=format!("{base}{name}") download=name>{name}</a><span class="muted">{what}</span></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <div class="card">
             <h2>"Downloads"</h2>
@@ -48,4 +63,5 @@ pub fn Downloads() -> impl IntoView {
             </ul>
         </div>
     }
+    .into_any()
 }

@@ -38,7 +38,9 @@ pub fn InputFiles() -> impl IntoView {
                                     Some(e) => view! { <span class="file-error">{e}</span> }.into_any(),
                                     None => view! { <span>{list(&f, "/columns").iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", ")}</span> }.into_any(),
                                 }}</td>
-                                <td><button class="link" title="Remove from the batch" on:click=move |_| app.remove_file(&remove)>"Remove"</button></td>
+                                <td>{app.bundle.get_untracked().is_none().then(|| view! {
+                                    <button class="link" title="Remove from the batch" on:click=move |_| app.remove_file(&remove)>"Remove"</button>
+                                })}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -52,6 +52,9 @@ fn split(s: &str) -> Vec<String> {
 #[component]
 pub fn Settings() -> impl IntoView {
     let app = use_app();
+    if app.bundle.get_untracked().is_some() {
+        return view! { <div class="card"><h2>"Settings"</h2><p class="muted">"This is a published report: its settings are in report.json. Open the app without ?report= to analyse your own files."</p></div> }.into_any();
+    }
     let draft = RwSignal::new(app.settings.get_untracked());
     let edit = move |f: fn(&mut Config, f64)| move |v: f64| draft.update(|c| f(c, v));
     let flag = move |f: fn(&mut Config, bool)| move |v: bool| draft.update(|c| f(c, v));
@@ -99,6 +102,7 @@ pub fn Settings() -> impl IntoView {
             <button data-apply-settings on:click=apply>"Apply settings"</button>
         </div>
     }
+    .into_any()
 }
 
 fn rule_row(draft: RwSignal<Config>, i: usize, r: ChannelRule) -> impl IntoView {

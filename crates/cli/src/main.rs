@@ -8,6 +8,7 @@ mod generate;
 mod input;
 mod inspect;
 mod monitor;
+mod report;
 mod run;
 
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ enum Command {
     Check(check::Args),
     /// Alerts from daily metrics; exit 1 when a critical alert fires.
     Monitor(monitor::Args),
+    /// Publish a report bundle for the hosted app (`?report=`).
+    Report(report::Args),
     /// Run the whole pipeline and write every table and report.json.
     Run(run::Args),
     /// Write realistic daily export files from a seed.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Monitor(args) => monitor::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,95 @@
+//! `puffy report FILES_OR_DIRS... --bundle DIR [--config puffy.toml]`:
+//! publishes a report bundle (`report.json` and every table) that the app
+//! opens read-only at `index.html?report=reports/NAME/`, and refreshes the
+//! `index.json` that lists the bundles next to it.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde_json::{json, Value};
+
+/// Arguments of `puffy report`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// CSV files or folders of CSV files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Folder to write the bundle into, e.g. `dist/reports/2025-03-08`.
+    #[arg(long)]
+    bundle: PathBuf,
+    /// Settings file (TOML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// Writes the bundle and the index.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let files = crate::input::expand(&args.paths)?;
+    let cfg = crate::input::config(args.config.as_deref())?;
+    let ds = crate::input::ingest(&files);
+    let run = engine::report::run(&ds, &cfg)?;
+    let out = &args.bundle;
+    std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
+    for name in engine::tables::TABLES {
+        let bytes = engine::tables::table(&ds, &run, name).unwrap_or_default();
+        std::fs::write(out.join(name), bytes)
+            .with_context(|| format!("{}: cannot write", out.join(name).display()))?;
+    }
+    let report = engine::report::report(&ds, &run);
+    std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
+    let index = write_index(out)?;
+    eprintln!(
+        "wrote the bundle to {} and the list to {}",
+        out.display(),
+        index.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists every bundle (a folder with a `report.json`) next to `bundle` in
+/// `index.json`, sorted by folder name, newest last.
+fn write_index(bundle: &Path) -> anyhow::Result<PathBuf> {
+    let parent = bundle
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = parent
+        .file_name()
+        .map_or_else(String::new, |n| format!("{}/", n.to_string_lossy()));
+    let mut entries: Vec<(String, Value)> = Vec::new();
+    for entry in
+        std::fs::read_dir(parent).with_context(|| format!("{}: cannot list", parent.display()))?
+    {
+        let path = entry?.path();
+        let Ok(text) = std::fs::read_to_string(path.join("report.json")) else {
+            continue;
+        };
+        let Ok(report) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        entries.push((
+            name.clone(),
+            json!({
+                "name": name,
+                "path": format!("{prefix}{name}/"),
+                "date_range": report["date_range"],
+                "revenue": report["summary"]["revenue"],
+                "orders": report["summary"]["orders"],
+                "critical_alerts": report["alerts"].as_array().map_or(0, |a| a.iter().filter(|x| x["severity"] == "critical").count()),
+            }),
+        ));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let index = parent.join("index.json");
+    let list: Vec<Value> = entries.into_iter().map(|(_, v)| v).collect();
+    std::fs::write(
+        &index,
+        serde_json::to_vec_pretty(&json!({ "reports": list }))?,
+    )?;
+    Ok(index)
+}
