@@ -211,8 +211,18 @@ impl AppState {
         }
     }
 
-    /// Asks the worker for a download.
+    /// Saves a download: the HTML report is drawn here (plotters measures
+    /// text through the page), the rest comes from the worker.
     pub fn download(&self, name: &str) {
+        if name == "report.html" {
+            if let Some(r) = self.report.get_untracked() {
+                let html = crate::html_report::render(&r);
+                if let Err(e) = bridge::save(name, html.as_bytes()) {
+                    self.notice.set(Some(e));
+                }
+            }
+            return;
+        }
         if let Err(e) = bridge::download(name) {
             self.notice.set(Some(e));
         }
@@ -257,6 +267,7 @@ pub fn App() -> impl IntoView {
                     <div class="header-actions">
                         <button class="secondary" on:click=move |_| app.sample()>"Try with sample data"</button>
                         <Show when=has_report>
+                            <button on:click=move |_| app.download("report.html")>"Download report"</button>
                             <button class="secondary" on:click=move |_| app.reset()>"Start over"</button>
                         </Show>
                     </div>

@@ -24,13 +24,21 @@ pub fn requested_bundle() -> Option<String> {
 /// Fetches a URL relative to the page as text; errors say what failed.
 async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| format!("{url} could not be fetched"))?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "unexpected fetch result".to_string())?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url} could not be fetched"))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "unexpected fetch result".to_string())?;
     if !response.ok() {
         return Err(format!("{url} answered HTTP {}", response.status()));
     }
     let text = response.text().map_err(|_| format!("{url}: no body"))?;
-    JsFuture::from(text).await.map_err(|_| format!("{url}: unreadable body"))?.as_string().ok_or_else(|| format!("{url}: not text"))
+    JsFuture::from(text)
+        .await
+        .map_err(|_| format!("{url}: unreadable body"))?
+        .as_string()
+        .ok_or_else(|| format!("{url}: not text"))
 }
 
 /// The folder of a bundle, with a trailing slash; only paths on this site.
@@ -38,7 +46,11 @@ fn bundle_base(path: &str) -> Result<String, String> {
     if path.contains("://") || path.starts_with("//") || path.contains("..") {
         return Err(format!("{path:?} is not a report folder on this site."));
     }
-    Ok(if path.ends_with('/') { path.to_string() } else { format!("{path}/") })
+    Ok(if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    })
 }
 
 /// Loads a published bundle and shows it read-only.
@@ -49,7 +61,8 @@ pub fn open_bundle(app: AppState, path: String) {
         let result = async {
             let base = bundle_base(&path)?;
             let text = fetch_text(&format!("{base}report.json")).await?;
-            let value: Value = serde_json::from_str(&text).map_err(|e| format!("{base}report.json is not a valid report ({e})"))?;
+            let value: Value = serde_json::from_str(&text)
+                .map_err(|e| format!("{base}report.json is not a valid report ({e})"))?;
             if value.pointer("/summary/revenue").is_none() {
                 return Err(format!("{base}report.json is not a Puffy Analytics report"));
             }
@@ -71,7 +84,8 @@ pub fn list_published(app: AppState) {
     spawn_local(async move {
         if let Ok(text) = fetch_text("reports/index.json").await {
             if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                app.published.set(v["reports"].as_array().cloned().unwrap_or_default());
+                app.published
+                    .set(v["reports"].as_array().cloned().unwrap_or_default());
             }
         }
     });

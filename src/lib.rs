@@ -5,8 +5,10 @@
 pub mod app;
 pub mod bridge;
 pub mod bundle;
+pub mod charts;
 pub mod components;
 pub mod files;
 pub mod format;
 pub mod hosted;
+pub mod html_report;
 pub mod worker;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serve, launch, tempDir, root } from './harness.mjs';
+import { serve, launch, launchNoScript, tempDir, root } from './harness.mjs';
 
 const puffy = process.env.PUFFY_BIN ?? path.join(root, 'target', 'release', 'puffy');
 let server;
@@ -87,6 +87,27 @@ test('14 dropped days give the same report and downloads as puffy run', async ()
   for (const name of ['events_enriched.csv', 'sessions.csv', 'conversions.csv', 'attribution.csv', 'channel_summary.csv', 'user_journeys.csv', 'quarantine.csv', 'report.json']) {
     assert.ok(fs.readFileSync(path.join(unzipped, name)).equals(fs.readFileSync(path.join(cli, name))), `${name} in the ZIP is byte-identical`);
   }
+  // The standalone HTML report: same numbers as the CLI's report.json and
+  // as `puffy report --html`; renders without JavaScript and prints to PDF.
+  const html = (await download(page, 'report.html')).toString('utf8');
+  const cliHtml = path.join(cli, 'report.html');
+  execFileSync(puffy, ['report', data, '--html', cliHtml]);
+  const values = (text) => Object.fromEntries([...text.matchAll(/data-kpi="(\w+)" data-value="([^"]+)"/g)].map((m) => [m[1], Number(m[2])]));
+  assert.deepEqual(values(html), values(fs.readFileSync(cliHtml, 'utf8')));
+  for (const [key, value] of Object.entries(values(html))) assert.equal(value, report.summary[key], `HTML KPI ${key}`);
+  assert.ok(!/<script/i.test(html));
+  const saved = path.join(shots, 'report.html');
+  fs.writeFileSync(saved, html);
+  const noScript = await launchNoScript();
+  await noScript.page.goto(`file://${saved}`);
+  assert.match(await noScript.page.locator('[data-kpi=revenue]').textContent(), /^\$[\d,]+$/, 'KPIs render without JavaScript');
+  assert.ok(await noScript.page.locator('svg').count() >= 3, 'charts render as inline SVG');
+  await noScript.page.screenshot({ path: path.join(shots, 'report-html.png'), fullPage: true });
+  const pdf = await noScript.page.pdf({ format: 'A4', printBackground: true });
+  fs.writeFileSync(path.join(shots, 'report.pdf'), pdf);
+  assert.ok(pdf.length > 10000 && pdf.subarray(0, 4).toString() === '%PDF', 'prints to PDF');
+  await noScript.browser.close();
+
   const manifest = JSON.parse(fs.readFileSync(path.join(unzipped, 'manifest.json'), 'utf8'));
   assert.equal(manifest.inputs.length, 14);
   assert.match(manifest.inputs[0].sha256, /^[0-9a-f]{64}$/);

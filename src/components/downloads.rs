@@ -5,7 +5,11 @@ use leptos::prelude::*;
 
 use crate::app::use_app;
 
-const FILES: [(&str, &str); 10] = [
+const FILES: [(&str, &str); 11] = [
+    (
+        "report.html",
+        "The report as one HTML file to share: opens offline, prints to PDF",
+    ),
     (
         "all.zip",
         "Everything (ZIP): all tables, report.json and manifest.json",
@@ -35,13 +39,17 @@ const FILES: [(&str, &str); 10] = [
 pub fn Downloads() -> impl IntoView {
     let app = use_app();
     if let Some(base) = app.bundle.get_untracked() {
-        let base = if base.ends_with('/') { base } else { format!("{base}/") };
+        let base = if base.ends_with('/') {
+            base
+        } else {
+            format!("{base}/")
+        };
         return view! {
             <div class="card">
                 <h2>"Downloads"</h2>
                 <p class="muted">"The tables of this published report."</p>
                 <ul class="downloads">
-                    {FILES.iter().filter(|(n, _)| !matches!(*n, "all.zip" | "manifest.json")).map(|&(name, what)| view! {
+                    {FILES.iter().filter(|(n, _)| !matches!(*n, "all.zip" | "manifest.json" | "report.html")).map(|&(name, what)| view! {
                         <li><a class="button" data-download=name href=format!("{base}{name}") download=name>{name}</a><span class="muted">{what}</span></li>
                     }).collect_view()}
                 </ul>

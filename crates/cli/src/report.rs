@@ -1,7 +1,8 @@
-//! `puffy report FILES_OR_DIRS... --bundle DIR [--config puffy.toml]`:
-//! publishes a report bundle (`report.json` and every table) that the app
-//! opens read-only at `index.html?report=reports/NAME/`, and refreshes the
-//! `index.json` that lists the bundles next to it.
+//! `puffy report FILES_OR_DIRS... [--html FILE] [--bundle DIR] [--config puffy.toml]`:
+//! writes the standalone HTML report (the same file as the page's "Download
+//! report"), and/or publishes a report bundle (`report.json` and every
+//! table) that the app opens read-only at `index.html?report=reports/NAME/`,
+//! refreshing the `index.json` that lists the bundles next to it.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,8 +17,11 @@ pub struct Args {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Folder to write the bundle into, e.g. `dist/reports/2025-03-08`.
+    #[arg(long, required_unless_present = "html")]
+    bundle: Option<PathBuf>,
+    /// Write the standalone HTML report to this file.
     #[arg(long)]
-    bundle: PathBuf,
+    html: Option<PathBuf>,
     /// Settings file (TOML).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -29,14 +33,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cfg = crate::input::config(args.config.as_deref())?;
     let ds = crate::input::ingest(&files);
     let run = engine::report::run(&ds, &cfg)?;
-    let out = &args.bundle;
+    let report = engine::report::report(&ds, &run);
+    if let Some(path) = &args.html {
+        let value = serde_json::to_value(&report)?;
+        std::fs::write(path, puffy_app::html_report::render(&value))
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    let Some(out) = &args.bundle else {
+        return Ok(ExitCode::SUCCESS);
+    };
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
     for name in engine::tables::TABLES {
         let bytes = engine::tables::table(&ds, &run, name).unwrap_or_default();
         std::fs::write(out.join(name), bytes)
             .with_context(|| format!("{}: cannot write", out.join(name).display()))?;
     }
-    let report = engine::report::report(&ds, &run);
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
     let index = write_index(out)?;
     eprintln!(

@@ -294,3 +294,64 @@ fn the_example_settings_file_is_the_defaults() {
         std::fs::read(b.path().join("report.json")).unwrap()
     );
 }
+
+#[test]
+fn html_report_is_self_contained_escaped_and_carries_the_report_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &[]);
+    // A file whose bad row carries markup in its URL and user agent.
+    let evil = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent\n\
+        a,https://puffy.com/?q=<script>alert(1)</script>,,not-a-time,page_viewed,,<img src=x onerror=alert(2)>\n";
+    std::fs::write(dir.path().join("events_20250309.csv"), evil).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let html_path = out.path().join("report.html");
+    let path = dir.path().to_str().unwrap();
+    let res = puffy(&["report", path, "--html", html_path.to_str().unwrap()]);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(puffy(&["run", path, "--out", out.path().to_str().unwrap()])
+        .status
+        .success());
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    assert!(
+        !html.to_lowercase().contains("<script"),
+        "no script element"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "markup in data is escaped"
+    );
+    assert!(!html.contains("<img"), "no injected element");
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "<link",
+        "<iframe",
+    ] {
+        assert!(!html.contains(bad), "no external resource: {bad}");
+    }
+    assert!(html.matches("<svg").count() >= 3, "charts are inline SVG");
+    for key in [
+        "revenue",
+        "orders",
+        "aov",
+        "sessions",
+        "visitors",
+        "conversion_rate",
+        "bot_share",
+        "quality_score",
+    ] {
+        let marker = format!("data-kpi=\"{key}\" data-value=\"");
+        let start = html.find(&marker).unwrap_or_else(|| panic!("KPI {key}")) + marker.len();
+        let value: f64 = html[start..].split('"').next().unwrap().parse().unwrap();
+        assert_eq!(value, report["summary"][key].as_f64().unwrap(), "{key}");
+    }
+    assert!(html.len() < 2_000_000, "under 2 MB: {}", html.len());
+}

@@ -1,0 +1,369 @@
+//! The standalone HTML report: one file with inline CSS and every chart as
+//! inline SVG (the same chart code as the page, drawn by plotters' SVG
+//! backend), the executive summary, KPI cards, quality findings, alerts and
+//! key tables. No script, no external URL; it prints cleanly to PDF. Made
+//! from `report.json` alone, by the page ("Download report") and by
+//! `puffy report --html`. Every value from the data is HTML-escaped.
+
+use std::fmt::Write;
+
+use plotters::prelude::*;
+use serde_json::Value;
+
+use crate::charts::{bars, channel_color, lines, Bars, SERIES};
+use crate::format::{int, list, money, money_cents, num, pct, text};
+
+const MODELS: [(&str, &str); 7] = [
+    ("first_click", "First click"),
+    ("last_click", "Last click"),
+    ("last_non_direct", "Last non-direct"),
+    ("linear", "Linear"),
+    ("position_based", "Position-based"),
+    ("time_decay", "Time decay"),
+    ("markov", "Markov"),
+];
+
+/// Escapes text for HTML content and attributes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Draws into an inline SVG element that scales with the page.
+fn svg(
+    width: u32,
+    height: u32,
+    label: &str,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>),
+) -> String {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
+        draw(&root);
+        let _ = root.present();
+    }
+    // Inline SVG in HTML needs no namespace URL; keep the file free of URLs.
+    let buf = buf.replace(" xmlns=\"http://www.w3.org/2000/svg\"", "");
+    let head = format!("<svg width=\"{width}\" height=\"{height}\"");
+    buf.replacen(
+        &head,
+        &format!(
+            "<svg role=\"img\" aria-label=\"{}\" style=\"width:100%;height:auto\"",
+            escape(label)
+        ),
+        1,
+    )
+}
+
+fn channels(r: &Value) -> Vec<String> {
+    let mut names: Vec<(String, f64)> = r["attribution"]["last_click"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), num(v, "/revenue")))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort_by(|a, b| b.1.total_cmp(&a.1));
+    names.into_iter().map(|(k, _)| k).collect()
+}
+
+fn charts(r: &Value, out: &mut String) {
+    let names = channels(r);
+    let series: Vec<Bars> = MODELS
+        .iter()
+        .enumerate()
+        .map(|(i, (key, label))| Bars {
+            label: label.to_string(),
+            values: names
+                .iter()
+                .map(|c| num(&r["attribution"][key][c], "/revenue"))
+                .collect(),
+            colors: vec![SERIES[i]; names.len()],
+        })
+        .collect();
+    let legend: String = MODELS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, l))| {
+            format!(
+                "<span><i style=\"background:rgb({},{},{})\"></i>{l}</span>",
+                SERIES[i].0, SERIES[i].1, SERIES[i].2
+            )
+        })
+        .collect();
+    let _ = write!(out, "<section class=\"section\"><h2>Revenue by channel under every model</h2><div class=\"legend\">{legend}</div>{}", svg(960, 340, "Revenue per channel for each attribution model", |root| {
+        let _ = bars(root, 1.0, &names, &series, true);
+    }));
+    let last = Bars {
+        label: "last click".into(),
+        values: names
+            .iter()
+            .map(|c| num(&r["attribution"]["last_click"][c], "/revenue"))
+            .collect(),
+        colors: names.iter().map(|c| channel_color(c)).collect(),
+    };
+    let _ = write!(
+        out,
+        "<h3>Last click</h3>{}</section>",
+        svg(960, 280, "Revenue per channel under last click", |root| {
+            let _ = bars(root, 1.0, &names, &[last], true);
+        })
+    );
+    let metrics = list(r, "/metrics");
+    let alerts = list(r, "/alerts");
+    let days: Vec<String> = metrics.iter().map(|m| text(m, "/day")).collect();
+    let flagged: Vec<usize> = days
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            alerts
+                .iter()
+                .any(|a| &text(a, "/day") == *d && text(a, "/severity") != "info")
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let short: Vec<String> = days
+        .iter()
+        .map(|d| d.get(5..).unwrap_or(d).to_string())
+        .collect();
+    let revenue: Vec<f64> = metrics.iter().map(|m| num(m, "/revenue")).collect();
+    let score_map = r["quality"]["score_by_day"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let scores: Vec<f64> = score_map
+        .values()
+        .map(|v| v.as_f64().unwrap_or(0.0))
+        .collect();
+    let score_days: Vec<String> = score_map
+        .keys()
+        .map(|d| d.get(5..).unwrap_or(d).to_string())
+        .collect();
+    let low: Vec<usize> = scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s < 90.0)
+        .map(|(i, _)| i)
+        .collect();
+    let _ = write!(
+        out,
+        "<section class=\"section\"><h2>Trends</h2><p class=\"muted\">Red triangles mark days with a warning or critical alert.</p><h3>Daily revenue</h3>{}<h3>Data-quality score by day</h3>{}</section>",
+        svg(960, 260, "Daily revenue", |root| {
+            let _ = lines(root, 1.0, &short, &revenue, &flagged, true);
+        }),
+        svg(960, 220, "Data-quality score per day", |root| {
+            let _ = lines(root, 1.0, &score_days, &scores, &low, false);
+        })
+    );
+}
+
+fn table(out: &mut String, head: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+    out.push_str("<table><thead><tr>");
+    for h in head {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let _ = write!(out, "<td>{}</td>", escape(&cell));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+fn header(r: &Value, out: &mut String) {
+    let range = format!(
+        "{} – {}",
+        text(r, "/date_range/0"),
+        text(r, "/date_range/1")
+    );
+    let inputs = list(r, "/inputs");
+    let rows: f64 = inputs.iter().map(|f| num(f, "/rows")).sum();
+    let s = &r["settings"];
+    let _ = write!(
+        out,
+        "<header><h1>Puffy Analytics report</h1><p class=\"muted\">{} · {} files · {} rows · engine {}</p><p class=\"muted small\">Settings: session timeout {} min, lookback {} days, time-decay half-life {} days, bots {}, identity stitching {}, min daily revenue {}.</p></header>",
+        escape(&range),
+        inputs.len(),
+        int(rows),
+        escape(&text(r, "/version")),
+        num(s, "/session/timeout_minutes"),
+        num(s, "/attribution/lookback_days"),
+        num(s, "/attribution/half_life_days"),
+        if s["session"]["include_bots"].as_bool().unwrap_or(false) { "included" } else { "excluded" },
+        if s["attribution"]["stitch_identities"].as_bool().unwrap_or(false) { "on" } else { "off" },
+        money(num(s, "/monitor/min_daily_revenue")),
+    );
+    let cards = [
+        ("revenue", "Revenue", money(num(r, "/summary/revenue"))),
+        ("orders", "Orders", int(num(r, "/summary/orders"))),
+        ("aov", "Average order", money_cents(num(r, "/summary/aov"))),
+        ("sessions", "Sessions", int(num(r, "/summary/sessions"))),
+        ("visitors", "Visitors", int(num(r, "/summary/visitors"))),
+        (
+            "conversion_rate",
+            "Conversion rate",
+            pct(num(r, "/summary/conversion_rate")),
+        ),
+        ("bot_share", "Bot share", pct(num(r, "/summary/bot_share"))),
+        (
+            "quality_score",
+            "Data quality",
+            format!("{:.1} / 100", num(r, "/summary/quality_score")),
+        ),
+    ];
+    out.push_str("<div class=\"kpis\">");
+    for (key, label, shown) in cards {
+        let _ = write!(out, "<div class=\"kpi\"><span>{label}</span><b data-kpi=\"{key}\" data-value=\"{}\">{}</b></div>", num(r, &format!("/summary/{key}")), escape(&shown));
+    }
+    out.push_str("</div><section><h2>Executive summary</h2><ul>");
+    for i in list(r, "/insights") {
+        let _ = write!(out, "<li>{}</li>", escape(&text(&i, "/text")));
+    }
+    out.push_str("</ul></section>");
+}
+
+/// The whole report as one HTML document.
+pub fn render(r: &Value) -> String {
+    let mut out = String::with_capacity(256 * 1024);
+    let range = format!(
+        "{} – {}",
+        text(r, "/date_range/0"),
+        text(r, "/date_range/1")
+    );
+    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Puffy Analytics report {}</title><style>{CSS}</style></head><body><main>", escape(&range));
+    header(r, &mut out);
+    charts(r, &mut out);
+    out.push_str("<section class=\"section\"><h2>Attribution by model</h2>");
+    let names = channels(r);
+    let mut head = vec!["Channel"];
+    head.extend(MODELS.iter().map(|(_, l)| *l));
+    table(
+        &mut out,
+        &head,
+        names.iter().map(|c| {
+            let mut row = vec![c.clone()];
+            row.extend(
+                MODELS
+                    .iter()
+                    .map(|(k, _)| money(num(&r["attribution"][k][c], "/revenue"))),
+            );
+            row
+        }),
+    );
+    out.push_str("<h3>Funnel</h3>");
+    table(
+        &mut out,
+        &["Step", "Sessions", "Share of sessions", "Drop-off"],
+        list(r, "/funnel/overall").iter().map(|s| {
+            vec![
+                text(s, "/step").replace('_', " "),
+                int(num(s, "/sessions")),
+                pct(num(s, "/rate")),
+                pct(num(s, "/drop_off")),
+            ]
+        }),
+    );
+    out.push_str("</section><section class=\"section\"><h2>Monitoring alerts</h2>");
+    table(
+        &mut out,
+        &[
+            "Severity",
+            "Day",
+            "Metric",
+            "Value",
+            "What happened",
+            "What to do",
+        ],
+        list(r, "/alerts").iter().map(|a| {
+            let metric = text(a, "/metric");
+            let v = num(a, "/value");
+            let value = if metric == "revenue" {
+                money(v)
+            } else if metric.contains("rate") || metric.contains("share") {
+                pct(v)
+            } else {
+                int(v)
+            };
+            vec![
+                text(a, "/severity"),
+                text(a, "/day"),
+                metric,
+                value,
+                text(a, "/message"),
+                text(a, "/action"),
+            ]
+        }),
+    );
+    out.push_str("</section><section class=\"section\"><h2>Data quality</h2>");
+    table(
+        &mut out,
+        &["Severity", "Day", "Check", "Count", "What it means"],
+        list(r, "/quality/findings").iter().map(|f| {
+            vec![
+                text(f, "/severity"),
+                text(f, "/day"),
+                text(f, "/check"),
+                int(num(f, "/count")),
+                text(f, "/message"),
+            ]
+        }),
+    );
+    out.push_str("<h3>Input files</h3>");
+    table(
+        &mut out,
+        &["File", "Day", "Rows", "Accepted", "Quarantined", "Error"],
+        list(r, "/quality/files").iter().map(|f| {
+            vec![
+                text(f, "/name"),
+                text(f, "/day"),
+                int(num(f, "/rows")),
+                int(num(f, "/accepted")),
+                int(num(f, "/quarantined")),
+                text(f, "/error"),
+            ]
+        }),
+    );
+    out.push_str("<h3>Duplicate transactions</h3>");
+    table(
+        &mut out,
+        &["Transaction", "Copies", "Excluded revenue"],
+        list(r, "/quality/duplicate_transactions").iter().map(|d| {
+            vec![
+                text(d, "/transaction_id"),
+                int(num(d, "/occurrences")),
+                money_cents(num(d, "/excluded_revenue")),
+            ]
+        }),
+    );
+    out.push_str("<h3>Quarantined rows (first 20)</h3>");
+    table(
+        &mut out,
+        &["File", "Line", "Reason", "Row"],
+        list(r, "/quarantine_sample").iter().take(20).map(|q| {
+            vec![
+                text(q, "/file"),
+                int(num(q, "/line")),
+                text(q, "/reason"),
+                text(q, "/raw"),
+            ]
+        }),
+    );
+    out.push_str("</section></main></body></html>\n");
+    out
+}
+
+const CSS: &str = "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2433;background:#f6f7fb}main{max-width:1040px;margin:0 auto;padding:24px}h1{margin:0 0 4px;font-size:1.6rem}h2{font-size:1.15rem;margin:0 0 10px}h3{font-size:.95rem;margin:16px 0 6px}section{background:#fff;border-radius:12px;padding:16px 18px;margin:16px 0;box-shadow:0 1px 2px rgba(16,24,40,.06)}.muted{color:#5b6478}.small{font-size:.85rem}.kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:16px 0}.kpi{background:#fff;border-radius:12px;padding:12px 14px;display:flex;flex-direction:column;gap:4px;box-shadow:0 1px 2px rgba(16,24,40,.06)}.kpi span{color:#5b6478;font-size:.85rem}.kpi b{font-size:1.35rem}table{width:100%;border-collapse:collapse;font-size:.85rem}th,td{padding:6px 8px;border-bottom:1px solid #e1e5ee;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{font-size:.72rem;text-transform:uppercase;letter-spacing:.04em;color:#5b6478}.legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:.85rem;color:#5b6478}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}@media (max-width:700px){.kpis{grid-template-columns:repeat(2,1fr)}}@media print{body{background:#fff}main{padding:0}section{box-shadow:none;border:1px solid #e1e5ee;break-inside:auto}.section{break-before:page}tr,svg{break-inside:avoid}}";
