@@ -12,16 +12,7 @@ use serde_json::Value;
 
 use crate::charts::{bars, channel_color, lines, Bars, SERIES};
 use crate::format::{int, list, money, money_cents, num, pct, text};
-
-const MODELS: [(&str, &str); 7] = [
-    ("first_click", "First click"),
-    ("last_click", "Last click"),
-    ("last_non_direct", "Last non-direct"),
-    ("linear", "Linear"),
-    ("position_based", "Position-based"),
-    ("time_decay", "Time decay"),
-    ("markov", "Markov"),
-];
+use crate::report_data::{channels, daily, revenue, scores, MODELS};
 
 /// Escapes text for HTML content and attributes.
 pub fn escape(s: &str) -> String {
@@ -65,19 +56,6 @@ fn svg(
     )
 }
 
-fn channels(r: &Value) -> Vec<String> {
-    let mut names: Vec<(String, f64)> = r["attribution"]["last_click"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), num(v, "/revenue")))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort_by(|a, b| b.1.total_cmp(&a.1));
-    names.into_iter().map(|(k, _)| k).collect()
-}
-
 fn charts(r: &Value, out: &mut String) {
     let names = channels(r);
     let series: Vec<Bars> = MODELS
@@ -85,10 +63,7 @@ fn charts(r: &Value, out: &mut String) {
         .enumerate()
         .map(|(i, (key, label))| Bars {
             label: label.to_string(),
-            values: names
-                .iter()
-                .map(|c| num(&r["attribution"][key][c], "/revenue"))
-                .collect(),
+            values: names.iter().map(|c| revenue(r, key, c)).collect(),
             colors: vec![SERIES[i]; names.len()],
         })
         .collect();
@@ -107,10 +82,7 @@ fn charts(r: &Value, out: &mut String) {
     }));
     let last = Bars {
         label: "last click".into(),
-        values: names
-            .iter()
-            .map(|c| num(&r["attribution"]["last_click"][c], "/revenue"))
-            .collect(),
+        values: names.iter().map(|c| revenue(r, "last_click", c)).collect(),
         colors: names.iter().map(|c| channel_color(c)).collect(),
     };
     let _ = write!(
@@ -120,50 +92,16 @@ fn charts(r: &Value, out: &mut String) {
             let _ = bars(root, 1.0, &names, &[last], true);
         })
     );
-    let metrics = list(r, "/metrics");
-    let alerts = list(r, "/alerts");
-    let days: Vec<String> = metrics.iter().map(|m| text(m, "/day")).collect();
-    let flagged: Vec<usize> = days
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| {
-            alerts
-                .iter()
-                .any(|a| &text(a, "/day") == *d && text(a, "/severity") != "info")
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let short: Vec<String> = days
-        .iter()
-        .map(|d| d.get(5..).unwrap_or(d).to_string())
-        .collect();
-    let revenue: Vec<f64> = metrics.iter().map(|m| num(m, "/revenue")).collect();
-    let score_map = r["quality"]["score_by_day"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let scores: Vec<f64> = score_map
-        .values()
-        .map(|v| v.as_f64().unwrap_or(0.0))
-        .collect();
-    let score_days: Vec<String> = score_map
-        .keys()
-        .map(|d| d.get(5..).unwrap_or(d).to_string())
-        .collect();
-    let low: Vec<usize> = scores
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| **s < 90.0)
-        .map(|(i, _)| i)
-        .collect();
+    let (short, daily_revenue, flagged) = daily(r, "revenue");
+    let (score_days, day_scores, low) = scores(r);
     let _ = write!(
         out,
         "<section class=\"section\"><h2>Trends</h2><p class=\"muted\">Red triangles mark days with a warning or critical alert.</p><h3>Daily revenue</h3>{}<h3>Data-quality score by day</h3>{}</section>",
         svg(960, 260, "Daily revenue", |root| {
-            let _ = lines(root, 1.0, &short, &revenue, &flagged, true);
+            let _ = lines(root, 1.0, &short, &daily_revenue, &flagged, true);
         }),
         svg(960, 220, "Data-quality score per day", |root| {
-            let _ = lines(root, 1.0, &score_days, &scores, &low, false);
+            let _ = lines(root, 1.0, &score_days, &day_scores, &low, false);
         })
     );
 }
@@ -256,11 +194,7 @@ pub fn render(r: &Value) -> String {
         &head,
         names.iter().map(|c| {
             let mut row = vec![c.clone()];
-            row.extend(
-                MODELS
-                    .iter()
-                    .map(|(k, _)| money(num(&r["attribution"][k][c], "/revenue"))),
-            );
+            row.extend(MODELS.iter().map(|(k, _)| money(revenue(r, k, c))));
             row
         }),
     );

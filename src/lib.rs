@@ -11,4 +11,5 @@ pub mod files;
 pub mod format;
 pub mod hosted;
 pub mod html_report;
+pub mod report_data;
 pub mod worker;

@@ -8,35 +8,9 @@ use serde_json::Value;
 use super::chart::{channel_color, draw_bars, Bars, Chart, SERIES};
 use crate::app::use_app;
 use crate::format::{money, num, pct};
+use crate::report_data::{channels, revenue};
 
-/// Model keys and labels, in report order.
-pub const MODELS: [(&str, &str); 7] = [
-    ("first_click", "First click"),
-    ("last_click", "Last click"),
-    ("last_non_direct", "Last non-direct"),
-    ("linear", "Linear"),
-    ("position_based", "Position-based"),
-    ("time_decay", "Time decay"),
-    ("markov", "Data-driven (Markov)"),
-];
-
-/// Channels present in any model, by last-click revenue, largest first.
-fn channels(r: &Value) -> Vec<String> {
-    let mut names: Vec<(String, f64)> = r["attribution"]["last_click"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), num(v, "/revenue")))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort_by(|a, b| b.1.total_cmp(&a.1));
-    names.into_iter().map(|(k, _)| k).collect()
-}
-
-fn revenue(r: &Value, model: &str, channel: &str) -> f64 {
-    num(&r["attribution"][model][channel], "/revenue")
-}
+pub use crate::report_data::MODELS;
 
 /// The channels section.
 #[component]

@@ -25,21 +25,7 @@ pub fn Quality() -> impl IntoView {
     let report = move || app.report.get();
     let scores = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
         let Some(r) = report() else { return };
-        let map = r["quality"]["score_by_day"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        let days: Vec<String> = map
-            .keys()
-            .map(|d| d.get(5..).unwrap_or(d).to_string())
-            .collect();
-        let values: Vec<f64> = map.values().map(|v| v.as_f64().unwrap_or(0.0)).collect();
-        let flagged: Vec<usize> = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| **v < 90.0)
-            .map(|(i, _)| i)
-            .collect();
+        let (days, values, flagged) = crate::report_data::scores(&r);
         let _ = draw_lines(canvas, h, &days, &values, &flagged, false);
     };
     view! {

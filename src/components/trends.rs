@@ -2,11 +2,9 @@
 //! days that raised alerts marked.
 
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::chart::{draw_lines, Chart};
 use crate::app::use_app;
-use crate::format::{list, num, text};
 
 const METRICS: [(&str, &str, bool); 4] = [
     ("revenue", "Revenue", true),
@@ -14,33 +12,6 @@ const METRICS: [(&str, &str, bool); 4] = [
     ("sessions", "Sessions", false),
     ("conversion_rate", "Conversion rate", false),
 ];
-
-fn series(r: &Value, metric: &str) -> (Vec<String>, Vec<f64>, Vec<usize>) {
-    let metrics = list(r, "/metrics");
-    let alerts = list(r, "/alerts");
-    let days: Vec<String> = metrics.iter().map(|m| text(m, "/day")).collect();
-    let values = metrics
-        .iter()
-        .map(|m| num(m, &format!("/{metric}")))
-        .collect();
-    let flagged = days
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| {
-            alerts
-                .iter()
-                .any(|a| &text(a, "/day") == *d && text(a, "/severity") != "info")
-        })
-        .map(|(i, _)| i)
-        .collect();
-    (
-        days.iter()
-            .map(|d| d.get(5..).unwrap_or(d).to_string())
-            .collect(),
-        values,
-        flagged,
-    )
-}
 
 /// The trends section.
 #[component]
@@ -52,7 +23,7 @@ pub fn Trends() -> impl IntoView {
             {METRICS.iter().map(|&(key, label, money)| {
                 let draw = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
                     if let Some(r) = app.report.get() {
-                        let (days, values, flagged) = series(&r, key);
+                        let (days, values, flagged) = crate::report_data::daily(&r, key);
                         let _ = draw_lines(canvas, h, &days, &values, &flagged, money);
                     }
                 };
