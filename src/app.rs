@@ -256,8 +256,22 @@ pub fn App() -> impl IntoView {
     let on_files = move |files: Vec<File>| app.add_files(files);
     let has_report = move || app.report.with(Option::is_some);
 
+    // The whole page is a drop target, not only the drop zone.
+    let on_page_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        if app.bundle.get_untracked().is_none() {
+            if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
+                app.add_files(crate::files::list(&files));
+            }
+        }
+    };
     view! {
-        <main class="app" data-state=move || app.state.get().as_str()>
+        <main
+            class="app"
+            data-state=move || app.state.get().as_str()
+            on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+            on:drop=on_page_drop
+        >
             <header class="app-header">
                 <div>
                     <h1>"Puffy Analytics"</h1>

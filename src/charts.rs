@@ -65,6 +65,35 @@ pub fn short(v: f64, money: bool) -> String {
     }
 }
 
+/// Short labels: the initials of multi-word names, with more of the last
+/// word where two would be the same ("Organic Search" → "OSe").
+pub fn abbreviate(names: &[String]) -> Vec<String> {
+    let initials = |n: &String| -> String {
+        let words: Vec<&str> = n.split_whitespace().collect();
+        if words.len() < 2 {
+            return n.chars().take(4).collect();
+        }
+        words.iter().filter_map(|w| w.chars().next()).collect()
+    };
+    let first: Vec<String> = names.iter().map(initials).collect();
+    names
+        .iter()
+        .zip(&first)
+        .map(|(n, short)| {
+            if first.iter().filter(|s| *s == short).count() > 1 {
+                let last = n.split_whitespace().last().unwrap_or_default();
+                format!(
+                    "{}{}",
+                    &short[..short.len() - 1],
+                    last.chars().take(2).collect::<String>()
+                )
+            } else {
+                short.clone()
+            }
+        })
+        .collect()
+}
+
 /// Grouped vertical bars: categories on x, one bar per series in each group.
 pub fn bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -81,6 +110,20 @@ pub fn bars<DB: DrawingBackend>(
         .flat_map(|s| s.values.iter().copied())
         .fold(0.0, f64::max)
         .max(1.0);
+    // On narrow charts (a phone) long category names would overlap: use
+    // their initials ("Paid Search" → "PS"); the table below names them.
+    let longest = categories
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(1) as f64;
+    let per_category = f64::from(root.dim_in_pixel().0) / scale / n as f64;
+    let labels: Vec<String> = if per_category < longest * 7.0 {
+        abbreviate(categories)
+    } else {
+        categories.to_vec()
+    };
+    let categories = &labels;
     let mut chart = ChartBuilder::on(root)
         .margin(px(12.0))
         .x_label_area_size(px(36.0))
@@ -212,4 +255,24 @@ pub fn lines<DB: DrawingBackend>(
         }))
         .ok()?;
     root.present().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abbreviations_stay_distinct() {
+        let names: Vec<String> = [
+            "Direct",
+            "Paid Search",
+            "Organic Search",
+            "Organic Social",
+            "Email",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(abbreviate(&names), vec!["Dire", "PS", "OSe", "OSo", "Emai"]);
+    }
 }

@@ -16,6 +16,8 @@ pub fn DropZone(
     let (hover, set_hover) = signal(false);
     let on_drop = move |ev: DragEvent| {
         ev.prevent_default();
+        // The page handles drops anywhere; this one is done here.
+        ev.stop_propagation();
         set_hover.set(false);
         if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
             on_files(crate::files::list(&files));
