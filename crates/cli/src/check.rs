@@ -1,7 +1,6 @@
 //! `puffy check FILES_OR_DIRS... [--json] [--config puffy.toml]`: the data
 //! quality audit. Exit 0: no error finding; 1: error findings; 2: could not run.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use engine::quality::{QualityReport, Severity};
@@ -9,22 +8,16 @@ use engine::quality::{QualityReport, Severity};
 /// Arguments of `puffy check`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV files or folders of CSV files.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: crate::input::Inputs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    /// Settings file (TOML).
-    #[arg(long)]
-    config: Option<PathBuf>,
 }
 
 /// Runs the audit and prints it.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let files = crate::input::expand(&args.paths)?;
-    let cfg = crate::input::config(args.config.as_deref())?;
-    let ds = crate::input::ingest(&files);
+    let (cfg, ds) = args.inputs.load()?;
     let report = engine::quality::audit_with(&ds, &cfg);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -9,6 +9,27 @@ use anyhow::Context;
 use engine::config::Config;
 use engine::ingest::{Dataset, Ingest};
 
+/// The inputs every analysing command takes: files or folders, and an
+/// optional settings file.
+#[derive(clap::Args)]
+pub struct Inputs {
+    /// CSV files or folders of CSV files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Settings file (TOML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl Inputs {
+    /// Reads the settings and every file.
+    pub fn load(&self) -> anyhow::Result<(Config, Dataset)> {
+        let files = expand(&self.paths)?;
+        let cfg = config(self.config.as_deref())?;
+        Ok((cfg, ingest(&files)))
+    }
+}
+
 /// Files named on the command line, with folders expanded to their `.csv`
 /// files (sorted by name). Fails if a path does not exist or nothing is left.
 pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {

@@ -3,7 +3,6 @@
 //! 2: could not run. `--day` limits alerts to one day (earlier days are
 //! still the history).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -12,15 +11,11 @@ use engine::monitor::{Alert, AlertSeverity};
 /// Arguments of `puffy monitor`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV files or folders of CSV files.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: crate::input::Inputs,
     /// Print `{"alerts": [...], "metrics": [...]}` as JSON.
     #[arg(long)]
     json: bool,
-    /// Settings file (TOML).
-    #[arg(long)]
-    config: Option<PathBuf>,
     /// Only report alerts of this day (YYYY-MM-DD).
     #[arg(long)]
     day: Option<NaiveDate>,
@@ -28,9 +23,7 @@ pub struct Args {
 
 /// Runs the pipeline and prints the alerts.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let files = crate::input::expand(&args.paths)?;
-    let cfg = crate::input::config(args.config.as_deref())?;
-    let ds = crate::input::ingest(&files);
+    let (cfg, ds) = args.inputs.load()?;
     let run = engine::report::run(&ds, &cfg)?;
     let metrics = engine::metrics::daily_metrics(&ds, &run);
     if let Some(day) = args.day {

@@ -13,25 +13,19 @@ use serde_json::{json, Value};
 /// Arguments of `puffy report`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV files or folders of CSV files.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: crate::input::Inputs,
     /// Folder to write the bundle into, e.g. `dist/reports/2025-03-08`.
     #[arg(long, required_unless_present = "html")]
     bundle: Option<PathBuf>,
     /// Write the standalone HTML report to this file.
     #[arg(long)]
     html: Option<PathBuf>,
-    /// Settings file (TOML).
-    #[arg(long)]
-    config: Option<PathBuf>,
 }
 
 /// Writes the bundle and the index.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let files = crate::input::expand(&args.paths)?;
-    let cfg = crate::input::config(args.config.as_deref())?;
-    let ds = crate::input::ingest(&files);
+    let (cfg, ds) = args.inputs.load()?;
     let run = engine::report::run(&ds, &cfg)?;
     let report = engine::report::report(&ds, &run);
     if let Some(path) = &args.html {

@@ -10,23 +10,17 @@ use anyhow::Context;
 /// Arguments of `puffy run`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV files or folders of CSV files.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: crate::input::Inputs,
     /// Output folder (created if needed).
     #[arg(long)]
     out: PathBuf,
-    /// Settings file (TOML).
-    #[arg(long)]
-    config: Option<PathBuf>,
 }
 
 /// Runs the pipeline and writes the outputs.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let files = crate::input::expand(&args.paths)?;
-    let cfg = crate::input::config(args.config.as_deref())?;
     let timer = Timer::new();
-    let ds = crate::input::ingest(&files);
+    let (cfg, ds) = args.inputs.load()?;
     timer.lap("ingest");
     let run = engine::report::run(&ds, &cfg)?;
     timer.lap("pipeline");
