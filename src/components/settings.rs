@@ -85,6 +85,12 @@ pub fn Settings() -> impl IntoView {
                 {number("Anomaly threshold (robust z)", "revenue_std_threshold", c.monitor.revenue_std_threshold, "0.1", edit(|c, v| c.monitor.revenue_std_threshold = v))}
                 {number("Max quarantined share", "max_quarantine_rate", c.monitor.max_quarantine_rate, "0.005", edit(|c, v| c.monitor.max_quarantine_rate = v))}
                 {number("Direct share jump", "direct_share_jump", c.monitor.direct_share_jump, "0.01", edit(|c, v| c.monitor.direct_share_jump = v))}
+                {number("Channel share change", "channel_share_change", c.monitor.channel_share_change, "0.01", edit(|c, v| c.monitor.channel_share_change = v))}
+                {number("Low volume (share of usual rows)", "low_volume_ratio", c.monitor.low_volume_ratio, "0.05", edit(|c, v| c.monitor.low_volume_ratio = v))}
+                {number("Smallest spread (share of median)", "min_relative_spread", c.monitor.min_relative_spread, "0.01", edit(|c, v| c.monitor.min_relative_spread = v))}
+                {number("History needed (days)", "min_history_days", c.monitor.min_history_days as f64, "1", edit(|c, v| c.monitor.min_history_days = v.max(1.0) as usize))}
+                {number("Trailing window (days)", "trailing_days", c.monitor.trailing_days as f64, "1", edit(|c, v| c.monitor.trailing_days = v.max(1.0) as usize))}
+                {number("Same-weekday weeks needed", "same_weekday_weeks", c.monitor.same_weekday_weeks as f64, "1", edit(|c, v| c.monitor.same_weekday_weeks = v.max(1.0) as usize))}
             </div>
         </div>
         <div class="card">
