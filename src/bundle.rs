@@ -6,6 +6,7 @@ use std::io::Write;
 
 use engine::config::Config;
 use engine::ingest::Dataset;
+use engine::report::Run;
 use serde::Serialize;
 
 /// One input file as the manifest states it.
@@ -50,67 +51,83 @@ struct ManifestInput<'a> {
     error: Option<&'a str>,
 }
 
-/// Makes one download by name.
+/// Data rows of a CSV table (lines minus the header).
+fn rows(table: &[u8]) -> u64 {
+    table
+        .iter()
+        .filter(|&&c| c == b'\n')
+        .count()
+        .saturating_sub(1) as u64
+}
+
+fn manifest(
+    data: &Dataset,
+    run: &Run,
+    inputs: &[InputDigest],
+    tables: &[(&'static str, Vec<u8>)],
+) -> Result<Vec<u8>, String> {
+    let manifest = Manifest {
+        app: "Puffy Analytics",
+        version: env!("CARGO_PKG_VERSION"),
+        settings: &run.cfg,
+        inputs: inputs
+            .iter()
+            .map(|d| {
+                let f = data.files.iter().find(|f| f.name == d.name);
+                ManifestInput {
+                    digest: d,
+                    rows: f.map_or(0, |f| f.rows),
+                    accepted: f.map_or(0, |f| f.accepted),
+                    quarantined: f.map_or(0, |f| f.quarantined),
+                    error: f.and_then(|f| f.error.as_deref()),
+                }
+            })
+            .collect(),
+        tables: tables
+            .iter()
+            .map(|(name, bytes)| (*name, rows(bytes)))
+            .collect(),
+    };
+    serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())
+}
+
+/// Makes one download by name from the run already computed for the report.
 pub fn file(
     data: &Dataset,
-    config: &Config,
+    run: &Run,
     inputs: &[InputDigest],
     name: &str,
 ) -> Result<Vec<u8>, String> {
-    let run = engine::report::run(data, config).map_err(|e| e.to_string())?;
-    let one = |name: &str| -> Result<Vec<u8>, String> {
-        if let Some(bytes) = engine::tables::table(data, &run, name) {
-            return Ok(bytes);
-        }
-        match name {
-            "report.json" => serde_json::to_vec_pretty(&engine::report::report(data, &run))
-                .map_err(|e| e.to_string()),
-            "manifest.json" => {
-                let rows = |t: &str| {
-                    engine::tables::table(data, &run, t).map_or(0, |b| {
-                        b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1) as u64
-                    })
-                };
-                let manifest = Manifest {
-                    app: "Puffy Analytics",
-                    version: env!("CARGO_PKG_VERSION"),
-                    settings: config,
-                    inputs: inputs
-                        .iter()
-                        .map(|d| {
-                            let f = data.files.iter().find(|f| f.name == d.name);
-                            ManifestInput {
-                                digest: d,
-                                rows: f.map_or(0, |f| f.rows),
-                                accepted: f.map_or(0, |f| f.accepted),
-                                quarantined: f.map_or(0, |f| f.quarantined),
-                                error: f.and_then(|f| f.error.as_deref()),
-                            }
-                        })
-                        .collect(),
-                    tables: engine::tables::TABLES
-                        .iter()
-                        .map(|t| (*t, rows(t)))
-                        .collect(),
-                };
-                serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())
-            }
-            other => Err(format!("unknown download {other:?}")),
-        }
+    if let Some(bytes) = engine::tables::table(data, run, name) {
+        return Ok(bytes);
+    }
+    let report =
+        || serde_json::to_vec_pretty(&engine::report::report(data, run)).map_err(|e| e.to_string());
+    // Every table, made once (the ZIP and the manifest's row counts share them).
+    let tables = || -> Vec<(&'static str, Vec<u8>)> {
+        engine::tables::TABLES
+            .iter()
+            .map(|t| (*t, engine::tables::table(data, run, t).unwrap_or_default()))
+            .collect()
     };
-    if name != "all.zip" {
-        return one(name);
+    match name {
+        "report.json" => report(),
+        "manifest.json" => manifest(data, run, inputs, &tables()),
+        "all.zip" => {
+            let tables = tables();
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            let extra = [
+                ("report.json", report()?),
+                ("manifest.json", manifest(data, run, inputs, &tables)?),
+            ];
+            for (entry, bytes) in tables.iter().chain(extra.iter()) {
+                zip.start_file(*entry, options).map_err(|e| e.to_string())?;
+                zip.write_all(bytes).map_err(|e| e.to_string())?;
+            }
+            Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+        }
+        other => Err(format!("unknown download {other:?}")),
     }
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for entry in engine::tables::TABLES
-        .iter()
-        .copied()
-        .chain(["report.json", "manifest.json"])
-    {
-        zip.start_file(entry, options).map_err(|e| e.to_string())?;
-        zip.write_all(&one(entry)?).map_err(|e| e.to_string())?;
-    }
-    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
 }

@@ -28,11 +28,12 @@ use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 /// Bytes read per slice of a `File`.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 
-/// What the worker keeps between messages.
+/// What the worker keeps between messages: the parsed events and the run
+/// behind the current report (downloads reuse it).
 struct State {
     data: Dataset,
-    config: Config,
     inputs: Vec<crate::bundle::InputDigest>,
+    run: engine::report::Run,
 }
 
 thread_local! {
@@ -100,11 +101,7 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                 .collect();
             let config = parse_config(data)?;
             let (dataset, inputs) = load(files)?;
-            finish(State {
-                data: dataset,
-                config,
-                inputs,
-            })
+            finish(dataset, inputs, &config)
         }
         "sample" => {
             let config = parse_config(data)?;
@@ -116,25 +113,27 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                 ingest.add_file(&f.name, f.bytes.as_slice());
                 inputs.push(crate::bundle::InputDigest::of(&f.name, &f.bytes));
             }
-            finish(State {
-                data: ingest.finish(),
-                config,
-                inputs,
-            })
+            finish(ingest.finish(), inputs, &config)
         }
         "config" => {
             let config = parse_config(data)?;
-            let state = STATE
-                .with(|s| s.borrow_mut().take())
-                .ok_or("no data loaded")?;
-            finish(State { config, ..state })
+            // Recompute from the parsed events; on invalid settings the
+            // current data and report stay.
+            let json = STATE.with(|s| -> Result<String, String> {
+                let mut s = s.borrow_mut();
+                let s = s.as_mut().ok_or("no data loaded")?;
+                s.run = engine::report::run(&s.data, &config).map_err(|e| e.to_string())?;
+                report_json(&s.data, &s.run)
+            })?;
+            post(&[("type", "report".into()), ("json", json.into())], None);
+            Ok(())
         }
         "download" => {
             let name = get(data, "name").as_string().unwrap_or_default();
             let bytes = STATE.with(|s| {
                 let s = s.borrow();
                 let s = s.as_ref().ok_or("no data loaded")?;
-                crate::bundle::file(&s.data, &s.config, &s.inputs, &name)
+                crate::bundle::file(&s.data, &s.run, &s.inputs, &name)
             })?;
             let array = Uint8Array::from(bytes.as_slice());
             let buffer: JsValue = array.buffer().into();
@@ -250,11 +249,19 @@ fn add_zip(ingest: &mut Ingest, name: &str, bytes: Vec<u8>) {
     }
 }
 
-fn finish(state: State) -> Result<(), String> {
-    let run = engine::report::run(&state.data, &state.config).map_err(|e| e.to_string())?;
-    let report = engine::report::report(&state.data, &run);
-    let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
-    STATE.with(|s| *s.borrow_mut() = Some(state));
+fn report_json(data: &Dataset, run: &engine::report::Run) -> Result<String, String> {
+    serde_json::to_string(&engine::report::report(data, run)).map_err(|e| e.to_string())
+}
+
+/// Computes the report of newly loaded data and keeps both.
+fn finish(
+    data: Dataset,
+    inputs: Vec<crate::bundle::InputDigest>,
+    config: &Config,
+) -> Result<(), String> {
+    let run = engine::report::run(&data, config).map_err(|e| e.to_string())?;
+    let json = report_json(&data, &run)?;
+    STATE.with(|s| *s.borrow_mut() = Some(State { data, inputs, run }));
     post(&[("type", "report".into()), ("json", json.into())], None);
     Ok(())
 }

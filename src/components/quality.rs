@@ -5,18 +5,15 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::chart::{draw_lines, Chart};
+use engine::schema::Column;
+
 use crate::app::use_app;
 use crate::format::{int, list, money_cents, num, pct, text};
 
-const COLUMNS: [&str; 7] = [
-    "client_id",
-    "page_url",
-    "referrer",
-    "timestamp",
-    "event_name",
-    "event_data",
-    "user_agent",
-];
+/// The canonical columns, in export order.
+fn columns() -> [&'static str; 7] {
+    Column::ALL.map(Column::as_str)
+}
 
 /// The quality section.
 #[component]
@@ -45,7 +42,7 @@ fn matrix(r: &Value) -> impl IntoView {
             <h2>"Columns by day"</h2>
             <div class="scroll">
             <table class="data matrix">
-                <thead><tr><th>"File"</th>{COLUMNS.iter().map(|c| view! { <th>{*c}</th> }).collect_view()}<th class="num">"Rows"</th></tr></thead>
+                <thead><tr><th>"File"</th>{columns().iter().map(|c| view! { <th>{*c}</th> }).collect_view()}<th class="num">"Rows"</th></tr></thead>
                 <tbody>
                     {files.into_iter().map(|f| {
                         let renamed: Vec<(String, String)> = f["renamed"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()).unwrap_or_default();
@@ -54,7 +51,7 @@ fn matrix(r: &Value) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{text(&f, "/name")}</td>
-                                {COLUMNS.iter().map(|c| {
+                                {columns().iter().map(|c| {
                                     let null = f["null_rate"][*c].as_f64();
                                     let (class, label) = if failed {
                                         ("cell-missing", "unreadable".to_string())

@@ -14,8 +14,10 @@ pub mod attribution;
 pub mod channels;
 pub mod config;
 pub mod conversions;
+pub mod dates;
 pub mod enrich;
 pub mod error;
+pub mod findings;
 pub mod ingest;
 pub mod insights;
 pub mod inspect;
@@ -33,6 +35,7 @@ pub mod schema;
 pub mod sessionize;
 pub mod summary;
 pub mod synth;
+pub mod synth_traffic;
 pub mod synth_visits;
 pub mod tables;
 

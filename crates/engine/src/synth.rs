@@ -163,16 +163,6 @@ pub fn generate(cfg: &SynthConfig) -> (Vec<SynthFile>, Truth) {
     (files, truth)
 }
 
-const HEADER: [&str; 7] = [
-    "client_id",
-    "page_url",
-    "referrer",
-    "timestamp",
-    "event_name",
-    "event_data",
-    "user_agent",
-];
-
 fn write_file(
     cfg: &SynthConfig,
     d: u32,
@@ -199,7 +189,8 @@ fn write_file(
             csv::Terminator::Any(b'\n')
         })
         .from_writer(Vec::new());
-    let header: Vec<&str> = HEADER
+    let header: Vec<&str> = crate::schema::Column::ALL
+        .map(crate::schema::Column::as_str)
         .iter()
         .enumerate()
         .filter(|(i, _)| keep(*i))
