@@ -5,11 +5,12 @@ use std::sync::Arc;
 use engine::config::Config;
 use leptos::prelude::*;
 use serde_json::Value;
-use web_sys::File;
+use web_sys::DragEvent;
 
 use crate::bridge::{self, Msg};
 use crate::components::drop_zone::DropZone;
 use crate::components::report_view::ReportView;
+use crate::files::Picked;
 
 /// Where the page is; mirrored to `data-state` on the root for tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,17 +152,48 @@ impl AppState {
         }
     }
 
-    /// Adds files to the batch and recomputes.
-    pub fn add_files(&self, files: Vec<File>) {
-        if files.is_empty() {
-            return;
+    /// Adds picked or dropped files (perhaps a folder's) to the batch and
+    /// recomputes, saying which were left out and why.
+    pub fn add_picked(&self, picked: Picked) {
+        let mut notes = Vec::new();
+        if !picked.skipped.is_empty() {
+            notes.push(format!(
+                "Hidden files left out: {}",
+                picked.skipped.join(", ")
+            ));
         }
-        let skipped = bridge::add_files(files);
-        self.notice.set(
-            (!skipped.is_empty())
-                .then(|| format!("Already in the batch, skipped: {}", skipped.join(", "))),
-        );
-        self.start(bridge::load);
+        let load = !picked.files.is_empty();
+        if load {
+            let duplicates = bridge::add_files(picked.files);
+            if !duplicates.is_empty() {
+                notes.push(format!(
+                    "Already in the batch, skipped: {}",
+                    duplicates.join(", ")
+                ));
+            }
+        }
+        self.notice
+            .set((!notes.is_empty()).then(|| notes.join(". ")));
+        if load {
+            self.start(bridge::load);
+        }
+    }
+
+    /// Takes the files (or folders) of a drop; folders are walked first.
+    pub fn add_dropped(&self, ev: &DragEvent) {
+        let Some(data) = ev.data_transfer() else {
+            return;
+        };
+        let app = *self;
+        crate::files::dropped(&data, move |result| match result {
+            Ok(picked) if picked.files.is_empty() && picked.skipped.is_empty() => app
+                .notice
+                .set(Some("Nothing to load: the drop holds no files.".into())),
+            Ok(picked) => app.add_picked(picked),
+            Err(e) => app
+                .notice
+                .set(Some(format!("Could not read the dropped folder: {e}"))),
+        });
     }
 
     /// Removes one file and recomputes (or resets when none is left).
@@ -253,16 +285,13 @@ pub fn App() -> impl IntoView {
         }
     }
     let read_only = move || app.bundle.with(Option::is_some);
-    let on_files = move |files: Vec<File>| app.add_files(files);
     let has_report = move || app.report.with(Option::is_some);
 
     // The whole page is a drop target, not only the drop zone.
     let on_page_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         if app.bundle.get_untracked().is_none() {
-            if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
-                app.add_files(crate::files::list(&files));
-            }
+            app.add_dropped(&ev);
         }
     };
     view! {
@@ -291,7 +320,7 @@ pub fn App() -> impl IntoView {
                 when=move || !read_only()
                 fallback=move || view! { <p class="notice">{move || format!("Published report (read-only): {}", app.bundle.get().unwrap_or_default())}</p> }
             >
-                <DropZone on_files=on_files compact=Signal::derive(has_report) />
+                <DropZone app=app compact=Signal::derive(has_report) />
             </Show>
             <Show when=move || !has_report() && !read_only()>
                 <crate::hosted::PublishedList />

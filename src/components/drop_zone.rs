@@ -1,14 +1,18 @@
-//! The drop zone: drag-and-drop anywhere on the page, plus a file picker.
+//! The drop zone: drag-and-drop of files, folders or ZIPs anywhere on the
+//! page, plus a file picker and a folder picker.
 
 use leptos::prelude::*;
-use web_sys::{DragEvent, File, HtmlInputElement};
+use web_sys::{DragEvent, HtmlInputElement};
 
-/// A target for dropped files, with a `<input type="file" multiple>`.
-/// While `compact`, it shrinks to a bar above the report.
+use crate::app::AppState;
+use crate::files::{self, Picked};
+
+/// A target for dropped files, with a `<input type="file" multiple>` and a
+/// folder picker. While `compact`, it shrinks to a bar above the report.
 #[component]
 pub fn DropZone(
-    /// Called with the dropped or picked files.
-    on_files: impl Fn(Vec<File>) + Copy + 'static,
+    /// Where picked and dropped files go.
+    app: AppState,
     /// Show as a slim bar (a report is on screen).
     #[prop(into)]
     compact: Signal<bool>,
@@ -19,20 +23,26 @@ pub fn DropZone(
         // The page handles drops anywhere; this one is done here.
         ev.stop_propagation();
         set_hover.set(false);
-        if let Some(files) = ev.data_transfer().and_then(|dt| dt.files()) {
-            on_files(crate::files::list(&files));
-        }
+        app.add_dropped(&ev);
     };
-    let on_change = move |ev: leptos::ev::Event| {
+    // Both pickers: read the chosen files, then clear the input so the same
+    // files can be chosen again later.
+    let on_pick = move |ev: leptos::ev::Event, whole_folder: bool| {
         let input: HtmlInputElement = event_target(&ev);
-        if let Some(files) = input.files() {
-            on_files(crate::files::list(&files));
+        if let Some(list) = input.files() {
+            app.add_picked(if whole_folder {
+                files::folder(&list)
+            } else {
+                Picked {
+                    files: files::list(&list),
+                    skipped: Vec::new(),
+                }
+            });
         }
-        // Let the same file be picked again later.
         input.set_value("");
     };
     view! {
-        <label
+        <div
             class="drop-zone"
             class:hover=move || hover.get()
             class:compact=move || compact.get()
@@ -43,9 +53,15 @@ pub fn DropZone(
             on:dragleave=move |_| set_hover.set(false)
             on:drop=on_drop
         >
-            <span class="drop-title">{move || if compact.get() { "Drop more exports to add them to the batch" } else { "Drop your daily CSV exports here" }}</span>
-            <span class="drop-hint">"or click to choose files: daily events_YYYYMMDD.csv exports, or a .zip of them"</span>
-            <input type="file" multiple accept=".csv,.zip,text/csv,application/zip" on:change=on_change />
-        </label>
+            <label class="drop-main">
+                <span class="drop-title">{move || if compact.get() { "Drop more exports to add them to the batch" } else { "Drop your daily CSV exports here" }}</span>
+                <span class="drop-hint">"or click to choose files: daily events_YYYYMMDD.csv exports, a folder of them, or a .zip"</span>
+                <input type="file" multiple accept=".csv,.zip,text/csv,application/zip" on:change=move |ev| on_pick(ev, false) />
+            </label>
+            <label class="folder-pick">
+                "Choose a folder…"
+                <input type="file" prop:webkitdirectory=true on:change=move |ev| on_pick(ev, true) />
+            </label>
+        </div>
     }
 }

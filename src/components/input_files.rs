@@ -30,7 +30,7 @@ pub fn InputFiles() -> impl IntoView {
                         view! {
                             <tr data-file=name.clone() class:error=failed>
                                 <td class="name">{name.clone()}</td>
-                                <td>{text(&f, "/day")}</td>
+                                <td class="nowrap">{text(&f, "/day")}</td>
                                 <td class="num" data-rows=num(&f, "/rows")>{int(num(&f, "/rows"))}</td>
                                 <td class="num">{int(num(&f, "/accepted"))}</td>
                                 <td class="num">{int(num(&f, "/quarantined"))}</td>

@@ -124,7 +124,7 @@ fn quarantine(r: &Value) -> impl IntoView {
     view! {
         <div class="card">
             <h2>"Quarantined rows"</h2>
-            <p class="muted">{format!("{} row(s) set aside; the first {} are shown. Download quarantine.csv for all of them.", int(total), rows.len())}</p>
+            <p class="muted">{quarantine_note(total as u64, rows.len())}</p>
             <div class="scroll">
             <table class="data">
                 <thead><tr><th>"File"</th><th class="num">"Line"</th><th>"Reason"</th><th>"Detail"</th><th>"Row"</th></tr></thead>
@@ -134,5 +134,15 @@ fn quarantine(r: &Value) -> impl IntoView {
             </table>
             </div>
         </div>
+    }
+}
+
+/// What the quarantine table shows, in words.
+fn quarantine_note(total: u64, shown: usize) -> String {
+    let rows = engine::quality_checks::quantity(total, "row");
+    match total {
+        0 => "No rows were set aside: every row was read.".into(),
+        t if t as usize <= shown => format!("{rows} set aside, all shown below."),
+        _ => format!("{rows} set aside; the first {shown} are shown. Download quarantine.csv for all of them."),
     }
 }

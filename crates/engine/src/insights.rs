@@ -6,6 +6,7 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use crate::monitor::{money, pct};
+use crate::quality_checks::{agree, quantity};
 use crate::report::Report;
 
 /// One finding of the executive summary.
@@ -122,8 +123,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
     if !q.duplicate_transactions.is_empty() {
         out.push(Insight {
             text: format!(
-                "{} duplicate order(s) would have added {} of revenue; they are excluded.",
-                q.duplicate_transactions.len(),
+                "{} would have added {} of revenue; excluded.",
+                quantity(q.duplicate_transactions.len() as u64, "duplicate order"),
                 money(q.duplicate_revenue_excluded)
             ),
             section: "quality",
@@ -147,8 +148,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
     if r.summary.unattributed_orders > 0 {
         out.push(Insight {
             text: format!(
-                "{} order(s) worth {} cannot be tied to a visit (no client id).",
-                r.summary.unattributed_orders,
+                "{} worth {} cannot be tied to a visit (no client id).",
+                quantity(r.summary.unattributed_orders, "order"),
                 money(r.summary.unattributed_revenue)
             ),
             section: "quality",
@@ -161,7 +162,11 @@ pub fn insights(r: &Report) -> Vec<Insight> {
         .count();
     if critical > 0 {
         out.push(Insight {
-            text: format!("{critical} critical monitoring alert(s) need attention."),
+            text: format!(
+                "{} {} attention.",
+                quantity(critical as u64, "critical monitoring alert"),
+                agree(critical as u64, "needs", "need")
+            ),
             section: "monitoring",
         });
     }

@@ -4,6 +4,7 @@ use crate::metrics::DayMetrics;
 use crate::monitor::{
     alert, median, money, pct, robust_z, Alert, AlertSeverity as S, MonitorConfig,
 };
+use crate::quality_checks::{agree, quantity};
 
 /// Pushes every alert of `days[i]`, given its history.
 pub fn day_alerts(
@@ -183,8 +184,10 @@ fn data_quality(days: &[DayMetrics], i: usize, cfg: &MonitorConfig, out: &mut Ve
             Some(0.0),
             None,
             format!(
-                "{}: {} order(s) reuse a transaction id; excluded from revenue.",
-                d.day, d.duplicate_transactions
+                "{}: {} {} a transaction id; excluded from revenue.",
+                d.day,
+                quantity(d.duplicate_transactions, "order"),
+                agree(d.duplicate_transactions, "reuses", "reuse")
             ),
             "Check the purchase tag for double firing (thank-you page reloads).",
         ));

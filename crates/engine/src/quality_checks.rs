@@ -76,6 +76,30 @@ pub fn money(x: f64) -> String {
     format!("{sign}${grouped}.{:02}", cents.abs() % 100)
 }
 
+/// A count with its noun for messages: `1 file`, `3 files`, `1,204 rows`.
+pub fn quantity(n: impl Into<u64>, noun: &str) -> String {
+    let n: u64 = n.into();
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let s = if n == 1 { "" } else { "s" };
+    format!("{grouped} {noun}{s}")
+}
+
+/// The verb form agreeing with `n` subjects: `agree(1, "has", "have")`.
+pub fn agree<'a>(n: impl Into<u64>, one: &'a str, many: &'a str) -> &'a str {
+    if n.into() == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 /// Orders whose `transaction_id` was already used by an earlier order.
 pub struct TxnDuplicates {
     /// Indices into `Dataset::events` of the excluded copies.
@@ -168,9 +192,9 @@ pub fn schema(ds: &Dataset, out: &mut Vec<Finding>) {
             .min()
             .map_or_else(|| files[0].clone(), |d| d.to_string());
         let msg = format!(
-            "From {from}, {} arrives as \"{found}\" ({} file(s)); mapped back automatically.",
+            "From {from}, {} arrives as \"{found}\" ({}); mapped back automatically.",
             col.as_str(),
-            files.len()
+            quantity(files.len() as u64, "file")
         );
         let mut x = finding("column_renamed", Category::Schema, Severity::Warning, msg);
         x.count = files.len() as u64;
@@ -187,9 +211,9 @@ pub fn schema(ds: &Dataset, out: &mut Vec<Finding>) {
             _ => "those values are empty",
         };
         let msg = format!(
-            "{} is missing from {} file(s): {impact}.",
+            "{} is missing from {}: {impact}.",
             col.as_str(),
-            files.len()
+            quantity(files.len() as u64, "file")
         );
         let mut x = finding("column_missing", Category::Schema, Severity::Error, msg);
         x.count = files.len() as u64;
@@ -199,8 +223,8 @@ pub fn schema(ds: &Dataset, out: &mut Vec<Finding>) {
     for (name, idx) in extra {
         let (files, days) = files_and_days(&idx);
         let msg = format!(
-            "Unexpected column \"{name}\" in {} file(s); ignored.",
-            files.len()
+            "Unexpected column \"{name}\" in {}; ignored.",
+            quantity(files.len() as u64, "file")
         );
         let mut x = finding("column_extra", Category::Schema, Severity::Info, msg);
         x.count = files.len() as u64;
@@ -282,8 +306,9 @@ pub fn uniqueness(ds: &Dataset, dups: &TxnDuplicates, out: &mut Vec<Finding>) {
         let mut idx: Vec<usize> = dups.excluded.iter().copied().collect();
         idx.sort_unstable();
         let msg = format!(
-            "{} order(s) reuse an earlier transaction id; counting them would add {} of revenue. The earliest of each is kept.",
-            idx.len(),
+            "{} {} an earlier transaction id; counting them would add {} of revenue. The earliest of each is kept.",
+            quantity(idx.len() as u64, "order"),
+            agree(idx.len() as u64, "reuses", "reuse"),
             money(total)
         );
         let mut x = finding(
@@ -317,9 +342,9 @@ pub fn uniqueness(ds: &Dataset, dups: &TxnDuplicates, out: &mut Vec<Finding>) {
             .map(|(s, _)| ds.files[*s as usize].name.as_str())
             .collect();
         let msg = format!(
-            "{} repeats {} event(s) already loaded from {}; each is counted once.",
+            "{} repeats {} already loaded from {}; each is counted once.",
             f.name,
-            f.duplicates,
+            quantity(f.duplicates, "event"),
             sources.join(", ")
         );
         let mut x = finding(
@@ -361,8 +386,8 @@ pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &m
     for (reason, idx) in by_reason {
         let (what, severity) = reason_message(reason);
         let msg = format!(
-            "{} row(s) {what}; they were set aside in the quarantine.",
-            idx.len()
+            "{} {what}; they were set aside in the quarantine.",
+            quantity(idx.len() as u64, "row")
         );
         let mut x = finding(reason.as_str(), Category::Validity, severity, msg);
         x.count = idx.len() as u64;
@@ -408,8 +433,10 @@ pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &m
         let (count, lines) = &f.invalid_event_data;
         if *count > 0 {
             let msg = format!(
-                "{}: {count} popup email event(s) carry unreadable data; kept without an email.",
-                f.name
+                "{}: {} {} unreadable data; kept without an email.",
+                f.name,
+                quantity(*count, "popup email event"),
+                agree(*count, "carries", "carry")
             );
             let mut x = finding(
                 "invalid_event_data",
@@ -448,8 +475,10 @@ fn outside_file_day(ds: &Dataset, out: &mut Vec<Finding>) {
     for (file, (count, samples)) in per_file {
         let f = &ds.files[file as usize];
         let msg = format!(
-            "{}: {count} event(s) are stamped outside the file's day; they count on the day of their timestamp.",
-            f.name
+            "{}: {} {} stamped outside the file's day; they count on the day of their timestamp.",
+            f.name,
+            quantity(count, "event"),
+            agree(count, "is", "are")
         );
         let mut x = finding(
             "timestamp_outside_file_day",
@@ -499,16 +528,40 @@ fn items(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &mut Vec<
     }
     if null_x.count > 0 {
         null_x.message = format!(
-            "{} order(s) have line items with an empty price, quantity or id; order revenue is still used.",
-            null_x.count
+            "{} {} line items with an empty price, quantity or id; order revenue is still used.",
+            quantity(null_x.count, "order"),
+            agree(null_x.count, "has", "have")
         );
         out.push(with_days(null_x, null_days));
     }
     if mismatch_x.count > 0 {
         mismatch_x.message = format!(
-            "{} order(s) have a revenue different from the sum of their items (price × quantity); revenue is taken as the truth.",
-            mismatch_x.count
+            "{} {} a revenue different from the sum of the items (price × quantity); revenue is taken as the truth.",
+            quantity(mismatch_x.count, "order"),
+            agree(mismatch_x.count, "has", "have")
         );
         out.push(with_days(mismatch_x, mismatch_days));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{agree, money, quantity};
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(quantity(1u64, "order"), "1 order");
+        assert_eq!(quantity(0u64, "order"), "0 orders");
+        assert_eq!(quantity(1204u64, "row"), "1,204 rows");
+        assert_eq!(quantity(1_000_000u64, "event"), "1,000,000 events");
+        assert_eq!(agree(1u64, "has", "have"), "has");
+        assert_eq!(agree(2u64, "has", "have"), "have");
+    }
+
+    #[test]
+    fn money_groups_thousands_and_keeps_cents() {
+        assert_eq!(money(1524.0), "$1,524.00");
+        assert_eq!(money(-0.5), "-$0.50");
+        assert_eq!(money(287_744.129), "$287,744.13");
     }
 }

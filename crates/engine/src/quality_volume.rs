@@ -12,7 +12,8 @@ use crate::ingest::Dataset;
 use crate::model::{EventKind, NONE};
 use crate::quality::{event_day, revenue, round4, Category, Finding, QualityConfig, Severity};
 use crate::quality_checks::{
-    finding, line_ref, money, pct, push_sample, with_days, TxnDuplicates, MAX_SAMPLES,
+    agree, finding, line_ref, money, pct, push_sample, quantity, with_days, TxnDuplicates,
+    MAX_SAMPLES,
 };
 
 /// Distinct events per UTC day.
@@ -195,14 +196,19 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
         }
     }
     if orphan.count > 0 {
-        orphan.message = format!("{} order(s) come from a client with no earlier event: the visit that led to them was not tracked.", orphan.count);
+        orphan.message = format!(
+            "{} {} from a client with no earlier event: the visit that led there was not tracked.",
+            quantity(orphan.count, "order"),
+            agree(orphan.count, "comes", "come")
+        );
         out.push(with_days(orphan, orphan_days));
     }
     if no_client.count > 0 {
         no_client.message = format!(
-            "{} order(s) worth {} have no client id and cannot be attributed to a channel.",
-            no_client.count,
-            money(no_client_revenue)
+            "{} worth {} {} no client id and cannot be attributed to a channel.",
+            quantity(no_client.count, "order"),
+            money(no_client_revenue),
+            agree(no_client.count, "has", "have")
         );
         no_client.value = Some(no_client_revenue);
         out.push(with_days(no_client, no_client_days));
@@ -214,7 +220,11 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
         .collect();
     if !lost.is_empty() {
         lost.sort_unstable();
-        let msg = format!("{} client(s) appear on the checkout host but never on the shop: their shop visits were not tracked.", lost.len());
+        let msg = format!(
+            "{} {} on the checkout host but never on the shop: their shop visits were not tracked.",
+            quantity(lost.len() as u64, "client"),
+            agree(lost.len() as u64, "appears", "appear")
+        );
         let mut x = finding(
             "checkout_without_shop_event",
             Category::Consistency,
