@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 use web_sys::DragEvent;
 
-use crate::bridge::{self, Msg};
+use crate::bridge::{self, Msg, Timings};
 use crate::components::drop_zone::DropZone;
 use crate::components::report_view::ReportView;
 use crate::files::Picked;
@@ -66,6 +66,29 @@ pub struct AppState {
     pub bundle: RwSignal<Option<String>>,
     /// Published bundles listed in `reports/index.json`.
     pub published: RwSignal<Vec<Value>>,
+    /// The worker has finished its warm-up run.
+    pub warm: RwSignal<bool>,
+    /// When the running job started (page clock, ms).
+    pub started: RwSignal<f64>,
+    /// How long the last report took, from start to drawn.
+    pub timing: RwSignal<Option<Timing>>,
+}
+
+/// How long one report took, in milliseconds: the worker's steps and the
+/// whole, from the drop (or the click) until the page was drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Timing {
+    /// The worker's steps.
+    pub worker: Timings,
+    /// From start to the report on screen.
+    pub total_ms: f64,
+}
+
+/// Milliseconds on the page's clock.
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 const SETTINGS_KEY: &str = "puffy.settings";
@@ -93,6 +116,7 @@ impl AppState {
 
     fn ensure_worker(&self) -> Result<(), String> {
         let app = *self;
+        app.warm.set(false);
         bridge::spawn(move |msg| app.on_message(msg))
     }
 
@@ -107,7 +131,7 @@ impl AppState {
                 bytes,
                 total,
             }),
-            Msg::Report(json) => match serde_json::from_str::<Value>(&json) {
+            Msg::Report(json, worker) => match serde_json::from_str::<Value>(&json) {
                 Ok(v) => {
                     let inputs = crate::format::list(&v, "/inputs");
                     let all_failed =
@@ -121,6 +145,15 @@ impl AppState {
                     } else {
                         PageState::Ready
                     });
+                    // Measured once the browser has laid out and painted the
+                    // report (the next animation frame).
+                    let (started, timing) = (self.started, self.timing);
+                    request_animation_frame(move || {
+                        timing.set(Some(Timing {
+                            worker,
+                            total_ms: now() - started.get_untracked(),
+                        }));
+                    });
                 }
                 Err(e) => self.fail(format!("The report could not be read: {e}")),
             },
@@ -129,6 +162,7 @@ impl AppState {
                     self.notice.set(Some(format!("{name}: {e}")));
                 }
             }
+            Msg::Warm => self.warm.set(true),
             Msg::Error(message) => self.fail(message),
         }
     }
@@ -146,6 +180,7 @@ impl AppState {
             ..Progress::default()
         });
         self.state.set(PageState::Processing);
+        self.started.set(now());
         let config = self.settings_json();
         if let Err(e) = job(&config) {
             self.fail(e);
@@ -273,6 +308,9 @@ pub fn App() -> impl IntoView {
         notice: RwSignal::new(None),
         bundle: RwSignal::new(None),
         published: RwSignal::new(Vec::new()),
+        warm: RwSignal::new(false),
+        started: RwSignal::new(0.0),
+        timing: RwSignal::new(None),
     };
     provide_context(app);
     match crate::hosted::requested_bundle() {
@@ -298,6 +336,7 @@ pub fn App() -> impl IntoView {
         <main
             class="app"
             data-state=move || app.state.get().as_str()
+            data-engine=move || if app.warm.get() { "warm" } else { "starting" }
             on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
             on:drop=on_page_drop
         >

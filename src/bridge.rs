@@ -21,8 +21,8 @@ pub enum Msg {
         /// Bytes in the batch.
         total: f64,
     },
-    /// `report.json` of the batch.
-    Report(String),
+    /// `report.json` of the batch, with the worker's timings.
+    Report(String, Timings),
     /// A download's bytes.
     Download {
         /// File name.
@@ -30,8 +30,21 @@ pub enum Msg {
         /// Contents.
         bytes: Vec<u8>,
     },
+    /// The worker's warm-up run is done: the next batch runs at full speed.
+    Warm,
     /// Something failed.
     Error(String),
+}
+
+/// How long the worker took for a report, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Reading and parsing the files (zero when recomputing settings).
+    pub read_ms: f64,
+    /// The pipeline, from sessions to alerts.
+    pub compute_ms: f64,
+    /// Writing `report.json`.
+    pub report_ms: f64,
 }
 
 type Handler = (
@@ -66,11 +79,19 @@ fn decode(data: &JsValue) -> Msg {
             bytes: num("bytes"),
             total: num("total"),
         },
-        "report" => Msg::Report(text("json")),
+        "report" => Msg::Report(
+            text("json"),
+            Timings {
+                read_ms: num("read_ms"),
+                compute_ms: num("compute_ms"),
+                report_ms: num("report_ms"),
+            },
+        ),
         "download" => Msg::Download {
             name: text("name"),
             bytes: Uint8Array::new(&get(data, "bytes")).to_vec(),
         },
+        "warm" => Msg::Warm,
         "error" => Msg::Error(text("message")),
         other => Msg::Error(format!("unexpected message from the worker: {other:?}")),
     }

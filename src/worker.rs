@@ -8,8 +8,10 @@
 //!   `{type: "download", name}` makes one table, `report.json`,
 //!   `manifest.json` or `all.zip`.
 //! - worker → page: `{type: "ready"}` once it listens (the page holds
-//!   messages until then), `{type: "progress", stage, bytes, total, file, files}`,
-//!   `{type: "report", json}`, `{type: "download", name, bytes}`,
+//!   messages until then), `{type: "warm"}` once its warm-up run is done, `{type: "progress", stage, bytes, total, file, files}`,
+//!   `{type: "report", json, read_ms, compute_ms, report_ms}` (the time
+//!   spent reading and parsing the files, running the pipeline and writing
+//!   `report.json`), `{type: "download", name, bytes}`,
 //!   `{type: "error", message}`.
 //!
 //! Files are processed in name order, like `puffy run` on a folder, so the
@@ -28,12 +30,60 @@ use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 /// Bytes read per slice of a `File`.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 
-/// What the worker keeps between messages: the parsed events and the run
-/// behind the current report (downloads reuse it).
+/// What the worker keeps between messages: the parsed events, the run
+/// behind the current report (downloads reuse it) and where the events
+/// came from.
 struct State {
     data: Dataset,
-    inputs: Vec<crate::bundle::InputDigest>,
+    sources: Sources,
     run: engine::report::Run,
+}
+
+/// The batch's input files, for the manifest's sizes and SHA-256. Those are
+/// worked out when a manifest is first asked for, not while loading:
+/// hashing every byte took a quarter of the reading time.
+enum Sources {
+    /// Files from the page, in name order.
+    Files(Vec<File>),
+    /// The generated sample's files.
+    Sample(Vec<engine::synth::SynthFile>),
+    /// Digests already worked out.
+    Digests(Vec<crate::bundle::InputDigest>),
+}
+
+impl Sources {
+    /// Sizes and SHA-256 of every input, worked out once.
+    fn digests(&mut self) -> Result<&[crate::bundle::InputDigest], String> {
+        let digests = match self {
+            Sources::Digests(d) => return Ok(d),
+            Sources::Sample(files) => files
+                .iter()
+                .map(|f| crate::bundle::InputDigest::of(&f.name, &f.bytes))
+                .collect(),
+            Sources::Files(files) => {
+                let reader =
+                    FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
+                let total: f64 = files.iter().map(|f| f.size()).sum();
+                let mut done = 0.0;
+                let mut digests = Vec::with_capacity(files.len());
+                for (i, file) in files.iter().enumerate() {
+                    let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
+                    blob.hasher = Some(sha2::Digest::new());
+                    // A file that cannot be read (again) is hashed as far as
+                    // it could be, like the CLI's unreadable files.
+                    let _ = std::io::copy(&mut blob, &mut std::io::sink());
+                    digests.push(blob.digest(&file.name()));
+                    done += file.size();
+                }
+                digests
+            }
+        };
+        *self = Sources::Digests(digests);
+        match self {
+            Sources::Digests(d) => Ok(d),
+            _ => unreachable!("set just above"),
+        }
+    }
 }
 
 thread_local! {
@@ -81,6 +131,31 @@ pub fn start() {
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&[("type", "ready".into())], None);
+    warm_up();
+    post(&[("type", "warm".into())], None);
+}
+
+/// Runs every stage once on a small generated batch as soon as the worker
+/// starts, while the analyst is still choosing files. Browsers first run
+/// WebAssembly with a quick baseline compiler and optimise only the code
+/// that has run a while; without this, the first real batch ran about three
+/// times slower than the next one. Messages that arrive meanwhile wait.
+fn warm_up() {
+    let sample = engine::synth::SynthConfig {
+        days: 3,
+        events_per_day: 1500,
+        ..engine::synth::SynthConfig::default()
+    };
+    let (files, _) = engine::synth::generate(&sample);
+    let mut ingest = Ingest::new();
+    for f in &files {
+        ingest.add_file(&f.name, f.bytes.as_slice());
+        crate::bundle::InputDigest::of(&f.name, &f.bytes);
+    }
+    let data = ingest.finish();
+    if let Ok(run) = engine::report::run(&data, &Config::default()) {
+        let _ = serde_json::to_string(&engine::report::report(&data, &run));
+    }
 }
 
 fn parse_config(data: &JsValue) -> Result<Config, String> {
@@ -92,7 +167,13 @@ fn parse_config(data: &JsValue) -> Result<Config, String> {
     }
 }
 
+/// Milliseconds since the worker started (for the timings shown).
+fn now() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
 fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
+    let started = now();
     match kind {
         "load" => {
             let files: Vec<File> = Array::from(&get(data, "files"))
@@ -100,40 +181,41 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                 .filter_map(|f| f.dyn_into().ok())
                 .collect();
             let config = parse_config(data)?;
-            let (dataset, inputs) = load(files)?;
-            finish(dataset, inputs, &config)
+            let (dataset, files) = load(files)?;
+            finish(dataset, Sources::Files(files), &config, started)
         }
         "sample" => {
             let config = parse_config(data)?;
             progress("Generating sample data", 0.0, 1.0, 0, 1);
             let (files, _) = engine::synth::generate(&engine::synth::SynthConfig::default());
             let mut ingest = Ingest::new();
-            let mut inputs = Vec::new();
             for f in &files {
                 ingest.add_file(&f.name, f.bytes.as_slice());
-                inputs.push(crate::bundle::InputDigest::of(&f.name, &f.bytes));
             }
-            finish(ingest.finish(), inputs, &config)
+            finish(ingest.finish(), Sources::Sample(files), &config, started)
         }
         "config" => {
             let config = parse_config(data)?;
             // Recompute from the parsed events; on invalid settings the
             // current data and report stay.
-            let json = STATE.with(|s| -> Result<String, String> {
+            STATE.with(|s| -> Result<(), String> {
                 let mut s = s.borrow_mut();
                 let s = s.as_mut().ok_or("no data loaded")?;
+                let computing = now();
                 s.run = engine::report::run(&s.data, &config).map_err(|e| e.to_string())?;
-                report_json(&s.data, &s.run)
-            })?;
-            post(&[("type", "report".into()), ("json", json.into())], None);
-            Ok(())
+                post_report(&s.data, &s.run, [started, computing, now()])
+            })
         }
         "download" => {
             let name = get(data, "name").as_string().unwrap_or_default();
             let bytes = STATE.with(|s| {
-                let s = s.borrow();
-                let s = s.as_ref().ok_or("no data loaded")?;
-                crate::bundle::file(&s.data, &s.run, &s.inputs, &name)
+                let mut s = s.borrow_mut();
+                let s = s.as_mut().ok_or("no data loaded")?;
+                let inputs = match name.as_str() {
+                    "manifest.json" | "all.zip" => s.sources.digests()?,
+                    _ => &[],
+                };
+                crate::bundle::file(&s.data, &s.run, inputs, &name)
             })?;
             let array = Uint8Array::from(bytes.as_slice());
             let buffer: JsValue = array.buffer().into();
@@ -166,12 +248,11 @@ fn progress(stage: &str, bytes: f64, total: f64, file: usize, files: usize) {
 }
 
 /// Reads every file in name order, slice by slice.
-fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<crate::bundle::InputDigest>), String> {
+fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<File>), String> {
     files.sort_by_key(|f| f.name());
     let total: f64 = files.iter().map(|f| f.size()).sum();
     let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
     let mut ingest = Ingest::new();
-    let mut inputs = Vec::new();
     let mut done = 0.0;
     for (i, file) in files.iter().enumerate() {
         let name = file.name();
@@ -185,7 +266,6 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<crate::bundle::InputDigest
                     ingest.add_unreadable(&name, &e.to_string());
                 }
             }
-            inputs.push(blob.digest(&name));
             done += file.size();
             continue;
         }
@@ -195,7 +275,6 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<crate::bundle::InputDigest
             // The engine recorded a short read; say why in the file's error.
             web_sys::console::warn_1(&format!("{name}: {e}").into());
         }
-        inputs.push(blob.digest(&name));
         done += file.size();
     }
     progress(
@@ -205,7 +284,7 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<crate::bundle::InputDigest
         files.len(),
         files.len(),
     );
-    Ok((ingest.finish(), inputs))
+    Ok((ingest.finish(), files))
 }
 
 /// Adds the CSV files of a ZIP archive (folders flattened, sorted by name).
@@ -249,32 +328,46 @@ fn add_zip(ingest: &mut Ingest, name: &str, bytes: Vec<u8>) {
     }
 }
 
-fn report_json(data: &Dataset, run: &engine::report::Run) -> Result<String, String> {
-    serde_json::to_string(&engine::report::report(data, run)).map_err(|e| e.to_string())
-}
-
-/// Computes the report of newly loaded data and keeps both.
-fn finish(
-    data: Dataset,
-    inputs: Vec<crate::bundle::InputDigest>,
-    config: &Config,
+/// Posts `report.json` of a run with the time each step took; `marks` are
+/// when reading, computing and writing the report started.
+fn post_report(
+    data: &Dataset,
+    run: &engine::report::Run,
+    [reading, computing, reporting]: [f64; 3],
 ) -> Result<(), String> {
-    let run = engine::report::run(&data, config).map_err(|e| e.to_string())?;
-    let json = report_json(&data, &run)?;
-    STATE.with(|s| *s.borrow_mut() = Some(State { data, inputs, run }));
-    post(&[("type", "report".into()), ("json", json.into())], None);
+    let json =
+        serde_json::to_string(&engine::report::report(data, run)).map_err(|e| e.to_string())?;
+    post(
+        &[
+            ("type", "report".into()),
+            ("json", json.into()),
+            ("read_ms", (computing - reading).into()),
+            ("compute_ms", (reporting - computing).into()),
+            ("report_ms", (now() - reporting).into()),
+        ],
+        None,
+    );
     Ok(())
 }
 
-/// A `Read` over a browser `File`, one slice at a time, that also hashes
-/// the bytes (for the manifest) and reports progress.
+/// Computes the report of newly loaded data and keeps both.
+fn finish(data: Dataset, sources: Sources, config: &Config, started: f64) -> Result<(), String> {
+    let computing = now();
+    let run = engine::report::run(&data, config).map_err(|e| e.to_string())?;
+    post_report(&data, &run, [started, computing, now()])?;
+    STATE.with(|s| *s.borrow_mut() = Some(State { data, sources, run }));
+    Ok(())
+}
+
+/// A `Read` over a browser `File`, one slice at a time, that reports
+/// progress and, when asked, hashes the bytes (for the manifest).
 struct BlobReader<'a> {
     file: &'a File,
     reader: &'a FileReaderSync,
     pos: f64,
     chunk: Vec<u8>,
     at: usize,
-    hasher: sha2::Sha256,
+    hasher: Option<sha2::Sha256>,
     base: f64,
     total: f64,
     index: usize,
@@ -291,14 +384,13 @@ impl<'a> BlobReader<'a> {
         index: usize,
         files: usize,
     ) -> Self {
-        use sha2::Digest;
         BlobReader {
             file,
             reader,
             pos: 0.0,
             chunk: Vec::new(),
             at: 0,
-            hasher: sha2::Sha256::new(),
+            hasher: None,
             base,
             total,
             index,
@@ -312,7 +404,7 @@ impl<'a> BlobReader<'a> {
         crate::bundle::InputDigest {
             name: name.to_string(),
             bytes: self.pos as u64,
-            sha256: hex(&self.hasher.finalize()),
+            sha256: hex(&self.hasher.unwrap_or_default().finalize()),
         }
     }
 
@@ -325,7 +417,9 @@ impl<'a> BlobReader<'a> {
             .map_err(js_io)?;
         let buffer = self.reader.read_as_array_buffer(&blob).map_err(js_io)?;
         self.chunk = Uint8Array::new(&buffer).to_vec();
-        self.hasher.update(&self.chunk);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&self.chunk);
+        }
         self.at = 0;
         self.pos = end;
         progress(

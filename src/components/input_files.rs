@@ -19,6 +19,9 @@ pub fn InputFiles() -> impl IntoView {
     view! {
         <div class="card">
             <h2>"Files"</h2>
+            {move || app.timing.get().map(|t| view! {
+                <p class="muted small timing" data-timing-ms=t.total_ms.round()>{timing_text(&t)}</p>
+            })}
             <table class="file-list">
                 <thead><tr><th>"File"</th><th>"Day"</th><th class="num">"Rows"</th><th class="num">"Accepted"</th><th class="num">"Quarantined"</th><th>"Columns"</th><th></th></tr></thead>
                 <tbody>
@@ -47,5 +50,31 @@ pub fn InputFiles() -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// The last report's timing in words: the whole, then each step.
+fn timing_text(t: &crate::app::Timing) -> String {
+    let secs = |ms: f64| format!("{:.2} s", ms / 1000.0);
+    let w = &t.worker;
+    let page = (t.total_ms - w.read_ms - w.compute_ms - w.report_ms).max(0.0);
+    let steps = format!(
+        "analysis {} · report {} · page {}",
+        secs(w.compute_ms),
+        secs(w.report_ms),
+        secs(page)
+    );
+    // A settings change recomputes from the parsed events: nothing is read.
+    if w.read_ms < 1.0 {
+        format!(
+            "Recomputed in {} from the parsed events: {steps}.",
+            secs(t.total_ms)
+        )
+    } else {
+        format!(
+            "Report ready in {}, computed in this tab: reading {} · {steps}.",
+            secs(t.total_ms),
+            secs(w.read_ms)
+        )
     }
 }
