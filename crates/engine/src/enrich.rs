@@ -160,28 +160,15 @@ impl UserAgents {
     }
 }
 
-/// Query keys of a URL, lower-cased (values are ignored: they are hashed).
-fn query_keys(url: &str) -> Vec<String> {
-    match url::Url::parse(url) {
-        Ok(u) => u
-            .query_pairs()
-            .map(|(k, _)| k.to_ascii_lowercase())
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
 /// A referrer URL reduced to what rules look at; the shop's own hosts are
 /// [`Referrer::None`].
 pub fn parse_referrer(url: &str, site: &SiteConfig) -> Referrer {
-    let Ok(u) = url::Url::parse(url) else {
+    let Some((scheme, host)) = crate::urls::scheme_and_host(url) else {
         return Referrer::None;
     };
-    match (u.scheme(), u.host_str()) {
-        ("android-app", Some(app)) => Referrer::App(app.to_ascii_lowercase()),
-        (_, Some(host)) if !site.is_shop(host) && !site.is_checkout(host) => {
-            Referrer::Host(host.to_ascii_lowercase())
-        }
+    match (scheme.as_str(), host) {
+        ("android-app", Some(app)) => Referrer::App(app),
+        (_, Some(host)) if !site.is_shop(&host) && !site.is_checkout(&host) => Referrer::Host(host),
         _ => Referrer::None,
     }
 }
@@ -217,7 +204,7 @@ impl Sources {
             let (r, d) = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
                 let k = keys
                     .entry(e.page_url)
-                    .or_insert_with(|| query_keys(strings.get(e.page_url)));
+                    .or_insert_with(|| crate::urls::query_keys(strings.get(e.page_url)));
                 let referrer = referrers
                     .entry(e.referrer)
                     .or_insert_with(|| parse_referrer(strings.get(e.referrer), site));

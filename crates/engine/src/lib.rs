@@ -14,6 +14,7 @@ pub mod attribution;
 pub mod channels;
 pub mod config;
 pub mod conversions;
+pub mod csv_out;
 pub mod dates;
 pub mod enrich;
 pub mod error;
@@ -38,5 +39,6 @@ pub mod synth;
 pub mod synth_traffic;
 pub mod synth_visits;
 pub mod tables;
+pub mod urls;
 
 pub use error::{Error, Result};

@@ -183,14 +183,21 @@ pub fn day_of(ts: i64) -> chrono::NaiveDate {
 /// (`2025-02-23T00:00:01.750Z`). Digits are written by hand: this runs once
 /// per row of the largest tables.
 pub fn format_ts(ts: i64) -> String {
+    let mut out = Vec::with_capacity(24);
+    write_ts(ts, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Appends [`format_ts`]'s text to `out`.
+pub fn write_ts(ts: i64, out: &mut Vec<u8>) {
     use chrono::Datelike;
     let day = day_of(ts);
     let (y, mo, d) = (day.year(), day.month(), day.day());
     if !(0..=9999).contains(&y) {
-        return match chrono::DateTime::from_timestamp_millis(ts) {
-            Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-            None => String::new(),
-        };
+        if let Some(t) = chrono::DateTime::from_timestamp_millis(ts) {
+            out.extend_from_slice(t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_bytes());
+        }
+        return;
     }
     let ms_of_day = ts.rem_euclid(86_400_000) as u32;
     let (h, mi, sec, ms) = (
@@ -213,7 +220,7 @@ pub fn format_ts(ts: i64) -> String {
     put(14, 2, mi);
     put(17, 2, sec);
     put(20, 3, ms);
-    String::from_utf8_lossy(&b).into_owned()
+    out.extend_from_slice(&b);
 }
 
 /// Cents as a float amount, for JSON.

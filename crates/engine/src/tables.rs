@@ -12,12 +12,15 @@
 //! | `user_journeys.csv` | converting client (person) | `person_id, orders, revenue, channel_path, sessions_to_convert, days_to_convert, first_channel, last_channel` |
 //! | `quarantine.csv` | rejected row | `file, line, reason, detail, raw` |
 
+use std::fmt::Write as _;
+
 use rustc_hash::FxHashMap;
 
 use crate::attribution::{ChannelIds, Model};
+use crate::csv_out::CsvOut;
 use crate::enrich::NO_SOURCE;
 use crate::ingest::Dataset;
-use crate::model::{cents_to_string, format_ts, EventKind, NONE};
+use crate::model::{cents_to_string, EventKind, NONE};
 use crate::report::Run;
 use crate::sessionize::Session;
 use crate::summary::{channel_days, journeys, session_device};
@@ -33,19 +36,26 @@ pub const TABLES: [&str; 7] = [
     "quarantine.csv",
 ];
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    w.into_inner().unwrap_or_default()
+/// A table writer with its header written; `rows × row_bytes` is the
+/// expected size.
+fn writer(header: &[&str], rows: usize, row_bytes: usize) -> CsvOut {
+    let mut w = CsvOut::with_capacity(rows.saturating_mul(row_bytes).min(1 << 30));
+    w.record(header);
+    w
 }
 
 /// `client#n`, the id of a session.
 pub fn session_id(ds: &Dataset, s: &Session) -> String {
-    format!("{}#{}", ds.strings.get(s.client), s.number)
+    let mut id = String::new();
+    write_session_id(&mut id, ds, s);
+    id
+}
+
+/// Appends [`session_id`] to `out`.
+fn write_session_id(out: &mut String, ds: &Dataset, s: &Session) {
+    out.push_str(ds.strings.get(s.client));
+    out.push('#');
+    out.push_str(itoa::Buffer::new().format(s.number));
 }
 
 /// The id of every session, in order.
@@ -72,28 +82,31 @@ pub fn table(ds: &Dataset, run: &Run, name: &str) -> Option<Vec<u8>> {
 }
 
 fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
-    let mut w = writer();
-    let _ = w.write_record([
-        "event_id",
-        "file",
-        "line",
-        "client_id",
-        "timestamp",
-        "event_name",
-        "page_url",
-        "referrer",
-        "channel",
-        "rule",
-        "source",
-        "device",
-        "browser",
-        "os",
-        "is_bot",
-        "session_id",
-        "session_channel",
-        "transaction_id",
-        "revenue",
-    ]);
+    let mut w = writer(
+        &[
+            "event_id",
+            "file",
+            "line",
+            "client_id",
+            "timestamp",
+            "event_name",
+            "page_url",
+            "referrer",
+            "channel",
+            "rule",
+            "source",
+            "device",
+            "browser",
+            "os",
+            "is_bot",
+            "session_id",
+            "session_channel",
+            "transaction_id",
+            "revenue",
+        ],
+        ds.events.len(),
+        256,
+    );
     let rules = &run.cfg.channels;
     let ids = ChannelIds::new(rules, &run.attribution.channels);
     let ids_of_sessions = session_ids(ds, run);
@@ -112,68 +125,64 @@ fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
         let ua = run.uas.get(e.user_agent);
         let s_index = run.sessions.of_event[i] as usize;
         let session = run.sessions.sessions.get(s_index);
-        let (txn, revenue) = if e.kind == EventKind::CheckoutCompleted {
+        w.int(i + 1);
+        w.text(ds.files[e.file as usize].name.as_str());
+        w.int(e.line);
+        w.text(ds.strings.get(e.client));
+        w.ts(e.ts);
+        w.text(e.kind.as_str());
+        w.text(ds.strings.get(e.page_url));
+        w.text(ds.strings.get(e.referrer));
+        w.text(channel);
+        w.text(rule_name);
+        w.text(source);
+        w.text(ua.map_or("other", |u| u.device.as_str()));
+        w.text(ua.map_or("", |u| u.browser.as_str()));
+        w.text(ua.map_or("", |u| u.os.as_str()));
+        w.flag(run.uas.is_bot(e.user_agent));
+        w.text(ids_of_sessions.get(s_index).map_or("", String::as_str));
+        w.text(session.map_or("", |s| {
+            run.attribution.channels[ids.of_rule(s.rule) as usize].as_str()
+        }));
+        if e.kind == EventKind::CheckoutCompleted {
             let o = &ds.orders[e.payload as usize];
-            (
-                ds.strings.get(o.transaction_id),
-                cents_to_string(o.revenue_cents),
-            )
+            w.text(ds.strings.get(o.transaction_id));
+            w.cents(o.revenue_cents);
         } else {
-            ("", String::new())
-        };
-        let _ = w.write_record([
-            (i + 1).to_string().as_str(),
-            ds.files[e.file as usize].name.as_str(),
-            e.line.to_string().as_str(),
-            ds.strings.get(e.client),
-            format_ts(e.ts).as_str(),
-            e.kind.as_str(),
-            ds.strings.get(e.page_url),
-            ds.strings.get(e.referrer),
-            channel,
-            rule_name,
-            source,
-            ua.map_or("other", |u| u.device.as_str()),
-            ua.map_or("", |u| u.browser.as_str()),
-            ua.map_or("", |u| u.os.as_str()),
-            if run.uas.is_bot(e.user_agent) {
-                "true"
-            } else {
-                "false"
-            },
-            ids_of_sessions.get(s_index).map_or("", String::as_str),
-            session.map_or("", |s| {
-                run.attribution.channels[ids.of_rule(s.rule) as usize].as_str()
-            }),
-            txn,
-            revenue.as_str(),
-        ]);
+            w.text("");
+            w.text("");
+        }
+        w.end();
     }
-    finish(w)
+    w.finish()
 }
 
 fn sessions(ds: &Dataset, run: &Run) -> Vec<u8> {
-    let mut w = writer();
-    let _ = w.write_record([
-        "session_id",
-        "client_id",
-        "start",
-        "end",
-        "events",
-        "pageviews",
-        "channel",
-        "rule",
-        "source",
-        "landing_page",
-        "device",
-        "added_to_cart",
-        "started_checkout",
-        "converted",
-        "orders",
-        "revenue",
-    ]);
+    let mut w = writer(
+        &[
+            "session_id",
+            "client_id",
+            "start",
+            "end",
+            "events",
+            "pageviews",
+            "channel",
+            "rule",
+            "source",
+            "landing_page",
+            "device",
+            "added_to_cart",
+            "started_checkout",
+            "converted",
+            "orders",
+            "revenue",
+        ],
+        run.sessions.sessions.len(),
+        200,
+    );
     let rules = &run.cfg.channels;
     let ids = ChannelIds::new(rules, &run.attribution.channels);
+    let mut id = String::new();
     for s in &run.sessions.sessions {
         let (rule, source) = match s.source_event {
             NONE => (crate::channels::DIRECT_RULE, ""),
@@ -183,42 +192,45 @@ fn sessions(ds: &Dataset, run: &Run) -> Vec<u8> {
             }
         };
         let landing = ds.strings.get(ds.events[s.first_event as usize].page_url);
-        let flag = |b: bool| if b { "true" } else { "false" };
-        let _ = w.write_record([
-            session_id(ds, s).as_str(),
-            ds.strings.get(s.client),
-            format_ts(s.start).as_str(),
-            format_ts(s.end).as_str(),
-            s.events.to_string().as_str(),
-            s.pageviews.to_string().as_str(),
-            run.attribution.channels[ids.of_rule(s.rule) as usize].as_str(),
-            rule,
-            source,
-            landing,
-            session_device(ds, run, s).as_str(),
-            flag(s.added_to_cart),
-            flag(s.started_checkout),
-            flag(s.orders > 0),
-            s.orders.to_string().as_str(),
-            cents_to_string(s.revenue_cents).as_str(),
-        ]);
+        id.clear();
+        write_session_id(&mut id, ds, s);
+        w.text(&id);
+        w.text(ds.strings.get(s.client));
+        w.ts(s.start);
+        w.ts(s.end);
+        w.int(s.events);
+        w.int(s.pageviews);
+        w.text(run.attribution.channels[ids.of_rule(s.rule) as usize].as_str());
+        w.text(rule);
+        w.text(source);
+        w.text(landing);
+        w.text(session_device(ds, run, s).as_str());
+        w.flag(s.added_to_cart);
+        w.flag(s.started_checkout);
+        w.flag(s.orders > 0);
+        w.int(s.orders);
+        w.cents(s.revenue_cents);
+        w.end();
     }
-    finish(w)
+    w.finish()
 }
 
 fn conversions(ds: &Dataset, run: &Run) -> Vec<u8> {
-    let mut w = writer();
-    let _ = w.write_record([
-        "transaction_id",
-        "client_id",
-        "session_id",
-        "timestamp",
-        "revenue",
-        "items",
-        "device",
-        "last_click_channel",
-        "touchpoints",
-    ]);
+    let mut w = writer(
+        &[
+            "transaction_id",
+            "client_id",
+            "session_id",
+            "timestamp",
+            "revenue",
+            "items",
+            "device",
+            "last_click_channel",
+            "touchpoints",
+        ],
+        run.conversions.len(),
+        160,
+    );
     let mut last_click: FxHashMap<u32, u16> = FxHashMap::default();
     for c in run
         .attribution
@@ -238,45 +250,48 @@ fn conversions(ds: &Dataset, run: &Run) -> Vec<u8> {
         let channel = last_click
             .get(&(i as u32))
             .map_or("", |&ch| run.attribution.channels[ch as usize].as_str());
-        let _ = w.write_record([
-            ds.strings.get(c.transaction_id),
-            ds.strings.get(c.client),
-            session.as_str(),
-            format_ts(c.ts).as_str(),
-            cents_to_string(c.revenue_cents).as_str(),
-            c.items.to_string().as_str(),
-            c.device.as_str(),
-            channel,
-            run.attribution.touchpoints[i].len().to_string().as_str(),
-        ]);
+        w.text(ds.strings.get(c.transaction_id));
+        w.text(ds.strings.get(c.client));
+        w.text(&session);
+        w.ts(c.ts);
+        w.cents(c.revenue_cents);
+        w.int(c.items);
+        w.text(c.device.as_str());
+        w.text(channel);
+        w.int(run.attribution.touchpoints[i].len());
+        w.end();
     }
-    finish(w)
+    w.finish()
 }
 
 fn attribution(ds: &Dataset, run: &Run) -> Vec<u8> {
-    let mut w = writer();
-    let _ = w.write_record([
-        "transaction_id",
-        "model",
-        "channel",
-        "credit",
-        "revenue_credit",
-    ]);
+    let mut w = writer(
+        &[
+            "transaction_id",
+            "model",
+            "channel",
+            "credit",
+            "revenue_credit",
+        ],
+        run.attribution.credits.len(),
+        64,
+    );
+    let mut credit = String::new();
     for c in &run.attribution.credits {
         let conv = &run.conversions[c.conversion as usize];
-        let _ = w.write_record([
-            ds.strings.get(conv.transaction_id),
-            c.model.as_str(),
-            run.attribution.channels[c.channel as usize].as_str(),
-            format!("{:.6}", c.credit).as_str(),
-            cents_to_string(c.revenue_cents).as_str(),
-        ]);
+        w.text(ds.strings.get(conv.transaction_id));
+        w.text(c.model.as_str());
+        w.text(run.attribution.channels[c.channel as usize].as_str());
+        credit.clear();
+        let _ = write!(credit, "{:.6}", c.credit);
+        w.text(&credit);
+        w.cents(c.revenue_cents);
+        w.end();
     }
-    finish(w)
+    w.finish()
 }
 
 fn channel_summary(run: &Run) -> Vec<u8> {
-    let mut w = writer();
     let mut header: Vec<String> = [
         "date",
         "channel",
@@ -291,7 +306,8 @@ fn channel_summary(run: &Run) -> Vec<u8> {
     .map(|s| s.to_string())
     .collect();
     header.extend(Model::ALL.iter().map(|m| format!("revenue_{}", m.as_str())));
-    let _ = w.write_record(&header);
+    let mut w = CsvOut::with_capacity(1 << 16);
+    w.record(&header);
     let last = Model::ALL
         .iter()
         .position(|m| *m == Model::LastClick)
@@ -308,25 +324,28 @@ fn channel_summary(run: &Run) -> Vec<u8> {
             cents_to_string(row.revenue_cents[last]),
         ];
         rec.extend(row.revenue_cents.iter().map(|&c| cents_to_string(c)));
-        let _ = w.write_record(&rec);
+        w.record(&rec);
     }
-    finish(w)
+    w.finish()
 }
 
 fn user_journeys(ds: &Dataset, run: &Run) -> Vec<u8> {
-    let mut w = writer();
-    let _ = w.write_record([
-        "person_id",
-        "orders",
-        "revenue",
-        "channel_path",
-        "sessions_to_convert",
-        "days_to_convert",
-        "first_channel",
-        "last_channel",
-    ]);
+    let mut w = writer(
+        &[
+            "person_id",
+            "orders",
+            "revenue",
+            "channel_path",
+            "sessions_to_convert",
+            "days_to_convert",
+            "first_channel",
+            "last_channel",
+        ],
+        run.conversions.len(),
+        96,
+    );
     for j in journeys(ds, run) {
-        let _ = w.write_record([
+        w.record([
             j.person.as_str(),
             j.orders.to_string().as_str(),
             format!("{:.2}", j.revenue).as_str(),
@@ -337,20 +356,22 @@ fn user_journeys(ds: &Dataset, run: &Run) -> Vec<u8> {
             j.path.last().map_or("", String::as_str),
         ]);
     }
-    finish(w)
+    w.finish()
 }
 
 fn quarantine(ds: &Dataset) -> Vec<u8> {
-    let mut w = writer();
-    let _ = w.write_record(["file", "line", "reason", "detail", "raw"]);
+    let mut w = writer(
+        &["file", "line", "reason", "detail", "raw"],
+        ds.quarantine.len(),
+        256,
+    );
     for q in &ds.quarantine {
-        let _ = w.write_record([
-            ds.files[q.file as usize].name.as_str(),
-            q.line.to_string().as_str(),
-            q.reason.as_str(),
-            q.detail.as_str(),
-            q.raw.as_str(),
-        ]);
+        w.text(ds.files[q.file as usize].name.as_str());
+        w.int(q.line);
+        w.text(q.reason.as_str());
+        w.text(q.detail.as_str());
+        w.text(q.raw.as_str());
+        w.end();
     }
-    finish(w)
+    w.finish()
 }
