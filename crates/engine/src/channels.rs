@@ -200,14 +200,14 @@ fn host_matches(pattern: &str, host: &str) -> bool {
 
 impl ChannelRule {
     /// Whether the rule holds for these query keys (lower case) and referrer.
-    pub fn matches(&self, keys: &[String], referrer: &Referrer) -> bool {
+    pub fn matches<K: AsRef<str>>(&self, keys: &[K], referrer: &Referrer) -> bool {
         let mut any_condition = false;
         if !self.params.is_empty() {
             any_condition = true;
             if !self
                 .params
                 .iter()
-                .any(|p| keys.iter().any(|k| k.eq_ignore_ascii_case(p)))
+                .any(|p| keys.iter().any(|k| k.as_ref().eq_ignore_ascii_case(p)))
             {
                 return false;
             }

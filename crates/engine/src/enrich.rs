@@ -193,7 +193,11 @@ impl Sources {
         site: &SiteConfig,
         rules: &[ChannelRule],
     ) -> Sources {
-        let mut keys: FxHashMap<Sym, Vec<String>> = FxHashMap::default();
+        // Query keys are few distinct names ("utm_source", "gclid"...): each
+        // page URL keeps the ids of its keys, not strings of its own.
+        let mut key_names: Vec<String> = Vec::new();
+        let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut keys: FxHashMap<Sym, Box<[u32]>> = FxHashMap::default();
         let mut referrers: FxHashMap<Sym, Referrer> = FxHashMap::default();
         let mut pairs: FxHashMap<(Sym, Sym), (u16, u16)> = FxHashMap::default();
         let mut details: Vec<String> = vec![String::new()];
@@ -202,13 +206,30 @@ impl Sources {
         let mut detail_of = Vec::with_capacity(events.len());
         for e in events {
             let (r, d) = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
-                let k = keys
-                    .entry(e.page_url)
-                    .or_insert_with(|| crate::urls::query_keys(strings.get(e.page_url)));
+                let ids = keys.entry(e.page_url).or_insert_with(|| {
+                    let mut ids = Vec::new();
+                    crate::urls::for_each_query_key(strings.get(e.page_url), |key| {
+                        let id = match key_ids.get(key) {
+                            Some(&id) => id,
+                            None => {
+                                let id = key_names.len() as u32;
+                                key_names.push(key.to_string());
+                                key_ids.insert(key.to_string(), id);
+                                id
+                            }
+                        };
+                        ids.push(id);
+                    });
+                    ids.into_boxed_slice()
+                });
+                let k: Vec<&str> = ids
+                    .iter()
+                    .map(|&id| key_names[id as usize].as_str())
+                    .collect();
                 let referrer = referrers
                     .entry(e.referrer)
                     .or_insert_with(|| parse_referrer(strings.get(e.referrer), site));
-                let r = classify(k, referrer, rules);
+                let r = classify(&k, referrer, rules);
                 let text = match (referrer, rules.get(r as usize)) {
                     (_, None) => String::new(),
                     (Referrer::Host(h), _) => h.clone(),
@@ -216,7 +237,7 @@ impl Sources {
                     (Referrer::None, Some(rule)) => k
                         .iter()
                         .find(|k| rule.uses_param(k))
-                        .cloned()
+                        .map(|k| k.to_string())
                         .unwrap_or_default(),
                 };
                 let d = *detail_index.entry(text).or_insert_with_key(|text| {
@@ -247,7 +268,7 @@ impl Sources {
 
 /// The rule for one page's query keys and referrer, or [`NO_SOURCE`] when
 /// the event carries no external source information.
-fn classify(keys: &[String], referrer: &Referrer, rules: &[ChannelRule]) -> u16 {
+fn classify(keys: &[&str], referrer: &Referrer, rules: &[ChannelRule]) -> u16 {
     let traffic = *referrer != Referrer::None
         || keys
             .iter()

@@ -243,12 +243,8 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
 
 /// (is shop host, is checkout host) of a URL.
 fn host_kind(url: &str, site: &SiteConfig) -> (bool, bool) {
-    match url::Url::parse(url)
-        .ok()
-        .as_ref()
-        .and_then(|u| u.host_str())
-    {
-        Some(h) => (site.is_shop(h), site.is_checkout(h)),
+    match crate::urls::scheme_and_host(url).and_then(|(_, host)| host) {
+        Some(h) => (site.is_shop(&h), site.is_checkout(&h)),
         None => (false, false),
     }
 }

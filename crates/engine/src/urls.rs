@@ -60,17 +60,29 @@ fn query(rest: &str) -> Option<&str> {
 
 /// Query keys of a URL, lower-cased (values are ignored).
 pub fn query_keys(url: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for_each_query_key(url, |k| keys.push(k.to_string()));
+    keys
+}
+
+/// Calls `f` with each query key of a URL, lower-cased, in order, without
+/// allocating for keys that are already lower case.
+pub fn for_each_query_key(url: &str, mut f: impl FnMut(&str)) {
     if !url.contains('?') {
-        return Vec::new();
+        return;
     }
-    let keys = |q: &str| -> Vec<String> {
-        form_urlencoded::parse(q.as_bytes())
-            .map(|(k, _)| k.to_ascii_lowercase())
-            .collect()
-    };
-    match simple(url) {
-        Some(s) => query(s.rest).map(keys).unwrap_or_default(),
-        None => slow_query_keys(url),
+    match simple(url).map(|s| query(s.rest)) {
+        Some(Some(q)) => {
+            for (k, _) in form_urlencoded::parse(q.as_bytes()) {
+                if k.bytes().any(|b| b.is_ascii_uppercase()) {
+                    f(&k.to_ascii_lowercase());
+                } else {
+                    f(&k);
+                }
+            }
+        }
+        Some(None) => {}
+        None => slow_query_keys(url).iter().for_each(|k| f(k)),
     }
 }
 
