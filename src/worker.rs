@@ -252,7 +252,7 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<File>), String> {
     files.sort_by_key(|f| f.name());
     let total: f64 = files.iter().map(|f| f.size()).sum();
     let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
-    let mut ingest = Ingest::new();
+    let mut ingest = Ingest::with_expected_bytes(total as u64);
     let mut done = 0.0;
     for (i, file) in files.iter().enumerate() {
         let name = file.name();

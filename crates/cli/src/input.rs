@@ -76,7 +76,12 @@ pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
 /// Reads every file, streaming. A file that cannot be opened is recorded as
 /// a file error, like any other unreadable file.
 pub fn ingest(files: &[PathBuf]) -> Dataset {
-    let mut ingest = Ingest::new();
+    let bytes = files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let mut ingest = Ingest::with_expected_bytes(bytes);
     for path in files {
         let name = path.file_name().map_or_else(
             || path.display().to_string(),

@@ -23,6 +23,12 @@ pub struct Strings {
 }
 
 impl Strings {
+    /// Makes room for `n` more distinct strings.
+    pub fn reserve(&mut self, n: usize) {
+        self.map.reserve(n);
+        self.list.reserve(n);
+    }
+
     /// The symbol of `s`, adding it if new. The empty string is [`NONE`].
     pub fn intern(&mut self, s: &str) -> Sym {
         if s.is_empty() {
