@@ -39,9 +39,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
     for name in engine::tables::TABLES {
-        let bytes = engine::tables::table(&ds, &run, name).unwrap_or_default();
-        std::fs::write(out.join(name), bytes)
-            .with_context(|| format!("{}: cannot write", out.join(name).display()))?;
+        crate::run::write_table(&ds, &run, out, name)?;
     }
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
     let index = write_index(out)?;

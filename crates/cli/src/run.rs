@@ -27,10 +27,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
     for name in engine::tables::TABLES {
-        let bytes = engine::tables::table(&ds, &run, name).unwrap_or_default();
-        let path = args.out.join(name);
-        std::fs::write(&path, bytes)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
+        write_table(&ds, &run, &args.out, name)?;
         timer.lap(name);
     }
     let report = engine::report::report(&ds, &run);
@@ -49,6 +46,21 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes one table into `dir`, row by row as it is made.
+pub fn write_table(
+    ds: &engine::ingest::Dataset,
+    run: &engine::report::Run,
+    dir: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    let mut file = std::fs::File::create(&path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    engine::tables::write(ds, run, name, &mut file)
+        .unwrap_or(Ok(()))
+        .with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Prints stage durations to stderr when `PUFFY_TIMINGS` is set.

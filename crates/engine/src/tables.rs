@@ -13,6 +13,7 @@
 //! | `quarantine.csv` | rejected row | `file, line, reason, detail, raw` |
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use rustc_hash::FxHashMap;
 
@@ -36,10 +37,9 @@ pub const TABLES: [&str; 7] = [
     "quarantine.csv",
 ];
 
-/// A table writer with its header written; `rows × row_bytes` is the
-/// expected size.
-fn writer(header: &[&str], rows: usize, row_bytes: usize) -> CsvOut {
-    let mut w = CsvOut::with_capacity(rows.saturating_mul(row_bytes).min(1 << 30));
+/// A table writer with its header written.
+fn writer<'a>(header: &[&str], out: &'a mut dyn Write) -> CsvOut<'a> {
+    let mut w = CsvOut::new(out);
     w.record(header);
     w
 }
@@ -67,21 +67,30 @@ fn session_ids(ds: &Dataset, run: &Run) -> Vec<String> {
         .collect()
 }
 
-/// Writes one table by name (see [`TABLES`]); `None` for an unknown name.
+/// Makes one table by name (see [`TABLES`]); `None` for an unknown name.
 pub fn table(ds: &Dataset, run: &Run, name: &str) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail.
+    write(ds, run, name, &mut bytes)?.ok()?;
+    Some(bytes)
+}
+
+/// Writes one table by name into `out` as it is made (a file, say), so the
+/// whole table is never in memory; `None` for an unknown name.
+pub fn write(ds: &Dataset, run: &Run, name: &str, out: &mut dyn Write) -> Option<io::Result<()>> {
     Some(match name {
-        "events_enriched.csv" => events_enriched(ds, run),
-        "sessions.csv" => sessions(ds, run),
-        "conversions.csv" => conversions(ds, run),
-        "attribution.csv" => attribution(ds, run),
-        "channel_summary.csv" => channel_summary(run),
-        "user_journeys.csv" => user_journeys(ds, run),
-        "quarantine.csv" => quarantine(ds),
+        "events_enriched.csv" => events_enriched(ds, run, out),
+        "sessions.csv" => sessions(ds, run, out),
+        "conversions.csv" => conversions(ds, run, out),
+        "attribution.csv" => attribution(ds, run, out),
+        "channel_summary.csv" => channel_summary(run, out),
+        "user_journeys.csv" => user_journeys(ds, run, out),
+        "quarantine.csv" => quarantine(ds, out),
         _ => return None,
     })
 }
 
-fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
+fn events_enriched(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(
         &[
             "event_id",
@@ -104,8 +113,7 @@ fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
             "transaction_id",
             "revenue",
         ],
-        ds.events.len(),
-        256,
+        out,
     );
     let rules = &run.cfg.channels;
     let ids = ChannelIds::new(rules, &run.attribution.channels);
@@ -157,7 +165,7 @@ fn events_enriched(ds: &Dataset, run: &Run) -> Vec<u8> {
     w.finish()
 }
 
-fn sessions(ds: &Dataset, run: &Run) -> Vec<u8> {
+fn sessions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(
         &[
             "session_id",
@@ -177,8 +185,7 @@ fn sessions(ds: &Dataset, run: &Run) -> Vec<u8> {
             "orders",
             "revenue",
         ],
-        run.sessions.sessions.len(),
-        200,
+        out,
     );
     let rules = &run.cfg.channels;
     let ids = ChannelIds::new(rules, &run.attribution.channels);
@@ -215,7 +222,7 @@ fn sessions(ds: &Dataset, run: &Run) -> Vec<u8> {
     w.finish()
 }
 
-fn conversions(ds: &Dataset, run: &Run) -> Vec<u8> {
+fn conversions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(
         &[
             "transaction_id",
@@ -228,8 +235,7 @@ fn conversions(ds: &Dataset, run: &Run) -> Vec<u8> {
             "last_click_channel",
             "touchpoints",
         ],
-        run.conversions.len(),
-        160,
+        out,
     );
     let mut last_click: FxHashMap<u32, u16> = FxHashMap::default();
     for c in run
@@ -264,7 +270,7 @@ fn conversions(ds: &Dataset, run: &Run) -> Vec<u8> {
     w.finish()
 }
 
-fn attribution(ds: &Dataset, run: &Run) -> Vec<u8> {
+fn attribution(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(
         &[
             "transaction_id",
@@ -273,8 +279,7 @@ fn attribution(ds: &Dataset, run: &Run) -> Vec<u8> {
             "credit",
             "revenue_credit",
         ],
-        run.attribution.credits.len(),
-        64,
+        out,
     );
     let mut credit = String::new();
     for c in &run.attribution.credits {
@@ -291,7 +296,7 @@ fn attribution(ds: &Dataset, run: &Run) -> Vec<u8> {
     w.finish()
 }
 
-fn channel_summary(run: &Run) -> Vec<u8> {
+fn channel_summary(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut header: Vec<String> = [
         "date",
         "channel",
@@ -306,7 +311,7 @@ fn channel_summary(run: &Run) -> Vec<u8> {
     .map(|s| s.to_string())
     .collect();
     header.extend(Model::ALL.iter().map(|m| format!("revenue_{}", m.as_str())));
-    let mut w = CsvOut::with_capacity(1 << 16);
+    let mut w = CsvOut::new(out);
     w.record(&header);
     let last = Model::ALL
         .iter()
@@ -329,7 +334,7 @@ fn channel_summary(run: &Run) -> Vec<u8> {
     w.finish()
 }
 
-fn user_journeys(ds: &Dataset, run: &Run) -> Vec<u8> {
+fn user_journeys(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(
         &[
             "person_id",
@@ -341,8 +346,7 @@ fn user_journeys(ds: &Dataset, run: &Run) -> Vec<u8> {
             "first_channel",
             "last_channel",
         ],
-        run.conversions.len(),
-        96,
+        out,
     );
     for j in journeys(ds, run) {
         w.record([
@@ -359,12 +363,8 @@ fn user_journeys(ds: &Dataset, run: &Run) -> Vec<u8> {
     w.finish()
 }
 
-fn quarantine(ds: &Dataset) -> Vec<u8> {
-    let mut w = writer(
-        &["file", "line", "reason", "detail", "raw"],
-        ds.quarantine.len(),
-        256,
-    );
+fn quarantine(ds: &Dataset, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = writer(&["file", "line", "reason", "detail", "raw"], out);
     for q in &ds.quarantine {
         w.text(ds.files[q.file as usize].name.as_str());
         w.int(q.line);
