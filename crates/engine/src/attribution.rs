@@ -16,7 +16,7 @@
 //! the channel sums equal the revenue to the cent. A conversion without any
 //! touchpoint is credited to `Unattributed` under every model.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::channels::{ChannelRule, DIRECT, UNATTRIBUTED};
@@ -256,27 +256,41 @@ pub fn touchpoints(
     person: impl Fn(Sym) -> Sym,
     lookback_ms: i64,
 ) -> Vec<Vec<u32>> {
-    let mut by_person: FxHashMap<Sym, Vec<u32>> = FxHashMap::default();
-    for (i, s) in sessions.iter().enumerate() {
-        by_person
-            .entry(person(s.client))
-            .or_default()
-            .push(i as u32);
-    }
+    // Sessions grouped by person, each group in session order (sessions are
+    // numbered in order of their start): one sorted list, not a list per
+    // person (millions of small vectors in a large batch).
+    let by_person = sessions_by_person(sessions, |_, s| Some(person(s.client)));
     conversions
         .iter()
         .map(|c| {
             if c.client == NONE {
                 return Vec::new();
             }
-            let Some(list) = by_person.get(&person(c.client)) else {
-                return Vec::new();
-            };
-            let lo = list.partition_point(|&s| sessions[s as usize].start < c.ts - lookback_ms);
-            let hi = list.partition_point(|&s| sessions[s as usize].start <= c.ts);
-            list[lo..hi].to_vec()
+            let p = person(c.client);
+            let from = by_person.partition_point(|&(q, _)| q < p);
+            let to = from + by_person[from..].partition_point(|&(q, _)| q == p);
+            let list = &by_person[from..to];
+            let lo =
+                list.partition_point(|&(_, s)| sessions[s as usize].start < c.ts - lookback_ms);
+            let hi = list.partition_point(|&(_, s)| sessions[s as usize].start <= c.ts);
+            list[lo..hi].iter().map(|&(_, s)| s).collect()
         })
         .collect()
+}
+
+/// `(person, session index)` of the sessions `person` keeps, sorted: each
+/// person's sessions together, in session order.
+fn sessions_by_person(
+    sessions: &[Session],
+    person: impl Fn(usize, &Session) -> Option<Sym>,
+) -> Vec<(Sym, u32)> {
+    let mut list: Vec<(Sym, u32)> = sessions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| person(i, s).map(|p| (p, i as u32)))
+        .collect();
+    list.sort_unstable();
+    list
 }
 
 /// The effect of identity stitching on touchpoints.
@@ -438,29 +452,26 @@ fn markov_summary(
         tps.iter().for_each(|&s| used[s as usize] = true);
     }
     let converting = journeys.len() as u64;
-    // Sessions in no order's window: one non-converting journey per person,
-    // in order of first appearance.
-    let mut order: Vec<Sym> = Vec::new();
-    let mut rest: FxHashMap<Sym, Vec<u16>> = FxHashMap::default();
-    for (s, _) in sessions.iter().zip(&used).filter(|(_, used)| !**used) {
-        let p = if cfg.stitch_identities {
-            persons.of(s.client)
-        } else {
-            s.client
-        };
-        let entry = rest.entry(p).or_insert_with(|| {
-            order.push(p);
-            Vec::new()
-        });
-        entry.push(ids.of_rule(s.rule));
+    // Sessions in no order's window: one non-converting journey per person
+    // (the chain only counts transitions, so the journeys' order is free).
+    let rest = sessions_by_person(sessions, |i, s| {
+        (!used[i]).then(|| {
+            if cfg.stitch_identities {
+                persons.of(s.client)
+            } else {
+                s.client
+            }
+        })
+    });
+    let mut non_converting = 0u64;
+    for group in rest.chunk_by(|a, b| a.0 == b.0) {
+        let path = group
+            .iter()
+            .map(|&(_, s)| ids.of_rule(sessions[s as usize].rule))
+            .collect();
+        journeys.push((path, false));
+        non_converting += 1;
     }
-    let non_converting = order.len() as u64;
-    journeys.extend(
-        order
-            .into_iter()
-            .filter_map(|p| rest.remove(&p))
-            .map(|path| (path, false)),
-    );
     let (probability, effects) = crate::markov::removal_effects(&journeys, channels.len());
     let warning = (converting < u64::from(cfg.markov_min_conversions)).then(|| {
         format!(

@@ -193,42 +193,58 @@ impl Sources {
         site: &SiteConfig,
         rules: &[ChannelRule],
     ) -> Sources {
-        // Query keys are few distinct names ("utm_source", "gclid"...): each
-        // page URL keeps the ids of its keys, not strings of its own.
+        // Per distinct string (dense symbol slots, not hash maps): a page
+        // URL's query keys, as ids of the few distinct key names, and a
+        // referrer's parsed form. Then each distinct (page, referrer) pair
+        // is classified once; an event whose page has no query keys and
+        // whose referrer is empty or the shop's own skips the pair table
+        // (most events: clicks inside the shop).
+        let slots = strings.len() + 1;
         let mut key_names: Vec<String> = Vec::new();
         let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut keys: FxHashMap<Sym, Box<[u32]>> = FxHashMap::default();
-        let mut referrers: FxHashMap<Sym, Referrer> = FxHashMap::default();
+        let mut page_slot: Vec<u32> = vec![UNSEEN; slots];
+        let mut page_keys: Vec<Box<[u32]>> = Vec::new();
+        let mut referrer_slot: Vec<u32> = vec![UNSEEN; slots];
+        let mut parsed_referrers: Vec<Referrer> = Vec::new();
         let mut pairs: FxHashMap<(Sym, Sym), (u16, u16)> = FxHashMap::default();
         let mut details: Vec<String> = vec![String::new()];
         let mut detail_index: FxHashMap<String, u16> = FxHashMap::default();
         let mut rule = Vec::with_capacity(events.len());
         let mut detail_of = Vec::with_capacity(events.len());
         for e in events {
-            let (r, d) = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
-                let ids = keys.entry(e.page_url).or_insert_with(|| {
-                    let mut ids = Vec::new();
-                    crate::urls::for_each_query_key(strings.get(e.page_url), |key| {
-                        let id = match key_ids.get(key) {
-                            Some(&id) => id,
-                            None => {
-                                let id = key_names.len() as u32;
-                                key_names.push(key.to_string());
-                                key_ids.insert(key.to_string(), id);
-                                id
-                            }
-                        };
-                        ids.push(id);
-                    });
-                    ids.into_boxed_slice()
+            let page = slot(&mut page_slot, &mut page_keys, e.page_url, || {
+                let mut ids = Vec::new();
+                crate::urls::for_each_query_key(strings.get(e.page_url), |key| {
+                    let id = match key_ids.get(key) {
+                        Some(&id) => id,
+                        None => {
+                            let id = key_names.len() as u32;
+                            key_names.push(key.to_string());
+                            key_ids.insert(key.to_string(), id);
+                            id
+                        }
+                    };
+                    ids.push(id);
                 });
-                let k: Vec<&str> = ids
+                ids.into_boxed_slice()
+            });
+            let referrer = slot(
+                &mut referrer_slot,
+                &mut parsed_referrers,
+                e.referrer,
+                || parse_referrer(strings.get(e.referrer), site),
+            );
+            if page_keys[page].is_empty() && parsed_referrers[referrer] == Referrer::None {
+                rule.push(NO_SOURCE);
+                detail_of.push(0);
+                continue;
+            }
+            let (r, d) = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
+                let k: Vec<&str> = page_keys[page]
                     .iter()
                     .map(|&id| key_names[id as usize].as_str())
                     .collect();
-                let referrer = referrers
-                    .entry(e.referrer)
-                    .or_insert_with(|| parse_referrer(strings.get(e.referrer), site));
+                let referrer = &parsed_referrers[referrer];
                 let r = classify(&k, referrer, rules);
                 let text = match (referrer, rules.get(r as usize)) {
                     (_, None) => String::new(),
@@ -264,6 +280,24 @@ impl Sources {
             .and_then(|&d| self.details.get(d as usize))
             .map_or("", String::as_str)
     }
+}
+
+/// A slot not filled yet.
+const UNSEEN: u32 = u32::MAX;
+
+/// The index in `values` of what `make` says about string `sym`, made on
+/// first sight; the empty string ([`NONE`]) has a slot of its own, the last.
+fn slot<T>(slots: &mut [u32], values: &mut Vec<T>, sym: Sym, make: impl FnOnce() -> T) -> usize {
+    let at = if sym == NONE {
+        slots.len() - 1
+    } else {
+        sym as usize
+    };
+    if slots[at] == UNSEEN {
+        slots[at] = values.len() as u32;
+        values.push(make());
+    }
+    slots[at] as usize
 }
 
 /// The rule for one page's query keys and referrer, or [`NO_SOURCE`] when
