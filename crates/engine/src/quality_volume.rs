@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::config::SiteConfig;
 use crate::enrich::UserAgents;
@@ -148,9 +148,14 @@ pub fn bots(
 /// Orders whose client has no earlier event; orders without a client id;
 /// clients seen on the checkout host but never on the shop.
 pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &mut Vec<Finding>) {
-    let mut first_seen: FxHashMap<u32, i64> = FxHashMap::default();
-    let mut hosts: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
-    let mut shop_clients: FxHashSet<u32> = FxHashSet::default();
+    // Dense per-string slots (symbols index the string table), not hash
+    // maps: this loop visits every event. A client's first timestamp (events
+    // are time-ordered, so the first seen is the earliest), a page URL's host
+    // kind, whether a client was seen on the shop.
+    let slots = ds.strings.len();
+    let mut first_seen: Vec<i64> = vec![i64::MAX; slots];
+    let mut host_of: Vec<u8> = vec![HOST_UNSEEN; slots];
+    let mut on_shop: Vec<bool> = vec![false; slots];
     let mut checkout_only: FxHashMap<u32, (u16, u32)> = FxHashMap::default();
     let (mut orphan, mut no_client) = (
         finding(
@@ -179,19 +184,28 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
             }
             continue;
         }
-        // Events are time-ordered, so the first one seen is the earliest.
-        let first = *first_seen.entry(e.client).or_insert(e.ts);
-        if is_order && first >= e.ts {
+        let client = e.client as usize;
+        if first_seen[client] == i64::MAX {
+            first_seen[client] = e.ts;
+        }
+        if is_order && first_seen[client] >= e.ts {
             orphan.count += 1;
             push_sample(&mut orphan.samples, line_ref(ds, e.file, e.line.into()));
             orphan_days.push(event_day(e.ts));
         }
-        let (shop, checkout) = *hosts
-            .entry(e.page_url)
-            .or_insert_with(|| host_kind(ds.strings.get(e.page_url), site));
-        if shop {
-            shop_clients.insert(e.client);
-        } else if checkout {
+        let kind = match host_of.get(e.page_url as usize) {
+            Some(&HOST_UNSEEN) => {
+                let kind = host_kind(ds.strings.get(e.page_url), site);
+                host_of[e.page_url as usize] = kind;
+                kind
+            }
+            Some(&kind) => kind,
+            // No page URL.
+            None => host_kind("", site),
+        };
+        if kind == HOST_SHOP {
+            on_shop[client] = true;
+        } else if kind == HOST_CHECKOUT {
             checkout_only.entry(e.client).or_insert((e.file, e.line));
         }
     }
@@ -215,7 +229,7 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
     }
     let mut lost: Vec<(u16, u32)> = checkout_only
         .into_iter()
-        .filter(|(c, _)| !shop_clients.contains(c))
+        .filter(|(c, _)| !on_shop[*c as usize])
         .map(|(_, at)| at)
         .collect();
     if !lost.is_empty() {
@@ -241,11 +255,19 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
     }
 }
 
-/// (is shop host, is checkout host) of a URL.
-fn host_kind(url: &str, site: &SiteConfig) -> (bool, bool) {
+/// Host kinds of page URLs ([`host_kind`]); `HOST_UNSEEN` marks a slot not
+/// worked out yet.
+const HOST_UNSEEN: u8 = 0;
+const HOST_SHOP: u8 = 1;
+const HOST_CHECKOUT: u8 = 2;
+const HOST_OTHER: u8 = 3;
+
+/// Whether a URL is on a shop host (first), a checkout host, or neither.
+fn host_kind(url: &str, site: &SiteConfig) -> u8 {
     match crate::urls::scheme_and_host(url).and_then(|(_, host)| host) {
-        Some(h) => (site.is_shop(&h), site.is_checkout(&h)),
-        None => (false, false),
+        Some(h) if site.is_shop(&h) => HOST_SHOP,
+        Some(h) if site.is_checkout(&h) => HOST_CHECKOUT,
+        _ => HOST_OTHER,
     }
 }
 
