@@ -103,7 +103,7 @@ fn findings(r: &Value) -> impl IntoView {
                     view! {
                         <tr data-severity=sev.clone()>
                             <td><span class=format!("badge {sev}")>{sev.clone()}</span></td>
-                            <td>{text(&f, "/day")}</td>
+                            <td class="nowrap">{text(&f, "/day")}</td>
                             <td><code>{text(&f, "/check")}</code></td>
                             <td class="num">{int(num(&f, "/count"))}</td>
                             <td>{text(&f, "/message")}</td>
