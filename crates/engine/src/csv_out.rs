@@ -141,6 +141,17 @@ mod tests {
     use super::CsvOut;
     use proptest::prelude::*;
 
+    /// What `CsvOut` writes for these records.
+    fn by_csv_out(records: &[Vec<String>]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut out = CsvOut::new(&mut bytes);
+        for r in records {
+            out.record(r);
+        }
+        out.finish().unwrap();
+        bytes
+    }
+
     /// What the `csv` crate writes for the same records.
     fn by_csv_crate(records: &[Vec<String>]) -> Vec<u8> {
         let mut w = csv::WriterBuilder::new()
@@ -159,13 +170,7 @@ mod tests {
             records in prop::collection::vec(
                 prop::collection::vec("[a-c,\"\r\n é#']{0,6}", 1..5), 0..6)
         ) {
-            let mut bytes = Vec::new();
-            let mut out = CsvOut::new(&mut bytes);
-            for r in &records {
-                out.record(r);
-            }
-            out.finish().unwrap();
-            prop_assert_eq!(bytes, by_csv_crate(&records));
+            prop_assert_eq!(by_csv_out(&records), by_csv_crate(&records));
         }
 
         #[test]
@@ -189,12 +194,7 @@ mod tests {
     #[test]
     fn a_lone_empty_field_is_quoted_like_the_csv_crate() {
         let records = vec![vec![String::new()], vec!["a".into(), String::new()]];
-        let mut bytes = Vec::new();
-        let mut out = CsvOut::new(&mut bytes);
-        for r in &records {
-            out.record(r);
-        }
-        out.finish().unwrap();
+        let bytes = by_csv_out(&records);
         assert_eq!(bytes, by_csv_crate(&records));
         assert_eq!(by_csv_crate(&records), b"\"\"\na,\n");
     }
@@ -204,12 +204,7 @@ mod tests {
         let records: Vec<Vec<String>> = (0..40_000)
             .map(|i| vec![format!("row {i}"), "a,b".into(), "x\"y".into()])
             .collect();
-        let mut bytes = Vec::new();
-        let mut out = CsvOut::new(&mut bytes);
-        for r in &records {
-            out.record(r);
-        }
-        out.finish().unwrap();
+        let bytes = by_csv_out(&records);
         assert!(
             bytes.len() > 2 * super::FLUSH_AT,
             "several flushes happened"

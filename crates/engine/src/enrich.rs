@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::channels::{ChannelRule, Referrer};
 use crate::config::SiteConfig;
-use crate::model::{Event, Strings, Sym, NONE};
+use crate::model::{Event, PerString, Strings, Sym, NONE};
 
 /// Rule index of events without external source information.
 pub const NO_SOURCE: u16 = u16::MAX;
@@ -199,12 +199,11 @@ impl Sources {
         // is classified once; an event whose page has no query keys and
         // whose referrer is empty or the shop's own skips the pair table
         // (most events: clicks inside the shop).
-        let slots = strings.len() + 1;
         let mut key_names: Vec<String> = Vec::new();
         let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut page_slot: Vec<u32> = vec![UNSEEN; slots];
+        let mut page_slot = PerString::new(strings, u32::MAX);
         let mut page_keys: Vec<Box<[u32]>> = Vec::new();
-        let mut referrer_slot: Vec<u32> = vec![UNSEEN; slots];
+        let mut referrer_slot = PerString::new(strings, u32::MAX);
         let mut parsed_referrers: Vec<Referrer> = Vec::new();
         let mut pairs: FxHashMap<(Sym, Sym), (u16, u16)> = FxHashMap::default();
         let mut details: Vec<String> = vec![String::new()];
@@ -212,7 +211,7 @@ impl Sources {
         let mut rule = Vec::with_capacity(events.len());
         let mut detail_of = Vec::with_capacity(events.len());
         for e in events {
-            let page = slot(&mut page_slot, &mut page_keys, e.page_url, || {
+            let page = page_slot.get_or_insert_with(e.page_url, || {
                 let mut ids = Vec::new();
                 crate::urls::for_each_query_key(strings.get(e.page_url), |key| {
                     let id = match key_ids.get(key) {
@@ -226,14 +225,13 @@ impl Sources {
                     };
                     ids.push(id);
                 });
-                ids.into_boxed_slice()
-            });
-            let referrer = slot(
-                &mut referrer_slot,
-                &mut parsed_referrers,
-                e.referrer,
-                || parse_referrer(strings.get(e.referrer), site),
-            );
+                page_keys.push(ids.into_boxed_slice());
+                (page_keys.len() - 1) as u32
+            }) as usize;
+            let referrer = referrer_slot.get_or_insert_with(e.referrer, || {
+                parsed_referrers.push(parse_referrer(strings.get(e.referrer), site));
+                (parsed_referrers.len() - 1) as u32
+            }) as usize;
             if page_keys[page].is_empty() && parsed_referrers[referrer] == Referrer::None {
                 rule.push(NO_SOURCE);
                 detail_of.push(0);
@@ -280,24 +278,6 @@ impl Sources {
             .and_then(|&d| self.details.get(d as usize))
             .map_or("", String::as_str)
     }
-}
-
-/// A slot not filled yet.
-const UNSEEN: u32 = u32::MAX;
-
-/// The index in `values` of what `make` says about string `sym`, made on
-/// first sight; the empty string ([`NONE`]) has a slot of its own, the last.
-fn slot<T>(slots: &mut [u32], values: &mut Vec<T>, sym: Sym, make: impl FnOnce() -> T) -> usize {
-    let at = if sym == NONE {
-        slots.len() - 1
-    } else {
-        sym as usize
-    };
-    if slots[at] == UNSEEN {
-        slots[at] = values.len() as u32;
-        values.push(make());
-    }
-    slots[at] as usize
 }
 
 /// The rule for one page's query keys and referrer, or [`NO_SOURCE`] when

@@ -13,122 +13,15 @@
 
 use std::io::Read;
 
-use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 
+pub use crate::dataset::{Dataset, FileReport, QuarantinedRow, Reason};
 pub use crate::dates::{day_from_name, parse_timestamp};
 use crate::error::Error;
 use crate::inspect::{header_columns, open_csv};
-use crate::model::{Event, EventKind, Order, Strings, Sym, NONE};
+use crate::model::{Event, EventKind, Sym, NONE};
 use crate::order::{parse_email, parse_order, OrderError};
 use crate::schema::{Column, HeaderMap};
-
-/// Why a row was quarantined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// The row has more or fewer fields than the header.
-    WrongFieldCount,
-    /// The file's last row stops early (the export was cut off).
-    TruncatedRow,
-    /// A field is not valid UTF-8.
-    InvalidUtf8,
-    /// The timestamp is empty or not ISO-8601.
-    BadTimestamp,
-    /// The event name is not one of the five known events.
-    UnknownEvent,
-    /// A `checkout_completed` whose `event_data` is not valid JSON.
-    InvalidOrderJson,
-    /// A `checkout_completed` without `transaction_id`.
-    OrderWithoutTransactionId,
-    /// A `checkout_completed` without `revenue`.
-    OrderWithoutRevenue,
-    /// Revenue below zero.
-    NegativeRevenue,
-    /// Revenue that is not a finite number.
-    NonFiniteRevenue,
-}
-
-impl Reason {
-    /// The reason code as written in `quarantine.csv`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::WrongFieldCount => "wrong_field_count",
-            Reason::TruncatedRow => "truncated_row",
-            Reason::InvalidUtf8 => "invalid_utf8",
-            Reason::BadTimestamp => "bad_timestamp",
-            Reason::UnknownEvent => "unknown_event",
-            Reason::InvalidOrderJson => "invalid_order_json",
-            Reason::OrderWithoutTransactionId => "order_without_transaction_id",
-            Reason::OrderWithoutRevenue => "order_without_revenue",
-            Reason::NegativeRevenue => "negative_revenue",
-            Reason::NonFiniteRevenue => "non_finite_revenue",
-        }
-    }
-}
-
-/// A row that did not become an event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QuarantinedRow {
-    /// Index of the file in [`Dataset::files`].
-    pub file: u16,
-    /// 1-based line where the row starts.
-    pub line: u64,
-    /// Why.
-    pub reason: Reason,
-    /// Detail for a person (the bad value, the field counts...).
-    pub detail: String,
-    /// The row's fields re-joined as one CSV line.
-    pub raw: String,
-}
-
-/// What ingest learnt about one file.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct FileReport {
-    /// File name as given.
-    pub name: String,
-    /// The day in the file name (`events_20250227.csv`), if any.
-    pub day: Option<NaiveDate>,
-    /// Bytes read.
-    pub bytes: u64,
-    /// Data rows read (header and blank lines excluded).
-    pub rows: u64,
-    /// Rows that became events (including exact duplicates of loaded events).
-    pub accepted: u64,
-    /// Rows quarantined.
-    pub quarantined: u64,
-    /// Accepted rows identical to an event already loaded, kept once.
-    pub duplicates: u64,
-    /// For `duplicates`: the file each first copy came from, with a count.
-    pub duplicate_of: Vec<(u16, u64)>,
-    /// Header as found.
-    pub columns: Vec<String>,
-    /// How the header maps onto the schema.
-    pub header: HeaderMap,
-    /// Empty values per canonical column among accepted rows.
-    pub nulls: [u64; 7],
-    /// `email_filled_on_popup` rows whose event_data is not valid JSON (kept,
-    /// without an email), with up to 20 sample lines.
-    pub invalid_event_data: (u64, Vec<u64>),
-    /// Why the file could not be read at all.
-    pub error: Option<String>,
-}
-
-/// Everything ingested: events sorted by time, their strings and orders.
-#[derive(Debug, Default, Clone)]
-pub struct Dataset {
-    /// Interned strings.
-    pub strings: Strings,
-    /// Accepted, de-duplicated events, ordered by (time, file, line).
-    pub events: Vec<Event>,
-    /// Orders referenced by `checkout_completed` events.
-    pub orders: Vec<Order>,
-    /// One report per input file, in input order.
-    pub files: Vec<FileReport>,
-    /// Quarantined rows, in input order.
-    pub quarantine: Vec<QuarantinedRow>,
-}
 
 /// Identity of an event for exact-duplicate detection (all fields but its
 /// position; orders compare by their raw `event_data`).
@@ -451,6 +344,7 @@ impl<R: Read> Read for CountingReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     const HEADER: &str = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent";
     const UA: &str = "\"Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0\"";

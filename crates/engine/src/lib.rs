@@ -15,6 +15,7 @@ pub mod channels;
 pub mod config;
 pub mod conversions;
 pub mod csv_out;
+pub mod dataset;
 pub mod dates;
 pub mod enrich;
 pub mod error;

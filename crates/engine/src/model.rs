@@ -229,6 +229,53 @@ pub fn write_ts(ts: i64, out: &mut Vec<u8>) {
     out.extend_from_slice(&b);
 }
 
+/// A value per interned string, plus one for the empty string ([`NONE`]),
+/// in a dense table indexed by symbol: for loops over every event that
+/// look up something per page URL or per client, where a hash map lookup per
+/// event was the cost. A slot holds `unseen` until it is set.
+pub struct PerString<T> {
+    values: Vec<T>,
+    unseen: T,
+}
+
+impl<T: Copy + PartialEq> PerString<T> {
+    /// A table for the symbols of `strings`, every slot `unseen`.
+    pub fn new(strings: &Strings, unseen: T) -> PerString<T> {
+        PerString {
+            values: vec![unseen; strings.len() + 1],
+            unseen,
+        }
+    }
+
+    fn index(&self, sym: Sym) -> usize {
+        if sym == NONE {
+            self.values.len() - 1
+        } else {
+            sym as usize
+        }
+    }
+
+    /// The value of `sym`, made by `make` on first sight.
+    pub fn get_or_insert_with(&mut self, sym: Sym, make: impl FnOnce() -> T) -> T {
+        let i = self.index(sym);
+        if self.values[i] == self.unseen {
+            self.values[i] = make();
+        }
+        self.values[i]
+    }
+
+    /// The value of `sym` (`unseen` if never set).
+    pub fn get(&self, sym: Sym) -> T {
+        self.values[self.index(sym)]
+    }
+
+    /// Sets the value of `sym`.
+    pub fn set(&mut self, sym: Sym, value: T) {
+        let i = self.index(sym);
+        self.values[i] = value;
+    }
+}
+
 /// Cents as a float amount, for JSON.
 pub fn cents_to_f64(cents: i64) -> f64 {
     cents as f64 / 100.0
@@ -237,6 +284,24 @@ pub fn cents_to_f64(cents: i64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_string_slots_are_made_once_and_none_has_its_own() {
+        let mut strings = Strings::default();
+        let a = strings.intern("a");
+        let mut table = PerString::new(&strings, 0u32);
+        let mut made = 0;
+        for _ in 0..3 {
+            table.get_or_insert_with(a, || {
+                made += 1;
+                7
+            });
+        }
+        assert_eq!((made, table.get(a)), (1, 7));
+        assert_eq!(table.get(NONE), 0);
+        table.set(NONE, 9);
+        assert_eq!((table.get(NONE), table.get(a)), (9, 7));
+    }
 
     #[test]
     fn interning_returns_the_same_symbol_and_empty_is_none() {

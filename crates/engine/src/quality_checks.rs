@@ -64,31 +64,29 @@ pub(crate) fn pct(x: f64) -> String {
 /// Money for messages: `$1,524.00`.
 pub fn money(x: f64) -> String {
     let cents = (x * 100.0).round() as i64;
-    let whole = (cents.abs() / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
     let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${grouped}.{:02}", cents.abs() % 100)
+    let abs = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", thousands(abs / 100), abs % 100)
 }
 
 /// A count with its noun for messages: `1 file`, `3 files`, `1,204 rows`.
 pub fn quantity(n: impl Into<u64>, noun: &str) -> String {
     let n: u64 = n.into();
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", thousands(n))
+}
+
+/// Digits grouped by thousands: `1,204`.
+fn thousands(n: u64) -> String {
     let digits = n.to_string();
-    let mut grouped = String::new();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
-    let s = if n == 1 { "" } else { "s" };
-    format!("{grouped} {noun}{s}")
+    grouped
 }
 
 /// The verb form agreeing with `n` subjects: `agree(1, "has", "have")`.

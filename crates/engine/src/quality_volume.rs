@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use crate::config::SiteConfig;
 use crate::enrich::UserAgents;
 use crate::ingest::Dataset;
-use crate::model::{EventKind, NONE};
+use crate::model::{EventKind, PerString, NONE};
 use crate::quality::{event_day, revenue, round4, Category, Finding, QualityConfig, Severity};
 use crate::quality_checks::{
     agree, finding, line_ref, money, pct, push_sample, quantity, with_days, TxnDuplicates,
@@ -152,10 +152,9 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
     // maps: this loop visits every event. A client's first timestamp (events
     // are time-ordered, so the first seen is the earliest), a page URL's host
     // kind, whether a client was seen on the shop.
-    let slots = ds.strings.len();
-    let mut first_seen: Vec<i64> = vec![i64::MAX; slots];
-    let mut host_of: Vec<u8> = vec![HOST_UNSEEN; slots];
-    let mut on_shop: Vec<bool> = vec![false; slots];
+    let mut first_seen = PerString::new(&ds.strings, i64::MAX);
+    let mut host_of = PerString::new(&ds.strings, HOST_UNSEEN);
+    let mut on_shop = PerString::new(&ds.strings, false);
     let mut checkout_only: FxHashMap<u32, (u16, u32)> = FxHashMap::default();
     let (mut orphan, mut no_client) = (
         finding(
@@ -184,27 +183,16 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
             }
             continue;
         }
-        let client = e.client as usize;
-        if first_seen[client] == i64::MAX {
-            first_seen[client] = e.ts;
-        }
-        if is_order && first_seen[client] >= e.ts {
+        let first = first_seen.get_or_insert_with(e.client, || e.ts);
+        if is_order && first >= e.ts {
             orphan.count += 1;
             push_sample(&mut orphan.samples, line_ref(ds, e.file, e.line.into()));
             orphan_days.push(event_day(e.ts));
         }
-        let kind = match host_of.get(e.page_url as usize) {
-            Some(&HOST_UNSEEN) => {
-                let kind = host_kind(ds.strings.get(e.page_url), site);
-                host_of[e.page_url as usize] = kind;
-                kind
-            }
-            Some(&kind) => kind,
-            // No page URL.
-            None => host_kind("", site),
-        };
+        let kind =
+            host_of.get_or_insert_with(e.page_url, || host_kind(ds.strings.get(e.page_url), site));
         if kind == HOST_SHOP {
-            on_shop[client] = true;
+            on_shop.set(e.client, true);
         } else if kind == HOST_CHECKOUT {
             checkout_only.entry(e.client).or_insert((e.file, e.line));
         }
@@ -229,7 +217,7 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
     }
     let mut lost: Vec<(u16, u32)> = checkout_only
         .into_iter()
-        .filter(|(c, _)| !on_shop[*c as usize])
+        .filter(|(c, _)| !on_shop.get(*c))
         .map(|(_, at)| at)
         .collect();
     if !lost.is_empty() {
