@@ -8,7 +8,8 @@
 //!   `{type: "download", name}` makes one table, `report.json`,
 //!   `manifest.json` or `all.zip`.
 //! - worker → page: `{type: "ready"}` once it listens (the page holds
-//!   messages until then), `{type: "warm"}` once its warm-up run is done, `{type: "progress", stage, bytes, total, file, files}`,
+//!   messages until then), `{type: "warm"}` once its warm-up run is done,
+//!   `{type: "progress", stage, bytes, total, file, files}`,
 //!   `{type: "report", json, read_ms, compute_ms, report_ms}` (the time
 //!   spent reading and parsing the files, running the pipeline and writing
 //!   `report.json`), `{type: "download", name, bytes}`,
@@ -36,6 +37,8 @@ const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 struct State {
     data: Dataset,
     sources: Sources,
+    /// The sources' sizes and SHA-256, once a manifest has asked for them.
+    digests: Option<Vec<crate::bundle::InputDigest>>,
     run: engine::report::Run,
 }
 
@@ -47,15 +50,12 @@ enum Sources {
     Files(Vec<File>),
     /// The generated sample's files.
     Sample(Vec<engine::synth::SynthFile>),
-    /// Digests already worked out.
-    Digests(Vec<crate::bundle::InputDigest>),
 }
 
 impl Sources {
-    /// Sizes and SHA-256 of every input, worked out once.
-    fn digests(&mut self) -> Result<&[crate::bundle::InputDigest], String> {
-        let digests = match self {
-            Sources::Digests(d) => return Ok(d),
+    /// Sizes and SHA-256 of every input.
+    fn digests(&self) -> Result<Vec<crate::bundle::InputDigest>, String> {
+        Ok(match self {
             Sources::Sample(files) => files
                 .iter()
                 .map(|f| crate::bundle::InputDigest::of(&f.name, &f.bytes))
@@ -77,12 +77,7 @@ impl Sources {
                 }
                 digests
             }
-        };
-        *self = Sources::Digests(digests);
-        match self {
-            Sources::Digests(d) => Ok(d),
-            _ => unreachable!("set just above"),
-        }
+        })
     }
 }
 
@@ -146,16 +141,21 @@ fn warm_up() {
         events_per_day: 1500,
         ..engine::synth::SynthConfig::default()
     };
-    let (files, _) = engine::synth::generate(&sample);
-    let mut ingest = Ingest::new();
-    for f in &files {
-        ingest.add_file(&f.name, f.bytes.as_slice());
-        crate::bundle::InputDigest::of(&f.name, &f.bytes);
-    }
-    let data = ingest.finish();
+    let (files, data) = generated(&sample);
+    let _ = Sources::Sample(files).digests();
     if let Ok(run) = engine::report::run(&data, &Config::default()) {
         let _ = serde_json::to_string(&engine::report::report(&data, &run));
     }
+}
+
+/// A generated batch and its parsed events.
+fn generated(cfg: &engine::synth::SynthConfig) -> (Vec<engine::synth::SynthFile>, Dataset) {
+    let (files, _) = engine::synth::generate(cfg);
+    let mut ingest = Ingest::new();
+    for f in &files {
+        ingest.add_file(&f.name, f.bytes.as_slice());
+    }
+    (files, ingest.finish())
 }
 
 fn parse_config(data: &JsValue) -> Result<Config, String> {
@@ -187,12 +187,8 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
         "sample" => {
             let config = parse_config(data)?;
             progress("Generating sample data", 0.0, 1.0, 0, 1);
-            let (files, _) = engine::synth::generate(&engine::synth::SynthConfig::default());
-            let mut ingest = Ingest::new();
-            for f in &files {
-                ingest.add_file(&f.name, f.bytes.as_slice());
-            }
-            finish(ingest.finish(), Sources::Sample(files), &config, started)
+            let (files, data) = generated(&engine::synth::SynthConfig::default());
+            finish(data, Sources::Sample(files), &config, started)
         }
         "config" => {
             let config = parse_config(data)?;
@@ -211,10 +207,10 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
             let bytes = STATE.with(|s| {
                 let mut s = s.borrow_mut();
                 let s = s.as_mut().ok_or("no data loaded")?;
-                let inputs = match name.as_str() {
-                    "manifest.json" | "all.zip" => s.sources.digests()?,
-                    _ => &[],
-                };
+                if matches!(name.as_str(), "manifest.json" | "all.zip") && s.digests.is_none() {
+                    s.digests = Some(s.sources.digests()?);
+                }
+                let inputs = s.digests.as_deref().unwrap_or_default();
                 crate::bundle::file(&s.data, &s.run, inputs, &name)
             })?;
             let array = Uint8Array::from(bytes.as_slice());
@@ -355,7 +351,14 @@ fn finish(data: Dataset, sources: Sources, config: &Config, started: f64) -> Res
     let computing = now();
     let run = engine::report::run(&data, config).map_err(|e| e.to_string())?;
     post_report(&data, &run, [started, computing, now()])?;
-    STATE.with(|s| *s.borrow_mut() = Some(State { data, sources, run }));
+    STATE.with(|s| {
+        *s.borrow_mut() = Some(State {
+            data,
+            sources,
+            digests: None,
+            run,
+        })
+    });
     Ok(())
 }
 
