@@ -45,6 +45,7 @@ struct State {
 /// The batch's input files, for the manifest's sizes and SHA-256. Those are
 /// worked out when a manifest is first asked for, not while loading:
 /// hashing every byte took a quarter of the reading time.
+#[derive(Clone)]
 enum Sources {
     /// Files from the page, in name order.
     Files(Vec<File>),
@@ -141,7 +142,7 @@ fn warm_up() {
         events_per_day: 1500,
         ..engine::synth::SynthConfig::default()
     };
-    let (files, data) = generated(&sample);
+    let (files, data) = generated(&sample, &Config::default());
     let _ = Sources::Sample(files).digests();
     if let Ok(run) = engine::report::run(&data, &Config::default()) {
         let _ = serde_json::to_string(&engine::report::report(&data, &run));
@@ -149,9 +150,12 @@ fn warm_up() {
 }
 
 /// A generated batch and its parsed events.
-fn generated(cfg: &engine::synth::SynthConfig) -> (Vec<engine::synth::SynthFile>, Dataset) {
+fn generated(
+    cfg: &engine::synth::SynthConfig,
+    config: &Config,
+) -> (Vec<engine::synth::SynthFile>, Dataset) {
     let (files, _) = engine::synth::generate(cfg);
-    let mut ingest = Ingest::new();
+    let mut ingest = Ingest::new().with_config(&config.ingest);
     for f in &files {
         ingest.add_file(&f.name, f.bytes.as_slice());
     }
@@ -181,19 +185,37 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                 .filter_map(|f| f.dyn_into().ok())
                 .collect();
             let config = parse_config(data)?;
-            let (dataset, files) = load(files)?;
+            let (dataset, files) = load(files, &config)?;
             finish(dataset, Sources::Files(files), &config, started)
         }
         "sample" => {
             let config = parse_config(data)?;
             progress("Generating sample data", 0.0, 1.0, 0, 1);
-            let (files, data) = generated(&engine::synth::SynthConfig::default());
+            let (files, data) = generated(&engine::synth::SynthConfig::default(), &config);
             finish(data, Sources::Sample(files), &config, started)
         }
         "config" => {
             let config = parse_config(data)?;
-            // Recompute from the parsed events; on invalid settings the
-            // current data and report stay.
+            config.validate().map_err(|e| e.to_string())?;
+            // A new revenue cap changes which rows are quarantined: read
+            // the files again. Other settings recompute from the parsed
+            // events; on invalid settings the current data and report stay.
+            let reread = STATE.with(|s| {
+                let s = s.borrow();
+                let s = s.as_ref()?;
+                (s.run.cfg.ingest != config.ingest).then(|| s.sources.clone())
+            });
+            match reread {
+                Some(Sources::Files(files)) => {
+                    let (dataset, files) = load(files, &config)?;
+                    return finish(dataset, Sources::Files(files), &config, started);
+                }
+                Some(Sources::Sample(_)) => {
+                    let (files, data) = generated(&engine::synth::SynthConfig::default(), &config);
+                    return finish(data, Sources::Sample(files), &config, started);
+                }
+                None => {}
+            }
             STATE.with(|s| -> Result<(), String> {
                 let mut s = s.borrow_mut();
                 let s = s.as_mut().ok_or("no data loaded")?;
@@ -244,11 +266,11 @@ fn progress(stage: &str, bytes: f64, total: f64, file: usize, files: usize) {
 }
 
 /// Reads every file in name order, slice by slice.
-fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<File>), String> {
+fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), String> {
     files.sort_by_key(|f| f.name());
     let total: f64 = files.iter().map(|f| f.size()).sum();
     let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
-    let mut ingest = Ingest::with_expected_bytes(total as u64);
+    let mut ingest = Ingest::with_expected_bytes(total as u64).with_config(&config.ingest);
     let mut done = 0.0;
     for (i, file) in files.iter().enumerate() {
         let name = file.name();
@@ -257,7 +279,7 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<File>), String> {
             let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
             let mut bytes = Vec::with_capacity(file.size() as usize);
             match blob.read_to_end(&mut bytes) {
-                Ok(_) => add_zip(&mut ingest, &name, bytes),
+                Ok(_) => engine::archive::add_zip(&mut ingest, &name, std::io::Cursor::new(bytes)),
                 Err(e) => {
                     ingest.add_unreadable(&name, &e.to_string());
                 }
@@ -281,47 +303,6 @@ fn load(mut files: Vec<File>) -> Result<(Dataset, Vec<File>), String> {
         files.len(),
     );
     Ok((ingest.finish(), files))
-}
-
-/// Adds the CSV files of a ZIP archive (folders flattened, sorted by name).
-fn add_zip(ingest: &mut Ingest, name: &str, bytes: Vec<u8>) {
-    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
-        Ok(a) => a,
-        Err(e) => {
-            ingest.add_unreadable(name, &format!("not a readable ZIP archive ({e})"));
-            return;
-        }
-    };
-    let mut entries: Vec<(String, usize)> = (0..archive.len())
-        .filter_map(|i| {
-            let entry = archive.by_index(i).ok()?;
-            let path = entry.name().ok()?.to_string();
-            let base = path.rsplit('/').next().unwrap_or(&path).to_string();
-            (entry.is_file()
-                && !path.starts_with("__MACOSX")
-                && base.to_ascii_lowercase().ends_with(".csv"))
-            .then_some((base, i))
-        })
-        .collect();
-    entries.sort();
-    if entries.is_empty() {
-        ingest.add_unreadable(name, "the ZIP archive holds no .csv file");
-    }
-    for (base, i) in entries {
-        let mut data = Vec::new();
-        let read = archive
-            .by_index(i)
-            .map_err(|e| e.to_string())
-            .and_then(|mut e| e.read_to_end(&mut data).map_err(|e| e.to_string()));
-        match read {
-            Ok(_) => {
-                ingest.add_file(&base, data.as_slice());
-            }
-            Err(e) => {
-                ingest.add_unreadable(&format!("{name}/{base}"), &e);
-            }
-        }
-    }
 }
 
 /// Posts `report.json` of a run with the time each step took; `marks` are

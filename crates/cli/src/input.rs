@@ -26,12 +26,13 @@ impl Inputs {
     pub fn load(&self) -> anyhow::Result<(Config, Dataset)> {
         let files = expand(&self.paths)?;
         let cfg = config(self.config.as_deref())?;
-        Ok((cfg, ingest(&files)))
+        let data = ingest(&files, &cfg.ingest);
+        Ok((cfg, data))
     }
 }
 
 /// Files named on the command line, with folders expanded to their `.csv`
-/// files (sorted by name). Fails if a path does not exist or nothing is left.
+/// and `.zip` files (sorted by name). Fails if a path does not exist or nothing is left.
 pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
@@ -40,7 +41,10 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .with_context(|| format!("{}: cannot list folder", path.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
-                    p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+                    p.is_file()
+                        && p.extension().is_some_and(|x| {
+                            x.eq_ignore_ascii_case("csv") || x.eq_ignore_ascii_case("zip")
+                        })
                 })
                 .collect();
             found.sort();
@@ -73,21 +77,26 @@ pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
     toml::from_str(&text).with_context(|| format!("{}: invalid settings", path.display()))
 }
 
-/// Reads every file, streaming. A file that cannot be opened is recorded as
-/// a file error, like any other unreadable file.
-pub fn ingest(files: &[PathBuf]) -> Dataset {
+/// Reads every file, streaming; a `.zip` is read member by member (see
+/// [`engine::archive`]). A file that cannot be opened is recorded as a file
+/// error, like any other unreadable file.
+pub fn ingest(files: &[PathBuf], cfg: &engine::limits::IngestConfig) -> Dataset {
     let bytes = files
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let mut ingest = Ingest::with_expected_bytes(bytes);
+    let mut ingest = Ingest::with_expected_bytes(bytes).with_config(cfg);
     for path in files {
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
+        let zipped = path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("zip"));
         match File::open(path) {
+            Ok(f) if zipped => engine::archive::add_zip(&mut ingest, &name, BufReader::new(f)),
             Ok(f) => {
                 ingest.add_file(&name, BufReader::with_capacity(1 << 20, f));
             }

@@ -193,7 +193,17 @@ pub fn weights(
             for (x, t) in w.iter_mut().zip(path) {
                 *x = (-((conv_ts - t.start).max(0) as f64) / half_life_ms).exp2();
             }
-            let total: f64 = w.iter().sum();
+            let mut total: f64 = w.iter().sum();
+            if !(total > 0.0 && total.is_finite()) {
+                // Every weight underflowed (a half-life far shorter than the
+                // gaps): the same weights relative to the newest touch,
+                // which weighs 1, so the sum cannot be 0 and no revenue is lost.
+                let newest = path.iter().map(|t| t.start).max().unwrap_or(conv_ts);
+                for (x, t) in w.iter_mut().zip(path) {
+                    *x = (-((newest - t.start).max(0) as f64) / half_life_ms).exp2();
+                }
+                total = w.iter().sum();
+            }
             w.iter_mut().for_each(|x| *x /= total);
         }
         Model::Markov => {

@@ -241,6 +241,14 @@ impl ChannelRule {
 /// Checks a rule table: names unique, channels non-empty, each rule has a
 /// condition.
 pub fn validate(rules: &[ChannelRule]) -> Result<(), String> {
+    // Rule ids are 16 bits, with the last value meaning "no source".
+    if rules.len() >= MAX_RULES {
+        return Err(format!(
+            "the channel table has {} rules; at most {} are allowed",
+            rules.len(),
+            MAX_RULES - 1
+        ));
+    }
     for (i, r) in rules.iter().enumerate() {
         if r.name.trim().is_empty() || r.channel.trim().is_empty() {
             return Err(format!("rule {} needs a name and a channel", i + 1));
@@ -258,6 +266,9 @@ pub fn validate(rules: &[ChannelRule]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// One more than the most rules a channel table may hold.
+const MAX_RULES: usize = 1000;
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attribution::AttributionConfig;
 use crate::channels::{default_rules, ChannelRule};
+use crate::limits::IngestConfig;
 use crate::monitor::MonitorConfig;
 use crate::quality::QualityConfig;
 use crate::sessionize::SessionConfig;
@@ -58,6 +59,8 @@ impl SiteConfig {
 pub struct Config {
     /// The shop's hosts.
     pub site: SiteConfig,
+    /// Bounds applied while files are read.
+    pub ingest: IngestConfig,
     /// Data-quality thresholds.
     pub quality: QualityConfig,
     /// Sessionization.
@@ -75,6 +78,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             site: SiteConfig::default(),
+            ingest: IngestConfig::default(),
             quality: QualityConfig::default(),
             session: SessionConfig::default(),
             attribution: AttributionConfig::default(),
@@ -88,14 +92,16 @@ impl Config {
     /// Checks values a run cannot work with.
     pub fn validate(&self) -> crate::Result<()> {
         crate::channels::validate(&self.channels).map_err(crate::Error::Config)?;
+        self.ingest.validate().map_err(crate::Error::Config)?;
         if self.session.timeout_minutes == 0 {
             return Err(crate::Error::Config(
                 "session timeout must be at least 1 minute".into(),
             ));
         }
-        if self.attribution.half_life_days.is_nan() || self.attribution.half_life_days <= 0.0 {
+        let half_life = self.attribution.half_life_days;
+        if !(half_life.is_finite() && half_life > 0.0) {
             return Err(crate::Error::Config(
-                "time-decay half-life must be positive".into(),
+                "time-decay half-life must be a positive number of days".into(),
             ));
         }
         Ok(())

@@ -157,7 +157,9 @@ impl<'a> CsvOut<'a> {
 /// a formula (`=`, `+`, `-`, `@`, their full-width forms, which some
 /// spreadsheets fold to ASCII), or it starts with a tab, CR or LF.
 pub fn formula_start(s: &str) -> bool {
-    const TRIGGERS: [char; 8] = ['=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}'];
+    const TRIGGERS: [char; 8] = [
+        '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ];
     if s.starts_with(['\t', '\r', '\n']) {
         return true;
     }

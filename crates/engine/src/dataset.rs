@@ -32,6 +32,14 @@ pub enum Reason {
     NegativeRevenue,
     /// Revenue that is not a finite number.
     NonFiniteRevenue,
+    /// Revenue above the per-order cap (`[ingest] max_order_revenue`).
+    RevenueAboveCap,
+    /// The order would take the batch's revenue past what sums can hold.
+    BatchRevenueLimit,
+    /// A timestamp before 2000 or after 2099.
+    TimestampOutOfRange,
+    /// The row is longer than any real export row.
+    RowTooLong,
 }
 
 impl Reason {
@@ -48,6 +56,10 @@ impl Reason {
             Reason::OrderWithoutRevenue => "order_without_revenue",
             Reason::NegativeRevenue => "negative_revenue",
             Reason::NonFiniteRevenue => "non_finite_revenue",
+            Reason::RevenueAboveCap => "revenue_above_cap",
+            Reason::BatchRevenueLimit => "batch_revenue_limit",
+            Reason::TimestampOutOfRange => "timestamp_out_of_range",
+            Reason::RowTooLong => "row_too_long",
         }
     }
 }
@@ -56,7 +68,7 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuarantinedRow {
     /// Index of the file in [`Dataset::files`].
-    pub file: u16,
+    pub file: u32,
     /// 1-based line where the row starts.
     pub line: u64,
     /// Why.
@@ -85,7 +97,7 @@ pub struct FileReport {
     /// Accepted rows identical to an event already loaded, kept once.
     pub duplicates: u64,
     /// For `duplicates`: the file each first copy came from, with a count.
-    pub duplicate_of: Vec<(u16, u64)>,
+    pub duplicate_of: Vec<(u32, u64)>,
     /// Header as found.
     pub columns: Vec<String>,
     /// How the header maps onto the schema.

@@ -62,7 +62,10 @@ pub fn day_from_name(name: &str) -> Option<NaiveDate> {
                 .fold(0u32, |acc, (_, d)| acc * 10 + u32::from(d - b'0'))
         };
         if let Some(d) = NaiveDate::from_ymd_opt(n(0..4) as i32, n(4..6), n(6..8)) {
-            return Some(d);
+            // Only days an event may carry (see `crate::limits`).
+            if (crate::limits::earliest_day()..=crate::limits::latest_day()).contains(&d) {
+                return Some(d);
+            }
         }
     }
     None
@@ -102,6 +105,8 @@ mod tests {
             Some("2025-03-01")
         );
         assert_eq!(d("events_99999999.csv"), None);
+        assert_eq!(d("events_00010101.csv"), None);
+        assert_eq!(d("events_99991231.csv"), None);
         assert_eq!(d("events.csv"), None);
     }
 }

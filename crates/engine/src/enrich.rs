@@ -179,8 +179,9 @@ pub fn parse_referrer(url: &str, site: &SiteConfig) -> Referrer {
 pub struct Sources {
     /// One entry per event of the dataset, in order.
     pub rule: Vec<u16>,
-    /// Index into `details` of each event's source detail.
-    detail_of: Vec<u16>,
+    /// Index into `details` of each event's source detail (32 bits: a
+    /// batch may hold far more than 65,535 distinct referrer hosts).
+    detail_of: Vec<u32>,
     /// Distinct source details (referrer hosts, apps, click-id keys).
     details: Vec<String>,
 }
@@ -205,9 +206,9 @@ impl Sources {
         let mut page_keys: Vec<Box<[u32]>> = Vec::new();
         let mut referrer_slot = PerString::new(strings, u32::MAX);
         let mut parsed_referrers: Vec<Referrer> = Vec::new();
-        let mut pairs: FxHashMap<(Sym, Sym), (u16, u16)> = FxHashMap::default();
+        let mut pairs: FxHashMap<(Sym, Sym), (u16, u32)> = FxHashMap::default();
         let mut details: Vec<String> = vec![String::new()];
-        let mut detail_index: FxHashMap<String, u16> = FxHashMap::default();
+        let mut detail_index: FxHashMap<String, u32> = FxHashMap::default();
         let mut rule = Vec::with_capacity(events.len());
         let mut detail_of = Vec::with_capacity(events.len());
         for e in events {
@@ -256,7 +257,7 @@ impl Sources {
                 };
                 let d = *detail_index.entry(text).or_insert_with_key(|text| {
                     details.push(text.clone());
-                    (details.len() - 1).min(u16::MAX as usize) as u16
+                    (details.len() - 1) as u32
                 });
                 (r, d)
             });

@@ -19,6 +19,7 @@ pub use crate::dataset::{Dataset, FileReport, QuarantinedRow, Reason};
 pub use crate::dates::{day_from_name, parse_timestamp};
 use crate::error::Error;
 use crate::inspect::{header_columns, open_csv};
+use crate::limits::{truncate, IngestConfig, MAX_BATCH_REVENUE_CENTS, MAX_SAMPLE_CHARS};
 use crate::model::{Event, EventKind, Sym, NONE};
 use crate::order::{parse_email, parse_order, OrderError};
 use crate::schema::{Column, HeaderMap};
@@ -44,16 +45,40 @@ const MAX_RESERVED_ROWS: u64 = 16_000_000;
 
 /// Streaming ingest over many files: call [`Ingest::add_file`] per file,
 /// then [`Ingest::finish`].
-#[derive(Default)]
 pub struct Ingest {
     data: Dataset,
-    seen: FxHashMap<EventKey, u16>,
+    seen: FxHashMap<EventKey, u32>,
+    /// The per-order revenue cap, in cents.
+    max_order_cents: i64,
+    /// Revenue of the orders accepted so far, in cents.
+    revenue_cents: i64,
 }
+
+impl Default for Ingest {
+    fn default() -> Self {
+        Ingest {
+            data: Dataset::default(),
+            seen: FxHashMap::default(),
+            max_order_cents: IngestConfig::default().max_order_cents(),
+            revenue_cents: 0,
+        }
+    }
+}
+
+/// The longest row accepted, in bytes (a real row is under 2 KB; an order
+/// with many line items under 20 KB).
+pub const MAX_ROW_BYTES: usize = 256 * 1024;
 
 impl Ingest {
     /// An empty batch.
     pub fn new() -> Ingest {
         Ingest::default()
+    }
+
+    /// Applies the ingest settings (the revenue cap); call before adding files.
+    pub fn with_config(mut self, cfg: &IngestConfig) -> Ingest {
+        self.max_order_cents = cfg.max_order_cents();
+        self
     }
 
     /// An empty batch with room for about `bytes` of exports (about 250
@@ -71,7 +96,7 @@ impl Ingest {
     /// Reads one file. Never fails: a file that cannot be read gets an
     /// `error` in its report. Returns that report.
     pub fn add_file<R: Read>(&mut self, name: &str, reader: R) -> &FileReport {
-        let index = self.data.files.len() as u16;
+        let index = self.data.files.len() as u32;
         let mut report = FileReport {
             name: name.to_string(),
             day: day_from_name(name),
@@ -88,6 +113,14 @@ impl Ingest {
         &self.data.files[index as usize]
     }
 
+    /// Replaces the error of the file read last (a reader that knows better
+    /// why it stopped than the CSV parser does).
+    pub fn set_last_error(&mut self, message: String) {
+        if let Some(f) = self.data.files.last_mut() {
+            f.error = Some(message);
+        }
+    }
+
     /// Records a file that could not even be opened.
     pub fn add_unreadable(&mut self, name: &str, message: &str) -> &FileReport {
         self.data.files.push(FileReport {
@@ -101,7 +134,7 @@ impl Ingest {
 
     fn read_file<R: Read>(
         &mut self,
-        index: u16,
+        index: u32,
         reader: CountingReader<R>,
         report: &mut FileReport,
     ) -> crate::Result<()> {
@@ -157,11 +190,21 @@ impl Ingest {
     /// Types one row into an event, or says why it cannot be used.
     fn accept(
         &mut self,
-        file: u16,
+        file: u32,
         line: u64,
         record: &csv::ByteRecord,
         report: &mut FileReport,
     ) -> Result<(), (Reason, String)> {
+        if record.as_slice().len() > MAX_ROW_BYTES {
+            return Err((
+                Reason::RowTooLong,
+                format!(
+                    "the row is {} bytes long; rows over {} bytes are not read",
+                    record.as_slice().len(),
+                    MAX_ROW_BYTES
+                ),
+            ));
+        }
         if record.len() != report.columns.len() {
             return Err((
                 Reason::WrongFieldCount,
@@ -190,19 +233,40 @@ impl Ingest {
         let ts = parse_timestamp(text(Column::Timestamp)).ok_or_else(|| {
             (
                 Reason::BadTimestamp,
-                format!("timestamp {:?}", text(Column::Timestamp)),
+                format!("timestamp {:?}", truncate(text(Column::Timestamp), 64)),
             )
         })?;
+        if !(crate::limits::EARLIEST_TS..crate::limits::END_TS).contains(&ts) {
+            return Err((
+                Reason::TimestampOutOfRange,
+                format!(
+                    "timestamp {:?} is outside 2000-01-01 to 2099-12-31",
+                    truncate(text(Column::Timestamp), 64)
+                ),
+            ));
+        }
         let kind = EventKind::parse(text(Column::EventName)).ok_or_else(|| {
             (
                 Reason::UnknownEvent,
-                format!("event_name {:?}", text(Column::EventName)),
+                format!("event_name {:?}", truncate(text(Column::EventName), 64)),
             )
         })?;
         let data = text(Column::EventData);
         let (payload, content) = match kind {
             EventKind::CheckoutCompleted => {
-                let order = parse_order(data, &mut self.data.strings).map_err(order_reason)?;
+                let order = parse_order(data, &mut self.data.strings, self.max_order_cents)
+                    .map_err(order_reason)?;
+                self.revenue_cents = self
+                    .revenue_cents
+                    .checked_add(order.revenue_cents)
+                    .filter(|&t| t <= MAX_BATCH_REVENUE_CENTS)
+                    .ok_or_else(|| {
+                        (
+                            Reason::BatchRevenueLimit,
+                            "the batch's revenue would pass 23,058,430,092,136,939.51, more than sums can hold"
+                                .to_string(),
+                        )
+                    })?;
                 let content = self.data.strings.intern(data);
                 self.data.orders.push(order);
                 ((self.data.orders.len() - 1) as u32, content)
@@ -274,7 +338,7 @@ impl Ingest {
 
     fn quarantine(
         &mut self,
-        file: u16,
+        file: u32,
         line: u64,
         reason: Reason,
         detail: String,
@@ -290,6 +354,12 @@ impl Ingest {
         {
             Some(bytes) => String::from_utf8_lossy(&bytes).trim_end().to_string(),
             None => String::new(),
+        };
+        // An oversized row is kept by file and line; its text is cut.
+        let raw = if reason == Reason::RowTooLong {
+            truncate(&raw, MAX_SAMPLE_CHARS).into_owned()
+        } else {
+            raw
         };
         self.data.quarantine.push(QuarantinedRow {
             file,
@@ -310,11 +380,21 @@ impl Ingest {
 
 fn order_reason(err: OrderError) -> (Reason, String) {
     match err {
-        OrderError::InvalidJson(m) => (Reason::InvalidOrderJson, m),
+        OrderError::InvalidJson(m) => (Reason::InvalidOrderJson, truncate(&m, 200).into_owned()),
         OrderError::NoTransactionId => (Reason::OrderWithoutTransactionId, String::new()),
         OrderError::NoRevenue => (Reason::OrderWithoutRevenue, String::new()),
         OrderError::Negative(v) => (Reason::NegativeRevenue, format!("revenue {v}")),
-        OrderError::NonFinite(v) => (Reason::NonFiniteRevenue, format!("revenue {v}")),
+        OrderError::NonFinite(v) => (
+            Reason::NonFiniteRevenue,
+            format!("revenue {}", truncate(&v, 64)),
+        ),
+        OrderError::AboveCap(v, cap) => (
+            Reason::RevenueAboveCap,
+            format!(
+                "revenue {v} is above the cap of {} per order ([ingest] max_order_revenue)",
+                crate::model::cents_to_string(cap)
+            ),
+        ),
     }
 }
 

@@ -101,7 +101,9 @@ pub(crate) fn header_columns<R: Read>(name: &str, rdr: &mut csv::Reader<R>) -> R
                 line: 1,
             })
         })?;
-        columns.push(text.trim().to_string());
+        // A header name is shown in findings and on the page: a hostile
+        // one is cut (an export's real names are a dozen characters).
+        columns.push(crate::limits::truncate(text.trim(), 100).into_owned());
     }
     Ok(columns)
 }

@@ -10,6 +10,7 @@
 //! (the `puffy` CLI, the browser worker) own all I/O and hand over readers.
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod attribution;
 pub mod channels;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod findings;
 pub mod ingest;
 pub mod insights;
 pub mod inspect;
+pub mod limits;
 pub mod markov;
 pub mod metrics;
 pub mod model;

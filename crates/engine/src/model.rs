@@ -119,7 +119,7 @@ pub struct Event {
     /// What happened.
     pub kind: EventKind,
     /// Index of the input file in [`crate::ingest::Dataset::files`].
-    pub file: u16,
+    pub file: u32,
     /// 1-based line of the row in its file.
     pub line: u32,
     /// For `checkout_completed`: index into [`crate::ingest::Dataset::orders`];
@@ -155,19 +155,45 @@ pub struct Order {
     pub email: Sym,
 }
 
+/// What an order's line items add up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemsTotal {
+    /// Σ price × quantity, in cents.
+    Cents(i64),
+    /// An item has an empty price or quantity.
+    MissingFields,
+    /// An item has a negative price or quantity, or one past
+    /// [`crate::limits::MAX_ITEM_QUANTITY`] units or the order cap.
+    Implausible,
+}
+
 impl Order {
-    /// Sum of price x quantity over items with both fields, in cents, and
-    /// whether any item had a null price or quantity.
-    pub fn items_total_cents(&self) -> (i64, bool) {
+    /// Σ price × quantity over the items. Prices and quantities are bounded
+    /// first, so the sum cannot overflow: an item with a negative or absurd
+    /// value makes the whole total [`ItemsTotal::Implausible`].
+    pub fn items_total(&self, max_order_cents: i64) -> ItemsTotal {
         let mut total = 0i64;
-        let mut has_null = false;
+        let mut missing = false;
         for item in &self.items {
             match (item.item_price, item.quantity) {
-                (Some(p), Some(q)) => total += (p * q * 100.0).round() as i64,
-                _ => has_null = true,
+                (Some(p), Some(q)) => {
+                    let cents = (p * q * 100.0).round();
+                    if p < 0.0
+                        || !(0.0..=crate::limits::MAX_ITEM_QUANTITY).contains(&q)
+                        || cents > max_order_cents as f64
+                    {
+                        return ItemsTotal::Implausible;
+                    }
+                    total = total.saturating_add(cents as i64);
+                }
+                _ => missing = true,
             }
         }
-        (total, has_null)
+        if missing {
+            ItemsTotal::MissingFields
+        } else {
+            ItemsTotal::Cents(total)
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub enum OrderError {
     Negative(f64),
     /// `revenue` not a finite number (`"NaN"`, `"Infinity"`, a word).
     NonFinite(String),
+    /// `revenue` above the shop's per-order cap (in cents).
+    AboveCap(f64, i64),
 }
 
 /// A JSON value as text: strings as-is, numbers printed, null/empty → None.
@@ -33,17 +35,20 @@ fn text(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// A JSON value as a number: numbers, or strings that parse as one.
+/// A JSON value as a finite number: numbers, or strings that parse as one
+/// (`"NaN"` and `"inf"` are not numbers here).
 fn number(v: Option<&Value>) -> Option<f64> {
     match v? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
+    .filter(|x: &f64| x.is_finite())
 }
 
-/// Parses the `event_data` of a `checkout_completed` event.
-pub fn parse_order(data: &str, strings: &mut Strings) -> Result<Order, OrderError> {
+/// Parses the `event_data` of a `checkout_completed` event; revenue above
+/// `max_cents` is refused.
+pub fn parse_order(data: &str, strings: &mut Strings, max_cents: i64) -> Result<Order, OrderError> {
     let value: Value = serde_json::from_str(data).map_err(|e| {
         OrderError::InvalidJson(if data.is_empty() {
             "event_data is empty".to_string()
@@ -68,6 +73,10 @@ pub fn parse_order(data: &str, strings: &mut Strings) -> Result<Order, OrderErro
     };
     if revenue < 0.0 {
         return Err(OrderError::Negative(revenue));
+    }
+    // Compared in cents as f64 before converting: `as i64` would saturate.
+    if (revenue * 100.0).round() > max_cents as f64 {
+        return Err(OrderError::AboveCap(revenue, max_cents));
     }
     let items = obj
         .get("items")
@@ -110,7 +119,7 @@ mod tests {
     #[test]
     fn order_with_decimal_revenue_and_null_item_fields() {
         let mut s = Strings::default();
-        let o = parse_order(ORDER, &mut s).unwrap();
+        let mut o = parse_order(ORDER, &mut s, i64::MAX).unwrap();
         assert_eq!(s.get(o.transaction_id), "ORD-20250223-101");
         assert_eq!(o.revenue_cents, 114950);
         assert_eq!(o.items.len(), 2);
@@ -120,23 +129,46 @@ mod tests {
         );
         assert_eq!(o.items[1].item_id, None);
         assert_eq!(o.items[1].item_price, Some(20.0));
-        assert_eq!(o.items_total_cents(), (114950, true));
+        assert_eq!(
+            o.items_total(i64::MAX),
+            crate::model::ItemsTotal::MissingFields
+        );
+        o.items.pop();
+        assert_eq!(
+            o.items_total(i64::MAX),
+            crate::model::ItemsTotal::Cents(114950)
+        );
+        o.items[0].quantity = Some(1e300);
+        assert_eq!(
+            o.items_total(i64::MAX),
+            crate::model::ItemsTotal::Implausible
+        );
+        o.items[0].quantity = Some(-1.0);
+        assert_eq!(
+            o.items_total(i64::MAX),
+            crate::model::ItemsTotal::Implausible
+        );
         assert_eq!(s.get(o.email), "9f86d0");
     }
 
     #[test]
     fn integer_zero_and_string_revenues_are_accepted() {
         let mut s = Strings::default();
-        let zero = parse_order(r#"{"transaction_id":7,"revenue":0}"#, &mut s).unwrap();
+        let zero = parse_order(r#"{"transaction_id":7,"revenue":0}"#, &mut s, i64::MAX).unwrap();
         assert_eq!((s.get(zero.transaction_id), zero.revenue_cents), ("7", 0));
-        let text = parse_order(r#"{"transaction_id":"A","revenue":"245.10"}"#, &mut s).unwrap();
+        let text = parse_order(
+            r#"{"transaction_id":"A","revenue":"245.10"}"#,
+            &mut s,
+            i64::MAX,
+        )
+        .unwrap();
         assert_eq!(text.revenue_cents, 24510);
     }
 
     #[test]
     fn bad_orders_say_why() {
         let mut s = Strings::default();
-        let mut err = |d: &str| parse_order(d, &mut s).unwrap_err();
+        let mut err = |d: &str| parse_order(d, &mut s, i64::MAX).unwrap_err();
         assert!(matches!(err("{not json"), OrderError::InvalidJson(_)));
         assert!(matches!(err(""), OrderError::InvalidJson(_)));
         assert!(matches!(err("[1]"), OrderError::InvalidJson(_)));
@@ -154,6 +186,41 @@ mod tests {
             err(r#"{"transaction_id":"A","revenue":"NaN"}"#),
             OrderError::NonFinite(_)
         ));
+    }
+
+    #[test]
+    fn absurd_revenues_are_refused_not_wrapped() {
+        let mut s = Strings::default();
+        let cap = 2_500_000; // 25,000.00
+        let mut parse = |d: &str| parse_order(d, &mut s, cap);
+        assert_eq!(
+            parse(r#"{"transaction_id":"A","revenue":9e18}"#).unwrap_err(),
+            OrderError::AboveCap(9e18, cap)
+        );
+        assert_eq!(
+            parse(r#"{"transaction_id":"A","revenue":1e308}"#).unwrap_err(),
+            OrderError::AboveCap(1e308, cap)
+        );
+        assert_eq!(
+            parse(r#"{"transaction_id":"A","revenue":25000.01}"#).unwrap_err(),
+            OrderError::AboveCap(25000.01, cap)
+        );
+        assert_eq!(
+            parse(r#"{"transaction_id":"A","revenue":25000}"#)
+                .unwrap()
+                .revenue_cents,
+            cap
+        );
+        // 1e400 is not a JSON number serde can hold: it reads as infinite.
+        assert!(parse(r#"{"transaction_id":"A","revenue":"1e400"}"#).is_err());
+        let order = parse(
+            r#"{"transaction_id":"A","revenue":5,"items":[{"quantity":"NaN","item_price":"inf"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (order.items[0].quantity, order.items[0].item_price),
+            (None, None)
+        );
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub fn audit(
     checks::validity(ds, dups, cfg, &mut findings);
     let events_by_day = volume::events_by_day(ds);
     let days = volume::batch_days(ds, &events_by_day);
+    volume::span(ds, &events_by_day, &mut findings);
     volume::volume(&days, &events_by_day, cfg, &mut findings);
     let bot_events = volume::bots(ds, uas, &events_by_day, cfg, &mut findings);
     volume::consistency(ds, dups, site, &mut findings);

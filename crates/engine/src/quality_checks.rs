@@ -44,7 +44,7 @@ pub(crate) fn with_days(mut f: Finding, mut days: Vec<NaiveDate>) -> Finding {
     f
 }
 
-pub(crate) fn line_ref(ds: &Dataset, file: u16, line: u64) -> LineRef {
+pub(crate) fn line_ref(ds: &Dataset, file: u32, line: u64) -> LineRef {
     LineRef {
         file: ds.files[file as usize].name.clone(),
         line,
@@ -253,7 +253,7 @@ pub fn completeness(ds: &Dataset, cfg: &QualityConfig, out: &mut Vec<Finding>) {
             "have no browser",
         ),
     ];
-    let mut samples: FxHashMap<(u16, Column), Vec<LineRef>> = FxHashMap::default();
+    let mut samples: FxHashMap<(u32, Column), Vec<LineRef>> = FxHashMap::default();
     for e in &ds.events {
         for (col, sym) in [
             (Column::ClientId, e.client),
@@ -290,7 +290,7 @@ pub fn completeness(ds: &Dataset, cfg: &QualityConfig, out: &mut Vec<Finding>) {
                 x.files = vec![f.name.clone()];
                 x.count = nulls;
                 x.value = Some(round4(rate));
-                x.samples = samples.remove(&(i as u16, col)).unwrap_or_default();
+                x.samples = samples.remove(&(i as u32, col)).unwrap_or_default();
                 out.push(with_days(x, f.day.into_iter().collect()));
             }
         }
@@ -371,6 +371,19 @@ fn reason_message(reason: Reason) -> (&'static str, Severity) {
         Reason::OrderWithoutRevenue => ("are orders without revenue", Severity::Error),
         Reason::NegativeRevenue => ("are orders with negative revenue", Severity::Error),
         Reason::NonFiniteRevenue => ("are orders whose revenue is not a number", Severity::Error),
+        Reason::RevenueAboveCap => (
+            "are orders above the per-order revenue cap (not summed)",
+            Severity::Error,
+        ),
+        Reason::BatchRevenueLimit => (
+            "are orders past the most revenue a batch can hold (not summed)",
+            Severity::Error,
+        ),
+        Reason::TimestampOutOfRange => (
+            "have a timestamp before 2000 or after 2099",
+            Severity::Warning,
+        ),
+        Reason::RowTooLong => ("are longer than any real export row", Severity::Warning),
     }
 }
 
@@ -389,7 +402,7 @@ pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &m
         );
         let mut x = finding(reason.as_str(), Category::Validity, severity, msg);
         x.count = idx.len() as u64;
-        let mut files: Vec<u16> = idx.iter().map(|&i| ds.quarantine[i].file).collect();
+        let mut files: Vec<u32> = idx.iter().map(|&i| ds.quarantine[i].file).collect();
         files.dedup();
         x.files = files
             .iter()
@@ -459,7 +472,7 @@ pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &m
 }
 
 fn outside_file_day(ds: &Dataset, out: &mut Vec<Finding>) {
-    let mut per_file: BTreeMap<u16, (u64, Vec<LineRef>)> = BTreeMap::new();
+    let mut per_file: BTreeMap<u32, (u64, Vec<LineRef>)> = BTreeMap::new();
     for e in &ds.events {
         let Some(day) = ds.files[e.file as usize].day else {
             continue;
@@ -492,53 +505,55 @@ fn outside_file_day(ds: &Dataset, out: &mut Vec<Finding>) {
 }
 
 fn items(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &mut Vec<Finding>) {
-    let (mut null_x, mut mismatch_x) = (
-        finding(
-            "item_fields_null",
-            Category::Validity,
-            Severity::Info,
-            String::new(),
-        ),
-        finding(
-            "revenue_item_mismatch",
-            Category::Validity,
-            Severity::Warning,
-            String::new(),
-        ),
+    use crate::model::ItemsTotal;
+    let mut null_x = finding(
+        "item_fields_null",
+        Category::Validity,
+        Severity::Info,
+        String::new(),
     );
-    let (mut null_days, mut mismatch_days) = (Vec::new(), Vec::new());
+    let mut mismatch_x = finding(
+        "revenue_item_mismatch",
+        Category::Validity,
+        Severity::Warning,
+        String::new(),
+    );
+    let mut absurd_x = finding(
+        "item_values_implausible",
+        Category::Validity,
+        Severity::Warning,
+        String::new(),
+    );
+    let (mut null_days, mut mismatch_days, mut absurd_days) = (Vec::new(), Vec::new(), Vec::new());
     for (i, e) in ds.events.iter().enumerate() {
         if e.kind != EventKind::CheckoutCompleted || dups.excluded.contains(&i) {
             continue;
         }
         let order = &ds.orders[e.payload as usize];
-        let (total, has_null) = order.items_total_cents();
-        let (x, days) = if has_null {
-            (&mut null_x, &mut null_days)
-        } else if (total - order.revenue_cents).abs() as f64 > cfg.revenue_tolerance * 100.0 {
-            (&mut mismatch_x, &mut mismatch_days)
-        } else {
-            continue;
+        let (x, days) = match order.items_total(crate::limits::MAX_ORDER_CENTS) {
+            ItemsTotal::MissingFields => (&mut null_x, &mut null_days),
+            ItemsTotal::Implausible => (&mut absurd_x, &mut absurd_days),
+            ItemsTotal::Cents(total)
+                if (total - order.revenue_cents).abs() as f64 > cfg.revenue_tolerance * 100.0 =>
+            {
+                (&mut mismatch_x, &mut mismatch_days)
+            }
+            ItemsTotal::Cents(_) => continue,
         };
         x.count += 1;
         push_sample(&mut x.samples, line_ref(ds, e.file, e.line.into()));
         days.push(event_day(e.ts));
     }
-    if null_x.count > 0 {
-        null_x.message = format!(
-            "{} {} line items with an empty price, quantity or id; order revenue is still used.",
-            quantity(null_x.count, "order"),
-            agree(null_x.count, "has", "have")
-        );
-        out.push(with_days(null_x, null_days));
-    }
-    if mismatch_x.count > 0 {
-        mismatch_x.message = format!(
-            "{} {} a revenue different from the sum of the items (price × quantity); revenue is taken as the truth.",
-            quantity(mismatch_x.count, "order"),
-            agree(mismatch_x.count, "has", "have")
-        );
-        out.push(with_days(mismatch_x, mismatch_days));
+    let orders_have = |n: u64| format!("{} {}", quantity(n, "order"), agree(n, "has", "have"));
+    for (mut x, days, what) in [
+        (null_x, null_days, "line items with an empty price, quantity or id; order revenue is still used."),
+        (mismatch_x, mismatch_days, "a revenue different from the sum of the items (price × quantity); revenue is taken as the truth."),
+        (absurd_x, absurd_days, "line items with a negative price or quantity, more than 10,000 units or an absurd price; they are left out of the item check and order revenue is still used."),
+    ] {
+        if x.count > 0 {
+            x.message = format!("{} {what}", orders_have(x.count));
+            out.push(with_days(x, days));
+        }
     }
 }
 

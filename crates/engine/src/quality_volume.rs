@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use crate::config::SiteConfig;
 use crate::enrich::UserAgents;
 use crate::ingest::Dataset;
+use crate::limits::MAX_BATCH_DAYS;
 use crate::model::{EventKind, PerString, NONE};
 use crate::quality::{event_day, revenue, round4, Category, Finding, QualityConfig, Severity};
 use crate::quality_checks::{
@@ -25,21 +26,59 @@ pub fn events_by_day(ds: &Dataset) -> BTreeMap<NaiveDate, u64> {
     out
 }
 
-/// Every day of the batch: from the first to the last day named by a file
-/// (or, without dated file names, seen in events), gaps included.
-pub fn batch_days(ds: &Dataset, events_by_day: &BTreeMap<NaiveDate, u64>) -> Vec<NaiveDate> {
+/// The first and last day of the batch: named by a file (or, without dated
+/// file names, seen in events).
+fn batch_range(
+    ds: &Dataset,
+    events_by_day: &BTreeMap<NaiveDate, u64>,
+) -> Option<(NaiveDate, NaiveDate)> {
     let named: Vec<NaiveDate> = ds.files.iter().filter_map(|f| f.day).collect();
-    let (lo, hi) = match (named.iter().min(), named.iter().max()) {
-        (Some(&lo), Some(&hi)) => (lo, hi),
-        _ => match (
-            events_by_day.keys().next(),
-            events_by_day.keys().next_back(),
-        ) {
-            (Some(&lo), Some(&hi)) => (lo, hi),
-            _ => return Vec::new(),
-        },
+    match (named.iter().min(), named.iter().max()) {
+        (Some(&lo), Some(&hi)) => Some((lo, hi)),
+        _ => events_by_day
+            .keys()
+            .next()
+            .copied()
+            .zip(events_by_day.keys().next_back().copied()),
+    }
+}
+
+/// Every day of the batch, gaps included, from [`batch_range`]; at most
+/// the last [`MAX_BATCH_DAYS`] of them (one stray timestamp years away
+/// must not make thousands of "missing" days).
+pub fn batch_days(ds: &Dataset, events_by_day: &BTreeMap<NaiveDate, u64>) -> Vec<NaiveDate> {
+    let Some((lo, hi)) = batch_range(ds, events_by_day) else {
+        return Vec::new();
     };
+    let lo = lo.max(hi - chrono::Duration::days(MAX_BATCH_DAYS - 1));
     lo.iter_days().take_while(|d| *d <= hi).collect()
+}
+
+/// A batch spanning more than [`MAX_BATCH_DAYS`]: which days the
+/// day-by-day checks leave out.
+pub fn span(ds: &Dataset, events_by_day: &BTreeMap<NaiveDate, u64>, out: &mut Vec<Finding>) {
+    let Some((lo, hi)) = batch_range(ds, events_by_day) else {
+        return;
+    };
+    let days = (hi - lo).num_days() + 1;
+    if days <= MAX_BATCH_DAYS {
+        return;
+    }
+    let from = hi - chrono::Duration::days(MAX_BATCH_DAYS - 1);
+    let before: u64 = events_by_day.range(..from).map(|(_, n)| n).sum();
+    let mut x = finding(
+        "batch_span",
+        Category::Volume,
+        Severity::Warning,
+        format!(
+            "The batch spans {days} days, from {lo} to {hi}; day-by-day checks and metrics cover the last {MAX_BATCH_DAYS}, from {from}. {} before {from} still {} in the totals: check their timestamps.",
+            quantity(before, "event"),
+            agree(before, "counts", "count"),
+        ),
+    );
+    x.count = before;
+    x.value = Some(days as f64);
+    out.push(with_days(x, vec![lo, hi]));
 }
 
 /// The median of a list of counts (0 when empty).
@@ -155,7 +194,7 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
     let mut first_seen = PerString::new(&ds.strings, i64::MAX);
     let mut host_of = PerString::new(&ds.strings, HOST_UNSEEN);
     let mut on_shop = PerString::new(&ds.strings, false);
-    let mut checkout_only: FxHashMap<u32, (u16, u32)> = FxHashMap::default();
+    let mut checkout_only: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
     let (mut orphan, mut no_client) = (
         finding(
             "order_without_prior_event",
@@ -215,7 +254,7 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
         no_client.value = Some(no_client_revenue);
         out.push(with_days(no_client, no_client_days));
     }
-    let mut lost: Vec<(u16, u32)> = checkout_only
+    let mut lost: Vec<(u32, u32)> = checkout_only
         .into_iter()
         .filter(|(c, _)| !on_shop.get(*c))
         .map(|(_, at)| at)

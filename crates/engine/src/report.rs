@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::conversions::{conversions, Conversion, Persons};
 use crate::enrich::{Sources, UserAgents};
 use crate::ingest::Dataset;
+use crate::limits::{truncate, MAX_SAMPLE_CHARS};
 use crate::quality::{audit, QualityReport};
 use crate::quality_checks::transaction_duplicates;
 use crate::sessionize::{sessionize, Sessions};
@@ -204,8 +205,8 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
                 file: ds.files[q.file as usize].name.clone(),
                 line: q.line,
                 reason: q.reason.as_str(),
-                detail: q.detail.clone(),
-                raw: q.raw.clone(),
+                detail: truncate(&q.detail, MAX_SAMPLE_CHARS).into_owned(),
+                raw: truncate(&q.raw, MAX_SAMPLE_CHARS).into_owned(),
             })
             .collect(),
         insights: Vec::new(),

@@ -191,3 +191,20 @@ fn journey_across_midnight_and_files_and_an_order_without_client() {
     let r = run(&ds, &cfg).unwrap();
     assert_eq!(r.attribution.touchpoints[0].len(), 1);
 }
+
+#[test]
+fn time_decay_with_a_tiny_half_life_still_credits_the_whole_order() {
+    // A one-millisecond half-life: 2^(-age) underflows to 0 for every touch
+    // days old. The newest touch must take it all, not NaN.
+    let conv = 100 * DAY;
+    let path = [t(PS, conv - 6 * DAY), t(EMAIL, conv - 2 * DAY)];
+    let w = weights(Model::TimeDecay, &path, conv, 1.0, DIRECT, &[0.0; 10]);
+    assert_eq!(w, vec![0.0, 1.0]);
+    assert_eq!(
+        allocate(12_345, &path, &w)
+            .into_iter()
+            .map(|(c, _, cents)| (c, cents))
+            .collect::<Vec<_>>(),
+        vec![(EMAIL, 12_345)]
+    );
+}
