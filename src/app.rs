@@ -164,6 +164,20 @@ impl AppState {
             }
             Msg::Warm => self.warm.set(true),
             Msg::Error(message) => self.fail(message),
+            Msg::Crashed(message) => {
+                // A dead worker answers nothing: start a fresh one, after
+                // this handler returns (it belongs to the old worker).
+                let app = *self;
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = app.ensure_worker() {
+                        app.fail(e);
+                    }
+                });
+                let message: String = message.chars().take(300).collect();
+                self.fail(format!(
+                    "The analysis stopped unexpectedly ({message}). The engine has been restarted: try again, or remove the file that caused it."
+                ));
+            }
         }
     }
 

@@ -34,6 +34,8 @@ pub enum Msg {
     Warm,
     /// Something failed.
     Error(String),
+    /// The worker itself died (a panic, out of memory): it must be replaced.
+    Crashed(String),
 }
 
 /// How long the worker took for a report, in milliseconds.
@@ -126,10 +128,8 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     });
     // A crash inside the worker must not leave the page waiting forever.
     let errors = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
-        on_error(Msg::Error(format!(
-            "The analysis stopped unexpectedly: {}",
-            ev.message()
-        )))
+        ev.prevent_default();
+        on_error(Msg::Crashed(ev.message()))
     });
     worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     worker.set_onerror(Some(errors.as_ref().unchecked_ref()));
@@ -252,8 +252,10 @@ pub fn save(name: &str, bytes: &[u8]) -> Result<(), String> {
         "application/zip"
     } else if name.ends_with(".json") {
         "application/json"
+    } else if name.ends_with(".html") {
+        "text/html;charset=utf-8"
     } else {
-        "text/csv"
+        "text/csv;charset=utf-8"
     });
     let parts = Array::of1(&Uint8Array::from(bytes).into());
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)

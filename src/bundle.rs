@@ -49,6 +49,9 @@ struct ManifestInput<'a> {
     accepted: u64,
     quarantined: u64,
     error: Option<&'a str>,
+    /// For a ZIP archive: the CSV members read from it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    members: Vec<&'a str>,
 }
 
 /// Data rows of a CSV table (lines minus the header).
@@ -73,13 +76,24 @@ fn manifest(
         inputs: inputs
             .iter()
             .map(|d| {
-                let f = data.files.iter().find(|f| f.name == d.name);
+                // A plain file is itself; an archive is the sum of its members.
+                let members: Vec<_> = data
+                    .files
+                    .iter()
+                    .filter(|f| f.archive.as_deref() == Some(d.name.as_str()))
+                    .collect();
+                let own = data
+                    .files
+                    .iter()
+                    .find(|f| f.archive.is_none() && f.name == d.name);
+                let parts: Vec<_> = own.into_iter().chain(members.iter().copied()).collect();
                 ManifestInput {
                     digest: d,
-                    rows: f.map_or(0, |f| f.rows),
-                    accepted: f.map_or(0, |f| f.accepted),
-                    quarantined: f.map_or(0, |f| f.quarantined),
-                    error: f.and_then(|f| f.error.as_deref()),
+                    rows: parts.iter().map(|f| f.rows).sum(),
+                    accepted: parts.iter().map(|f| f.accepted).sum(),
+                    quarantined: parts.iter().map(|f| f.quarantined).sum(),
+                    error: parts.iter().find_map(|f| f.error.as_deref()),
+                    members: members.iter().map(|f| f.name.as_str()).collect(),
                 }
             })
             .collect(),

@@ -41,16 +41,52 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{url}: not text"))
 }
 
-/// The folder of a bundle, with a trailing slash; only paths on this site.
-fn bundle_base(path: &str) -> Result<String, String> {
-    if path.contains("://") || path.starts_with("//") || path.contains("..") {
-        return Err(format!("{path:?} is not a report folder on this site."));
+/// The folder of a bundle, relative to the page and with a trailing slash:
+/// only a folder under `reports/` of this site. The value is resolved the
+/// way the browser would resolve it (the URL parser folds backslashes,
+/// strips tabs and newlines, decodes dots and accepts schemes in any case),
+/// and the result must have the page's origin and lie under the page's
+/// `reports/` folder; everything else is refused before any request.
+pub fn bundle_base(path: &str, page_href: &str) -> Result<String, String> {
+    let shown: String = path.chars().take(80).collect();
+    let refuse = || {
+        format!(
+            "{shown:?} is not a report folder on this site: only folders under reports/ here can be opened."
+        )
+    };
+    // Backslashes and control characters never appear in a bundle name;
+    // browsers read them as slashes or drop them, so refuse them outright.
+    if path.chars().any(|c| c == '\\' || c.is_control()) || path.trim() != path {
+        return Err(refuse());
     }
-    Ok(if path.ends_with('/') {
-        path.to_string()
-    } else {
-        format!("{path}/")
-    })
+    let page = web_sys::Url::new(page_href).map_err(|_| refuse())?;
+    let reports = web_sys::Url::new_with_base("reports/", page_href)
+        .map_err(|_| refuse())?
+        .href();
+    let url = web_sys::Url::new_with_base(path, page_href).map_err(|_| refuse())?;
+    if url.origin() != page.origin()
+        || !url.protocol().starts_with("http")
+        || !url.search().is_empty()
+        || !url.hash().is_empty()
+        || !url.username().is_empty()
+        || !url.password().is_empty()
+    {
+        return Err(refuse());
+    }
+    let mut resolved = format!("{}{}", url.origin(), url.pathname());
+    if !resolved.ends_with('/') {
+        resolved.push('/');
+    }
+    let rest = resolved.strip_prefix(&reports).ok_or_else(refuse)?;
+    // A bundle name: letters, digits, `-`, `_`, `.` and folders; no
+    // percent-escapes (a server may decode `%2e%2e` into `..`).
+    let plain = rest
+        .split('/')
+        .all(|seg| seg != "." && seg != ".." && seg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+    if rest.is_empty() || !plain {
+        return Err(refuse());
+    }
+    Ok(format!("reports/{rest}"))
 }
 
 /// Loads a published bundle and shows it read-only.
@@ -59,18 +95,23 @@ pub fn open_bundle(app: AppState, path: String) {
     app.state.set(PageState::Processing);
     spawn_local(async move {
         let result = async {
-            let base = bundle_base(&path)?;
+            let href = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .ok_or("no page address")?;
+            let base = bundle_base(&path, &href)?;
             let text = fetch_text(&format!("{base}report.json")).await?;
             let value: Value = serde_json::from_str(&text)
                 .map_err(|e| format!("{base}report.json is not a valid report ({e})"))?;
             if value.pointer("/summary/revenue").is_none() {
                 return Err(format!("{base}report.json is not a Puffy Analytics report"));
             }
-            Ok(value)
+            Ok((base, value))
         }
         .await;
         match result {
-            Ok(value) => {
+            Ok((base, value)) => {
+                // Table links are built from the checked folder only.
+                app.bundle.set(Some(base));
                 app.report.set(Some(Arc::new(value)));
                 app.state.set(PageState::Ready);
             }

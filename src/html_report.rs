@@ -14,6 +14,10 @@ use crate::charts::{bars, channel_color, lines, Bars, SERIES};
 use crate::format::{int, list, money, money_cents, num, pct, text};
 use crate::report_data::{channels, daily, revenue, scores, MODELS};
 
+/// The standalone report's own Content-Security-Policy: no script at all,
+/// no request of any kind; only its inline styles and inline SVG.
+pub const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 /// Escapes text for HTML content and attributes.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -182,7 +186,7 @@ pub fn render(r: &Value) -> String {
         text(r, "/date_range/0"),
         text(r, "/date_range/1")
     );
-    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Puffy Analytics report {}</title><style>{CSS}</style></head><body><main>", escape(&range));
+    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Puffy Analytics report {}</title><style>{CSS}</style></head><body><main>", escape(&range));
     header(r, &mut out);
     charts(r, &mut out);
     out.push_str("<section class=\"section\"><h2>Attribution by model</h2>");

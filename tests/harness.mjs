@@ -48,11 +48,24 @@ export async function launch() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  // Every Content-Security-Policy violation on any page is recorded, so a
+  // test can assert that a whole run met the policy.
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
   const errors = [];
   const page = context.pages()[0] ?? await context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   return { context, page, errors };
+}
+
+/** The CSP violations the current document has seen. */
+export async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations ?? ['no CSP listener']);
 }
 
 /** A fresh temporary folder for test artefacts (files, screenshots). */

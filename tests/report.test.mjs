@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serve, launch, launchNoScript, tempDir, root } from './harness.mjs';
+import { serve, launch, launchNoScript, tempDir, root, cspViolations } from './harness.mjs';
 
 const puffy = process.env.PUFFY_BIN ?? path.join(root, 'target', 'release', 'puffy');
 let server;
@@ -102,6 +102,7 @@ test('14 dropped days give the same report and downloads as puffy run', async ()
   assert.deepEqual(values(html), values(fs.readFileSync(cliHtml, 'utf8')));
   for (const [key, value] of Object.entries(values(html))) assert.equal(value, report.summary[key], `HTML KPI ${key}`);
   assert.ok(!/<script/i.test(html));
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:;/, 'the report carries a policy with no script');
   const saved = path.join(shots, 'report.html');
   fs.writeFileSync(saved, html);
   const noScript = await launchNoScript();
@@ -119,6 +120,9 @@ test('14 dropped days give the same report and downloads as puffy run', async ()
   assert.match(manifest.inputs[0].sha256, /^[0-9a-f]{64}$/);
   assert.deepEqual(manifest.settings, report.settings);
   assert.deepEqual(errors, [], 'no page errors');
+  // The whole drop-to-download run met the page's Content-Security-Policy.
+  assert.match(await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content'), /connect-src 'self'/);
+  assert.deepEqual(await cspViolations(page), [], 'no CSP violations');
 });
 
 test('a shorter session timeout recomputes without re-reading and raises sessions', async () => {

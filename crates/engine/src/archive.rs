@@ -76,15 +76,18 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
                     &label,
                     &format!("the member is compressed with {}, which cannot be read here; zip it again with standard (deflate) compression", e.compression()),
                 );
+                ingest.set_last_archive(name);
                 continue;
             }
             Ok(e) if e.size() > left => {
                 ingest.add_unreadable(&label, &too_large(cap, Some(e.size())));
+                ingest.set_last_archive(name);
                 continue;
             }
             Ok(_) => {}
             Err(e) => {
                 ingest.add_unreadable(&label, &e.to_string());
+                ingest.set_last_archive(name);
                 continue;
             }
         }
@@ -97,6 +100,7 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
                     hit: false,
                 };
                 ingest.add_file(&base, &mut capped);
+                ingest.set_last_archive(name);
                 left = capped.left;
                 if capped.hit {
                     ingest.set_last_error(format!(
@@ -107,6 +111,7 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
             }
             Err(e) => {
                 ingest.add_unreadable(&label, &e.to_string());
+                ingest.set_last_archive(name);
             }
         }
     }

@@ -109,6 +109,8 @@ pub struct FileReport {
     pub invalid_event_data: (u64, Vec<u64>),
     /// Why the file could not be read at all.
     pub error: Option<String>,
+    /// The ZIP archive the file came from, if any.
+    pub archive: Option<String>,
 }
 
 /// Everything ingested: events sorted by time, their strings and orders.

@@ -113,6 +113,13 @@ impl Ingest {
         &self.data.files[index as usize]
     }
 
+    /// Marks the file read last as a member of the archive `name`.
+    pub fn set_last_archive(&mut self, name: &str) {
+        if let Some(f) = self.data.files.last_mut() {
+            f.archive = Some(name.to_string());
+        }
+    }
+
     /// Replaces the error of the file read last (a reader that knows better
     /// why it stopped than the CSV parser does).
     pub fn set_last_error(&mut self, message: String) {
