@@ -52,6 +52,8 @@ pub struct Ingest {
     max_order_cents: i64,
     /// Revenue of the orders accepted so far, in cents.
     revenue_cents: i64,
+    /// The most revenue the batch may hold ([`MAX_BATCH_REVENUE_CENTS`]).
+    max_batch_cents: i64,
 }
 
 impl Default for Ingest {
@@ -61,6 +63,7 @@ impl Default for Ingest {
             seen: FxHashMap::default(),
             max_order_cents: IngestConfig::default().max_order_cents(),
             revenue_cents: 0,
+            max_batch_cents: MAX_BATCH_REVENUE_CENTS,
         }
     }
 }
@@ -266,7 +269,7 @@ impl Ingest {
                 self.revenue_cents = self
                     .revenue_cents
                     .checked_add(order.revenue_cents)
-                    .filter(|&t| t <= MAX_BATCH_REVENUE_CENTS)
+                    .filter(|&t| t <= self.max_batch_cents)
                     .ok_or_else(|| {
                         (
                             Reason::BatchRevenueLimit,
@@ -514,6 +517,27 @@ mod tests {
             ]
         );
         assert!(ds.quarantine[6].raw.starts_with("h,https://puffy.com/,,"));
+    }
+
+    #[test]
+    fn orders_past_the_batch_revenue_ceiling_are_quarantined_not_summed() {
+        let order = |n: u32| {
+            row(
+                &format!("c{n}"),
+                &format!("2025-02-23T10:00:0{n}Z"),
+                "checkout_completed",
+                &format!("\"{{\"\"transaction_id\"\":\"\"T{n}\"\",\"\"revenue\"\":20000}}\""),
+            )
+        };
+        let body = format!("{HEADER}\n{}\n{}\n{}\n", order(1), order(2), order(3));
+        let mut ingest = Ingest::new();
+        ingest.max_batch_cents = 5_000_000; // 50,000.00: room for two orders
+        ingest.add_file("events_20250223.csv", body.as_bytes());
+        let ds = ingest.finish();
+        assert_eq!(ds.orders.iter().map(|o| o.revenue_cents).sum::<i64>(), 4_000_000);
+        assert_eq!(ds.quarantine.len(), 1);
+        assert_eq!((ds.quarantine[0].line, ds.quarantine[0].reason), (4, Reason::BatchRevenueLimit));
+        assert_eq!(ds.files[0].rows, ds.files[0].accepted + ds.files[0].quarantined);
     }
 
     #[test]
