@@ -82,9 +82,13 @@ pub fn abbreviate(names: &[String]) -> Vec<String> {
         .map(|(n, short)| {
             if first.iter().filter(|s| *s == short).count() > 1 {
                 let last = n.split_whitespace().last().unwrap_or_default();
+                // All but the last initial, by characters: a channel name
+                // may be any text, and a byte slice could cut a character.
+                let mut head: Vec<char> = short.chars().collect();
+                head.pop();
                 format!(
                     "{}{}",
-                    &short[..short.len() - 1],
+                    head.into_iter().collect::<String>(),
                     last.chars().take(2).collect::<String>()
                 )
             } else {
@@ -274,5 +278,17 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         assert_eq!(abbreviate(&names), vec!["Dire", "PS", "OSe", "OSo", "Emai"]);
+    }
+
+    #[test]
+    fn multi_byte_and_empty_names_do_not_panic() {
+        let names: Vec<String> = ["Ørganic Élan", "Ørganic Éclat", "", " ", "🦄 Ads", "🦄 Apps"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            abbreviate(&names),
+            vec!["ØÉl", "ØÉc", "", " ", "🦄Ad", "🦄Ap"]
+        );
     }
 }
