@@ -371,7 +371,10 @@ pub fn App() -> impl IntoView {
             </header>
             <Show
                 when=move || !read_only()
-                fallback=move || view! { <p class="notice">{move || format!("Published report (read-only): {}", app.bundle.get().unwrap_or_default())}</p> }
+                fallback=move || view! { <p class="notice">{move || match app.bundle.get().unwrap_or_default() {
+                    folder if folder.is_empty() => "Published report (read-only)".to_string(),
+                    folder => format!("Published report (read-only): {folder}"),
+                }}</p> }
             >
                 <DropZone app=app compact=Signal::derive(has_report) />
             </Show>

@@ -282,10 +282,17 @@ mod tests {
 
     #[test]
     fn multi_byte_and_empty_names_do_not_panic() {
-        let names: Vec<String> = ["Ørganic Élan", "Ørganic Éclat", "", " ", "🦄 Ads", "🦄 Apps"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names: Vec<String> = [
+            "Ørganic Élan",
+            "Ørganic Éclat",
+            "",
+            " ",
+            "🦄 Ads",
+            "🦄 Apps",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(
             abbreviate(&names),
             vec!["ØÉl", "ØÉc", "", " ", "🦄Ad", "🦄Ap"]

@@ -48,11 +48,11 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 /// and the result must have the page's origin and lie under the page's
 /// `reports/` folder; everything else is refused before any request.
 pub fn bundle_base(path: &str, page_href: &str) -> Result<String, String> {
-    let shown: String = path.chars().take(80).collect();
+    // The value is not repeated: a crafted link must not put its own words
+    // on our page.
     let refuse = || {
-        format!(
-            "{shown:?} is not a report folder on this site: only folders under reports/ here can be opened."
-        )
+        "the link does not name a report folder on this site: only folders under reports/ here can be opened."
+            .to_string()
     };
     // Backslashes and control characters never appear in a bundle name;
     // browsers read them as slashes or drop them, so refuse them outright.
@@ -80,9 +80,13 @@ pub fn bundle_base(path: &str, page_href: &str) -> Result<String, String> {
     let rest = resolved.strip_prefix(&reports).ok_or_else(refuse)?;
     // A bundle name: letters, digits, `-`, `_`, `.` and folders; no
     // percent-escapes (a server may decode `%2e%2e` into `..`).
-    let plain = rest
-        .split('/')
-        .all(|seg| seg != "." && seg != ".." && seg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+    let plain = rest.split('/').all(|seg| {
+        seg != "."
+            && seg != ".."
+            && seg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    });
     if rest.is_empty() || !plain {
         return Err(refuse());
     }
@@ -91,7 +95,8 @@ pub fn bundle_base(path: &str, page_href: &str) -> Result<String, String> {
 
 /// Loads a published bundle and shows it read-only.
 pub fn open_bundle(app: AppState, path: String) {
-    app.bundle.set(Some(path.clone()));
+    // Read-only from the start; the folder is named once it is checked.
+    app.bundle.set(Some(String::new()));
     app.state.set(PageState::Processing);
     spawn_local(async move {
         let result = async {

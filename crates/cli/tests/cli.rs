@@ -355,3 +355,69 @@ fn html_report_is_self_contained_escaped_and_carries_the_report_numbers() {
     }
     assert!(html.len() < 2_000_000, "under 2 MB: {}", html.len());
 }
+
+#[test]
+fn a_zip_of_the_batch_gives_the_same_tables_and_bad_members_are_named() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &["--clean"]);
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    names.sort();
+    let zipped = tempfile::tempdir().unwrap();
+    let archive = zipped.path().join("batch.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let deflate = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    // In reverse order and in a folder: members are read sorted by name.
+    for p in names.iter().rev() {
+        let name = format!("export/{}", p.file_name().unwrap().to_str().unwrap());
+        w.start_file(name, deflate).unwrap();
+        w.write_all(&std::fs::read(p).unwrap()).unwrap();
+    }
+    w.start_file("export/notes.txt", deflate).unwrap();
+    w.write_all(b"not an export").unwrap();
+    w.finish().unwrap();
+
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run = |input: &Path, out: &Path| {
+        let o = puffy(&[
+            "run",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(dir.path(), a.path());
+    run(&archive, b.path());
+    for table in [
+        "events_enriched.csv",
+        "sessions.csv",
+        "conversions.csv",
+        "attribution.csv",
+        "quarantine.csv",
+    ] {
+        assert!(
+            std::fs::read(a.path().join(table)).unwrap()
+                == std::fs::read(b.path().join(table)).unwrap(),
+            "{table} differs between the folder and its zip"
+        );
+    }
+
+    // A zip that holds only an unreadable member: named, archive and member.
+    let bad = zipped.path().join("bad.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+    w.start_file("events_20250223.csv", deflate).unwrap();
+    w.write_all(b"").unwrap();
+    w.finish().unwrap();
+    let out = puffy(&["check", bad.to_str().unwrap(), "--json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["files"][0]["error"],
+        "bad.zip/events_20250223.csv: the file is empty"
+    );
+}

@@ -99,7 +99,7 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
                     cap,
                     hit: false,
                 };
-                ingest.add_file(&base, &mut capped);
+                let error = ingest.add_file(&base, &mut capped).error.clone();
                 ingest.set_last_archive(name);
                 left = capped.left;
                 if capped.hit {
@@ -107,6 +107,11 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
                         "{label}: {}; the rows before the cut were read",
                         too_large(cap, None)
                     ));
+                } else if let Some(rest) =
+                    error.as_deref().and_then(|e| e.strip_prefix(base.as_str()))
+                {
+                    // Name the archive and the member, not the member alone.
+                    ingest.set_last_error(format!("{label}{rest}"));
                 }
             }
             Err(e) => {

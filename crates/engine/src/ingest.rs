@@ -534,10 +534,19 @@ mod tests {
         ingest.max_batch_cents = 5_000_000; // 50,000.00: room for two orders
         ingest.add_file("events_20250223.csv", body.as_bytes());
         let ds = ingest.finish();
-        assert_eq!(ds.orders.iter().map(|o| o.revenue_cents).sum::<i64>(), 4_000_000);
+        assert_eq!(
+            ds.orders.iter().map(|o| o.revenue_cents).sum::<i64>(),
+            4_000_000
+        );
         assert_eq!(ds.quarantine.len(), 1);
-        assert_eq!((ds.quarantine[0].line, ds.quarantine[0].reason), (4, Reason::BatchRevenueLimit));
-        assert_eq!(ds.files[0].rows, ds.files[0].accepted + ds.files[0].quarantined);
+        assert_eq!(
+            (ds.quarantine[0].line, ds.quarantine[0].reason),
+            (4, Reason::BatchRevenueLimit)
+        );
+        assert_eq!(
+            ds.files[0].rows,
+            ds.files[0].accepted + ds.files[0].quarantined
+        );
     }
 
     #[test]

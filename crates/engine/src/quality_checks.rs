@@ -357,6 +357,22 @@ pub fn uniqueness(ds: &Dataset, dups: &TxnDuplicates, out: &mut Vec<Finding>) {
     }
 }
 
+/// A reason's phrase for one row: "have …" → "has …", "are orders …" →
+/// "is an order …".
+fn singular(what: &str) -> String {
+    let (verb, rest) = what.split_once(' ').unwrap_or((what, ""));
+    let verb = match verb {
+        "have" => "has",
+        "are" => "is",
+        "contain" => "contains",
+        other => other,
+    };
+    match rest.strip_prefix("orders ") {
+        Some(rest) => format!("{verb} an order {rest}"),
+        None => format!("{verb} {rest}"),
+    }
+}
+
 fn reason_message(reason: Reason) -> (&'static str, Severity) {
     match reason {
         Reason::WrongFieldCount => ("have the wrong number of fields", Severity::Warning),
@@ -396,10 +412,17 @@ pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &m
     }
     for (reason, idx) in by_reason {
         let (what, severity) = reason_message(reason);
-        let msg = format!(
-            "{} {what}; they were set aside in the quarantine.",
-            quantity(idx.len() as u64, "row")
-        );
+        let msg = if idx.len() == 1 {
+            format!(
+                "1 row {}; it was set aside in the quarantine.",
+                singular(what)
+            )
+        } else {
+            format!(
+                "{} {what}; they were set aside in the quarantine.",
+                quantity(idx.len() as u64, "row")
+            )
+        };
         let mut x = finding(reason.as_str(), Category::Validity, severity, msg);
         x.count = idx.len() as u64;
         let mut files: Vec<u32> = idx.iter().map(|&i| ds.quarantine[i].file).collect();
@@ -569,6 +592,30 @@ mod tests {
         assert_eq!(quantity(1_000_000u64, "event"), "1,000,000 events");
         assert_eq!(agree(1u64, "has", "have"), "has");
         assert_eq!(agree(2u64, "has", "have"), "have");
+    }
+
+    #[test]
+    fn one_quarantined_row_reads_as_english() {
+        use super::{reason_message, singular};
+        use crate::ingest::Reason;
+        let one = |r| singular(reason_message(r).0);
+        assert_eq!(
+            one(Reason::BadTimestamp),
+            "has a timestamp that cannot be read"
+        );
+        assert_eq!(
+            one(Reason::TruncatedRow),
+            "is cut off at the end of the file"
+        );
+        assert_eq!(one(Reason::InvalidUtf8), "contains unreadable characters");
+        assert_eq!(
+            one(Reason::RevenueAboveCap),
+            "is an order above the per-order revenue cap (not summed)"
+        );
+        assert_eq!(
+            one(Reason::InvalidOrderJson),
+            "is an order whose data is not valid JSON"
+        );
     }
 
     #[test]

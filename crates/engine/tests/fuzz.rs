@@ -117,7 +117,10 @@ fn apply(mut bytes: Vec<u8>, m: &Mutation) -> Vec<u8> {
                 .filter(|&i| i < len)
                 .collect();
             let s = starts[p % starts.len()];
-            let e = bytes[s..].iter().position(|&b| b == b'\n').map_or(len, |n| s + n + 1);
+            let e = bytes[s..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(len, |n| s + n + 1);
             let line = bytes[s..e].to_vec();
             bytes.splice(e..e, line);
         }
@@ -134,7 +137,9 @@ fn apply(mut bytes: Vec<u8>, m: &Mutation) -> Vec<u8> {
 fn runs_as_formula(cell: &str) -> bool {
     matches!(cell.chars().next(), Some('\t' | '\r' | '\n'))
         || matches!(
-            cell.trim_start_matches([' ', '\u{a0}', '\u{3000}']).chars().next(),
+            cell.trim_start_matches([' ', '\u{a0}', '\u{3000}'])
+                .chars()
+                .next(),
             Some('=' | '+' | '-' | '@' | '＝' | '＋' | '－' | '＠')
         )
 }
