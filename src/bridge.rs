@@ -109,7 +109,15 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     let base = Url::new_with_base("./", &href)
         .map_err(|e| format!("{e:?}"))?
         .href();
-    let loader = format!("importScripts('{base}worker.js'); wasm_bindgen('{base}worker_bg.wasm');");
+    // The page's address is text anyone can write into a link (a host that
+    // serves index.html for any path): it goes into the loader as JSON
+    // string literals, never spliced into code.
+    let js = |file: &str| serde_json::to_string(&format!("{base}{file}")).unwrap_or_default();
+    let loader = format!(
+        "importScripts({}); wasm_bindgen({});",
+        js("worker.js"),
+        js("worker_bg.wasm")
+    );
     let options = BlobPropertyBag::new();
     options.set_type("text/javascript");
     let blob = Blob::new_with_str_sequence_and_options(&Array::of1(&loader.into()), &options)

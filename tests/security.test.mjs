@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve, launch, cspViolations, tempDir } from './harness.mjs';
+import { serve, launch, cspViolations, tempDir, dist } from './harness.mjs';
 
 let server;
 let evil;
@@ -146,4 +146,29 @@ test('hostile cells: formulas are text in downloads, markup is text on the page,
   assert.equal(await revenue(), 500);
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(errors, []);
+});
+
+test('a page address crafted as code cannot run in the worker loader', async () => {
+  const { page, errors } = browser;
+  // A host that serves the app for any path (a common single-page fallback):
+  // every request is answered with the dist file of the same base name.
+  const fallback = http.createServer((req, res) => {
+    const base = decodeURIComponent(new URL(req.url, 'http://x').pathname).split('/').pop() || 'index.html';
+    const file = path.join(dist, base);
+    const body = fs.existsSync(file) ? fs.readFileSync(file) : fs.readFileSync(path.join(dist, 'index.html'));
+    const type = base.endsWith('.wasm') ? 'application/wasm' : base.endsWith('.js') ? 'text/javascript' : base.endsWith('.css') ? 'text/css' : 'text/html';
+    res.writeHead(200, { 'content-type': type });
+    res.end(body);
+  });
+  await new Promise((r) => fallback.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${fallback.address().port}/a'+(self.__pwned=1)+'/index.html`;
+    await page.goto(url);
+    await page.locator('main[data-engine=warm]').waitFor({ timeout: 30000 });
+    const worker = page.workers()[0];
+    assert.equal(await worker.evaluate(() => typeof self.__pwned), 'undefined', 'the address stayed text');
+    assert.deepEqual(errors, []);
+  } finally {
+    await new Promise((r) => fallback.close(r));
+  }
 });

@@ -43,11 +43,14 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
             }
         };
         let path = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let base = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
+        let base = path.rsplit(['/', '\\']).next().unwrap_or(&path);
         if entry.is_file()
             && !path.starts_with("__MACOSX")
             && base.to_ascii_lowercase().ends_with(".csv")
         {
+            // A member name is text of the archive's author: bounded like any.
+            let base = crate::limits::truncate(base, 255).into_owned();
+            let path = crate::limits::truncate(&path, 500).into_owned();
             members.push((base, path, i));
         }
     }
