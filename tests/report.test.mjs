@@ -175,5 +175,12 @@ test('a .zip of the daily files gives the same numbers', async () => {
   await page.locator('[data-tab=journeys]').click();
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, 'journeys.png'), fullPage: true });
+  // The manifest counts the archive's members under the archive's name.
+  await page.locator('[data-tab=downloads]').click();
+  const manifest = JSON.parse((await download(page, 'manifest.json')).toString('utf8'));
+  assert.equal(manifest.inputs.length, 1);
+  assert.equal(manifest.inputs[0].name, 'export.zip');
+  assert.equal(manifest.inputs[0].members.length, 14);
+  assert.equal(manifest.inputs[0].rows, report.inputs.reduce((n, f) => n + f.rows, 0));
   assert.deepEqual(errors, []);
 });
