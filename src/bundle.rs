@@ -6,7 +6,7 @@ use std::io::Write;
 
 use engine::config::Config;
 use engine::ingest::Dataset;
-use engine::report::Run;
+use engine::pipeline::Run;
 use serde::Serialize;
 
 /// One input file as the manifest states it.
@@ -112,16 +112,21 @@ pub fn file(
     inputs: &[InputDigest],
     name: &str,
 ) -> Result<Vec<u8>, String> {
-    if let Some(bytes) = engine::tables::table(data, run, name) {
+    if let Some(bytes) = engine::outputs::tables::table(data, run, name) {
         return Ok(bytes);
     }
     let report =
         || serde_json::to_vec_pretty(&engine::report::report(data, run)).map_err(|e| e.to_string());
     // Every table, made once (the ZIP and the manifest's row counts share them).
     let tables = || -> Vec<(&'static str, Vec<u8>)> {
-        engine::tables::TABLES
+        engine::outputs::tables::TABLES
             .iter()
-            .map(|t| (*t, engine::tables::table(data, run, t).unwrap_or_default()))
+            .map(|t| {
+                (
+                    *t,
+                    engine::outputs::tables::table(data, run, t).unwrap_or_default(),
+                )
+            })
             .collect()
     };
     match name {

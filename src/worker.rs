@@ -39,7 +39,7 @@ struct State {
     sources: Sources,
     /// The sources' sizes and SHA-256, once a manifest has asked for them.
     digests: Option<Vec<crate::bundle::InputDigest>>,
-    run: engine::report::Run,
+    run: engine::pipeline::Run,
 }
 
 /// The batch's input files, for the manifest's sizes and SHA-256. Those are
@@ -144,7 +144,7 @@ fn warm_up() {
     };
     let (files, data) = generated(&sample, &Config::default());
     let _ = Sources::Sample(files).digests();
-    if let Ok(run) = engine::report::run(&data, &Config::default()) {
+    if let Ok(run) = engine::pipeline::run(&data, &Config::default()) {
         let _ = serde_json::to_string(&engine::report::report(&data, &run));
     }
 }
@@ -220,7 +220,7 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                 let mut s = s.borrow_mut();
                 let s = s.as_mut().ok_or("no data loaded")?;
                 let computing = now();
-                s.run = engine::report::run(&s.data, &config).map_err(|e| e.to_string())?;
+                s.run = engine::pipeline::run(&s.data, &config).map_err(|e| e.to_string())?;
                 post_report(&s.data, &s.run, [started, computing, now()])
             })
         }
@@ -279,7 +279,11 @@ fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), S
             let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
             let mut bytes = Vec::with_capacity(file.size() as usize);
             match blob.read_to_end(&mut bytes) {
-                Ok(_) => engine::archive::add_zip(&mut ingest, &name, std::io::Cursor::new(bytes)),
+                Ok(_) => engine::ingest::archive::add_zip(
+                    &mut ingest,
+                    &name,
+                    std::io::Cursor::new(bytes),
+                ),
                 Err(e) => {
                     ingest.add_unreadable(&name, &e.to_string());
                 }
@@ -309,7 +313,7 @@ fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), S
 /// when reading, computing and writing the report started.
 fn post_report(
     data: &Dataset,
-    run: &engine::report::Run,
+    run: &engine::pipeline::Run,
     [reading, computing, reporting]: [f64; 3],
 ) -> Result<(), String> {
     let json =
@@ -330,7 +334,7 @@ fn post_report(
 /// Computes the report of newly loaded data and keeps both.
 fn finish(data: Dataset, sources: Sources, config: &Config, started: f64) -> Result<(), String> {
     let computing = now();
-    let run = engine::report::run(&data, config).map_err(|e| e.to_string())?;
+    let run = engine::pipeline::run(&data, config).map_err(|e| e.to_string())?;
     post_report(&data, &run, [started, computing, now()])?;
     STATE.with(|s| {
         *s.borrow_mut() = Some(State {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::chart::{draw_lines, Chart};
-use engine::schema::Column;
+use engine::ingest::schema::Column;
 
 use crate::app::use_app;
 use crate::format::{int, list, money_cents, num, pct, text};
@@ -139,7 +139,7 @@ fn quarantine(r: &Value) -> impl IntoView {
 
 /// What the quarantine table shows, in words.
 fn quarantine_note(total: u64, shown: usize) -> String {
-    let rows = engine::quality_checks::quantity(total, "row");
+    let rows = engine::units::quantity(total, "row");
     match total {
         0 => "No rows were set aside: every row was read.".into(),
         t if t as usize <= shown => format!("{rows} set aside, all shown below."),

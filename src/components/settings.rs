@@ -4,7 +4,7 @@
 //! reset to defaults). Applying recomputes from the parsed events; settings
 //! persist in `localStorage` and are part of every export.
 
-use engine::channels::{default_rules, ChannelRule};
+use engine::config::channels::{default_rules, ChannelRule};
 use engine::config::Config;
 use leptos::prelude::*;
 

@@ -78,9 +78,9 @@ pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
 }
 
 /// Reads every file, streaming; a `.zip` is read member by member (see
-/// [`engine::archive`]). A file that cannot be opened is recorded as a file
+/// [`engine::ingest::archive`]). A file that cannot be opened is recorded as a file
 /// error, like any other unreadable file.
-pub fn ingest(files: &[PathBuf], cfg: &engine::limits::IngestConfig) -> Dataset {
+pub fn ingest(files: &[PathBuf], cfg: &engine::config::IngestConfig) -> Dataset {
     let bytes = files
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
@@ -96,7 +96,9 @@ pub fn ingest(files: &[PathBuf], cfg: &engine::limits::IngestConfig) -> Dataset 
             .extension()
             .is_some_and(|x| x.eq_ignore_ascii_case("zip"));
         match File::open(path) {
-            Ok(f) if zipped => engine::archive::add_zip(&mut ingest, &name, BufReader::new(f)),
+            Ok(f) if zipped => {
+                engine::ingest::archive::add_zip(&mut ingest, &name, BufReader::new(f))
+            }
             Ok(f) => {
                 ingest.add_file(&name, BufReader::with_capacity(1 << 20, f));
             }

@@ -20,7 +20,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         let result = File::open(path)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))
-            .and_then(|f| engine::inspect::inspect(&name, f).map_err(anyhow::Error::from));
+            .and_then(|f| engine::ingest::inspect::inspect(&name, f).map_err(anyhow::Error::from));
         match result {
             Ok(info) => println!(
                 "{}\t{} rows\t{}",

@@ -24,8 +24,8 @@ pub struct Args {
 /// Runs the pipeline and prints the alerts.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
-    let run = engine::report::run(&ds, &cfg)?;
-    let metrics = engine::metrics::daily_metrics(&ds, &run);
+    let run = engine::pipeline::run(&ds, &cfg)?;
+    let metrics = engine::monitor::metrics::daily_metrics(&ds, &run);
     if let Some(day) = args.day {
         anyhow::ensure!(
             metrics.iter().any(|m| m.day == day),

@@ -26,7 +26,7 @@ pub struct Args {
 /// Writes the bundle and the index.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
-    let run = engine::report::run(&ds, &cfg)?;
+    let run = engine::pipeline::run(&ds, &cfg)?;
     let report = engine::report::report(&ds, &run);
     if let Some(path) = &args.html {
         let value = serde_json::to_value(&report)?;
@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
-    for name in engine::tables::TABLES {
+    for name in engine::outputs::tables::TABLES {
         crate::run::write_table(&ds, &run, out, name)?;
     }
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;

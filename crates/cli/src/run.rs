@@ -22,11 +22,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let timer = Timer::new();
     let (cfg, ds) = args.inputs.load()?;
     timer.lap("ingest");
-    let run = engine::report::run(&ds, &cfg)?;
+    let run = engine::pipeline::run(&ds, &cfg)?;
     timer.lap("pipeline");
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    for name in engine::tables::TABLES {
+    for name in engine::outputs::tables::TABLES {
         write_table(&ds, &run, &args.out, name)?;
         timer.lap(name);
     }
@@ -42,7 +42,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         s.revenue,
         s.sessions,
         s.visitors,
-        engine::tables::TABLES.len(),
+        engine::outputs::tables::TABLES.len(),
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -51,14 +51,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 /// Writes one table into `dir`, row by row as it is made.
 pub fn write_table(
     ds: &engine::ingest::Dataset,
-    run: &engine::report::Run,
+    run: &engine::pipeline::Run,
     dir: &std::path::Path,
     name: &str,
 ) -> anyhow::Result<()> {
     let path = dir.join(name);
     let mut file = std::fs::File::create(&path)
         .with_context(|| format!("{}: cannot create", path.display()))?;
-    engine::tables::write(ds, run, name, &mut file)
+    engine::outputs::tables::write(ds, run, name, &mut file)
         .unwrap_or(Ok(()))
         .with_context(|| format!("{}: cannot write", path.display()))
 }

@@ -2,46 +2,56 @@
 //! and configuration.
 //!
 //! ```text
-//! CSV bytes --ingest--> events + quarantine --quality--> findings
-//!   --enrich--> sessionize --> conversions --> attribution --> summary --> monitor
+//! CSV bytes --ingest--> events + quarantine --enrich--> channels, devices, bots
+//!   --quality--> findings --sessions--> sessions, conversions
+//!   --attribution--> credits (seven models)         = pipeline::run -> Run
+//!   --summary / monitor--> KPIs, funnel, daily metrics, alerts
+//!   --report--> report.json       --outputs--> the CSV tables
 //! ```
+//!
+//! The modules below are declared in that order, and each imports only from
+//! the ones above it (`tests/layers.rs` fails otherwise); files inside a
+//! stage's folder may use each other. `ARCHITECTURE.md` at the repository
+//! root tells where each rule lives.
 //!
 //! The crate never touches the web, the clock or the file system: callers
 //! (the `puffy` CLI, the browser worker) own all I/O and hand over readers.
 #![warn(missing_docs)]
 
-pub mod archive;
-pub mod attribution;
-pub mod channels;
-pub mod config;
-pub mod conversions;
-pub mod csv_out;
-pub mod dataset;
-pub mod dates;
-pub mod enrich;
+// Shared bottom: the error type, bounds on hostile values, number wording,
+// the event model, every setting.
 pub mod error;
-pub mod findings;
-pub mod ingest;
-pub mod insights;
-pub mod inspect;
+
 pub mod limits;
-pub mod markov;
-pub mod metrics;
+
+pub mod units;
+
 pub mod model;
-pub mod monitor;
-pub mod monitor_rules;
-pub mod order;
+
+pub mod config;
+
+// The stages, in pipeline order.
+pub mod ingest;
+
+pub mod enrich;
+
 pub mod quality;
-pub mod quality_checks;
-pub mod quality_volume;
-pub mod report;
-pub mod schema;
-pub mod sessionize;
+
+pub mod sessions;
+
+pub mod attribution;
+
+pub mod pipeline;
+
 pub mod summary;
+
+pub mod monitor;
+
+pub mod report;
+
+pub mod outputs;
+
+// The realistic-export generator (sample data, tests, benchmarks).
 pub mod synth;
-pub mod synth_traffic;
-pub mod synth_visits;
-pub mod tables;
-pub mod urls;
 
 pub use error::{Error, Result};

@@ -12,8 +12,9 @@ use crate::attribution::Model;
 use crate::enrich::Device;
 use crate::ingest::Dataset;
 use crate::model::{cents_to_f64, day_of, EventKind, Sym, NONE};
-use crate::report::{round4, Run};
-use crate::sessionize::Session;
+use crate::pipeline::Run;
+use crate::sessions::sessionize::Session;
+use crate::units::round4;
 
 /// Headline numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -166,7 +167,7 @@ pub fn reconcile(ds: &Dataset, run: &Run) -> Reconciliation {
         .attribution
         .channels
         .iter()
-        .position(|c| c == crate::channels::UNATTRIBUTED);
+        .position(|c| c == crate::config::channels::UNATTRIBUTED);
     let mut per_model: BTreeMap<Model, (i64, i64)> = BTreeMap::new();
     for c in &run.attribution.credits {
         let e = per_model.entry(c.model).or_default();

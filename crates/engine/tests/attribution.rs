@@ -4,7 +4,8 @@
 use engine::attribution::{allocate, weights, Model, Touch};
 use engine::config::Config;
 use engine::ingest::ingest;
-use engine::report::{report, run};
+use engine::pipeline::run;
+use engine::report::report;
 
 const DAY: i64 = 86_400_000;
 const HALF_LIFE: f64 = 7.0 * DAY as f64;

@@ -12,7 +12,8 @@ use std::io::Cursor;
 
 use engine::config::Config;
 use engine::ingest::{Dataset, Ingest};
-use engine::report::{report, run};
+use engine::pipeline::run;
+use engine::report::report;
 use engine::synth::{generate, SynthConfig};
 use proptest::prelude::*;
 
@@ -159,8 +160,8 @@ fn check_pipeline(ds: &Dataset) -> Result<(), TestCaseError> {
         }
     }
     prop_assert!(r.summary.revenue >= 0.0 && r.summary.revenue.is_finite());
-    for table in engine::tables::TABLES {
-        let bytes = engine::tables::table(ds, &run, table).unwrap();
+    for table in engine::outputs::tables::TABLES {
+        let bytes = engine::outputs::tables::table(ds, &run, table).unwrap();
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(bytes.as_slice());
@@ -214,7 +215,7 @@ proptest! {
             bytes[p % len] = b;
         }
         let mut ingest = Ingest::new();
-        engine::archive::add_zip(&mut ingest, "batch.zip", Cursor::new(bytes));
+        engine::ingest::archive::add_zip(&mut ingest, "batch.zip", Cursor::new(bytes));
         check_pipeline(&ingest.finish())?;
     }
 }

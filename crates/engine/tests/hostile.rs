@@ -1,15 +1,16 @@
 //! A catalogue of hostile and awkward inputs, each with the exact text a
 //! user sees: a file's error, a quarantined row's reason and detail, a
 //! finding's message, or the cell written to a table. Expected strings are
-//! written by hand from the rules in `limits.rs`, `csv_out.rs` and
-//! `archive.rs`, not copied from a run.
+//! written by hand from the rules in `limits.rs`, `outputs/csv_out.rs` and
+//! `ingest/archive.rs`, not copied from a run.
 
 use std::io::{Cursor, Write};
 
-use engine::archive::{add_zip, add_zip_capped};
 use engine::config::Config;
+use engine::ingest::archive::{add_zip, add_zip_capped};
 use engine::ingest::{Dataset, Ingest, Reason};
-use engine::report::{report, run};
+use engine::pipeline::run;
+use engine::report::report;
 
 const HEADER: &str = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent";
 const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0";
@@ -68,7 +69,7 @@ fn file_error(name: &str, body: &[u8]) -> String {
 fn cells(rows: &[String], table: &str, column: &str) -> Vec<String> {
     let ds = load(DAY, file(rows).as_bytes());
     let run = run(&ds, &Config::default()).unwrap();
-    let bytes = engine::tables::table(&ds, &run, table).unwrap();
+    let bytes = engine::outputs::tables::table(&ds, &run, table).unwrap();
     let mut rdr = csv::Reader::from_reader(bytes.as_slice());
     let at = rdr
         .headers()
@@ -475,7 +476,7 @@ fn h27_seventy_thousand_referrer_hosts_keep_their_own_sources() {
         .collect();
     let ds = load(DAY, file(&rows).as_bytes());
     let run = run(&ds, &Config::default()).unwrap();
-    let bytes = engine::tables::table(&ds, &run, "events_enriched.csv").unwrap();
+    let bytes = engine::outputs::tables::table(&ds, &run, "events_enriched.csv").unwrap();
     let mut rdr = csv::Reader::from_reader(bytes.as_slice());
     let h = rdr.headers().unwrap().clone();
     let (c, s) = (

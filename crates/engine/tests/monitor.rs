@@ -23,8 +23,8 @@ fn injected_incidents_raise_the_right_alerts_on_the_right_days() {
     };
     let (files, _) = generate(&cfg);
     let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
-    let run = engine::report::run(&ds, &Config::default()).unwrap();
-    let metrics = engine::metrics::daily_metrics(&ds, &run);
+    let run = engine::pipeline::run(&ds, &Config::default()).unwrap();
+    let metrics = engine::monitor::metrics::daily_metrics(&ds, &run);
     assert_eq!(metrics.len(), 14, "the missing day is part of the series");
     let all = alerts(&metrics, &run.cfg.monitor);
     let day = |i: u64| cfg.start + chrono::Days::new(i);

@@ -194,7 +194,7 @@ fn session_channels_match_the_generator_for_99_percent_of_visits() {
     let cfg = small();
     let (files, truth) = generate(&cfg);
     let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
-    let r = engine::report::run(&ds, &Config::default()).unwrap();
+    let r = engine::pipeline::run(&ds, &Config::default()).unwrap();
     let ids = engine::attribution::ChannelIds::new(&r.cfg.channels, &r.attribution.channels);
     let by_start: std::collections::HashMap<(&str, i64), &str> = r
         .sessions
@@ -236,7 +236,7 @@ fn run_reconciles_rows_orders_and_revenue_on_generated_data() {
     let cfg = small();
     let (files, truth) = generate(&cfg);
     let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
-    let r = engine::report::run(&ds, &Config::default()).unwrap();
+    let r = engine::pipeline::run(&ds, &Config::default()).unwrap();
     let rep = engine::report::report(&ds, &r);
     let rec = &rep.reconciliation;
     assert!(
@@ -262,7 +262,7 @@ fn run_reconciles_rows_orders_and_revenue_on_generated_data() {
     assert!(rep.stitching.linked_clients > 0);
     let mut stitched = Config::default();
     stitched.attribution.stitch_identities = true;
-    let s = engine::report::run(&ds, &stitched).unwrap();
+    let s = engine::pipeline::run(&ds, &stitched).unwrap();
     let more = s
         .attribution
         .touchpoints

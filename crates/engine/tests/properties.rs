@@ -125,7 +125,7 @@ proptest! {
     }
 }
 
-fn session_case(seed: u64, timeout: u32, split: bool) -> (Dataset, engine::report::Run) {
+fn session_case(seed: u64, timeout: u32, split: bool) -> (Dataset, engine::pipeline::Run) {
     let cfg = SynthConfig {
         seed,
         days: 3,
@@ -137,7 +137,7 @@ fn session_case(seed: u64, timeout: u32, split: bool) -> (Dataset, engine::repor
     let mut settings = engine::config::Config::default();
     settings.session.timeout_minutes = timeout;
     settings.session.split_on_new_source = split;
-    let run = engine::report::run(&ds, &settings).unwrap();
+    let run = engine::pipeline::run(&ds, &settings).unwrap();
     (ds, run)
 }
 
@@ -184,7 +184,7 @@ proptest! {
         let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
         let mut settings = engine::config::Config::default();
         settings.attribution.lookback_days = lookback;
-        let run = engine::report::run(&ds, &settings).unwrap();
+        let run = engine::pipeline::run(&ds, &settings).unwrap();
         let mut sums: std::collections::HashMap<(u32, engine::attribution::Model), (i64, f64)> = Default::default();
         for c in &run.attribution.credits {
             let e = sums.entry((c.conversion, c.model)).or_default();

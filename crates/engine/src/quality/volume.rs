@@ -11,11 +11,11 @@ use crate::enrich::UserAgents;
 use crate::ingest::Dataset;
 use crate::limits::MAX_BATCH_DAYS;
 use crate::model::{EventKind, PerString, NONE};
-use crate::quality::{event_day, revenue, round4, Category, Finding, QualityConfig, Severity};
-use crate::quality_checks::{
-    agree, finding, line_ref, money, pct, push_sample, quantity, with_days, TxnDuplicates,
-    MAX_SAMPLES,
+use crate::quality::checks::{
+    finding, line_ref, push_sample, with_days, TxnDuplicates, MAX_SAMPLES,
 };
+use crate::quality::{event_day, revenue, Category, Finding, QualityConfig, Severity};
+use crate::units::{agree, money, pct, quantity, round4};
 
 /// Distinct events per UTC day.
 pub fn events_by_day(ds: &Dataset) -> BTreeMap<NaiveDate, u64> {
@@ -43,7 +43,7 @@ fn batch_range(
     }
 }
 
-/// Every day of the batch, gaps included, from [`batch_range`]; at most
+/// Every day of the batch, gaps included, from its first to its last; at most
 /// the last [`MAX_BATCH_DAYS`] of them (one stray timestamp years away
 /// must not make thousands of "missing" days).
 pub fn batch_days(ds: &Dataset, events_by_day: &BTreeMap<NaiveDate, u64>) -> Vec<NaiveDate> {
@@ -291,7 +291,7 @@ const HOST_OTHER: u8 = 3;
 
 /// Whether a URL is on a shop host (first), a checkout host, or neither.
 fn host_kind(url: &str, site: &SiteConfig) -> u8 {
-    match crate::urls::scheme_and_host(url).and_then(|(_, host)| host) {
+    match crate::enrich::urls::scheme_and_host(url).and_then(|(_, host)| host) {
         Some(h) if site.is_shop(&h) => HOST_SHOP,
         Some(h) if site.is_checkout(&h) => HOST_CHECKOUT,
         _ => HOST_OTHER,

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::ingest::schema::Column;
 use crate::ingest::{Dataset, Reason};
 use crate::model::{format_ts, EventKind, NONE};
 use crate::quality::{
-    event_day, revenue, round4, Category, DuplicateTransaction, Finding, LineRef, OrderRef,
-    QualityConfig, Severity,
+    event_day, revenue, Category, DuplicateTransaction, Finding, LineRef, OrderRef, QualityConfig,
+    Severity,
 };
-use crate::schema::Column;
+use crate::units::{agree, money, pct, quantity, round4};
 
 pub(crate) const MAX_SAMPLES: usize = 20;
 
@@ -54,47 +55,6 @@ pub(crate) fn line_ref(ds: &Dataset, file: u32, line: u64) -> LineRef {
 pub(crate) fn push_sample(samples: &mut Vec<LineRef>, r: LineRef) {
     if samples.len() < MAX_SAMPLES {
         samples.push(r);
-    }
-}
-
-pub(crate) fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
-
-/// Money for messages: `$1,524.00`.
-pub fn money(x: f64) -> String {
-    let cents = (x * 100.0).round() as i64;
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}${}.{:02}", thousands(abs / 100), abs % 100)
-}
-
-/// A count with its noun for messages: `1 file`, `3 files`, `1,204 rows`.
-pub fn quantity(n: impl Into<u64>, noun: &str) -> String {
-    let n: u64 = n.into();
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} {noun}{s}", thousands(n))
-}
-
-/// Digits grouped by thousands: `1,204`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    grouped
-}
-
-/// The verb form agreeing with `n` subjects: `agree(1, "has", "have")`.
-pub fn agree<'a>(n: impl Into<u64>, one: &'a str, many: &'a str) -> &'a str {
-    if n.into() == 1 {
-        one
-    } else {
-        many
     }
 }
 
@@ -582,17 +542,6 @@ fn items(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &mut Vec<
 
 #[cfg(test)]
 mod tests {
-    use super::{agree, money, quantity};
-
-    #[test]
-    fn counts_read_as_english() {
-        assert_eq!(quantity(1u64, "order"), "1 order");
-        assert_eq!(quantity(0u64, "order"), "0 orders");
-        assert_eq!(quantity(1204u64, "row"), "1,204 rows");
-        assert_eq!(quantity(1_000_000u64, "event"), "1,000,000 events");
-        assert_eq!(agree(1u64, "has", "have"), "has");
-        assert_eq!(agree(2u64, "has", "have"), "have");
-    }
 
     #[test]
     fn one_quarantined_row_reads_as_english() {
@@ -616,12 +565,5 @@ mod tests {
             one(Reason::InvalidOrderJson),
             "is an order whose data is not valid JSON"
         );
-    }
-
-    #[test]
-    fn money_groups_thousands_and_keeps_cents() {
-        assert_eq!(money(1524.0), "$1,524.00");
-        assert_eq!(money(-0.5), "-$0.50");
-        assert_eq!(money(287_744.129), "$287,744.13");
     }
 }

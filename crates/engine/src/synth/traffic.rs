@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
+use crate::synth::visits::{Generator, RawEvent, Rng, BOT_UAS, CATALOG, DAY, MIN, PAGES};
 use crate::synth::DuplicateTruth;
-use crate::synth_visits::{Generator, RawEvent, Rng, BOT_UAS, CATALOG, DAY, MIN, PAGES};
 
 const CAMPAIGNS: &[&str] = &["7B4C8A", "1F2E3D", "A0B1C2", "5D6E7F", "C4CA42"];
 const SEARCH_REFERRERS: &[&str] = &[

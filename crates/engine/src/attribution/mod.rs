@@ -9,46 +9,24 @@
 //! 20% shared by the middle; 50/50 for two touches); time decay (weight
 //! `2^(−age / half-life)`, age from session start to conversion); Markov
 //! (each channel of the path weighted by its removal effect, see
-//! [`crate::markov`]; linear when every effect in the path is 0).
+//! [`crate::attribution::markov`]; linear when every effect in the path is 0).
 //!
 //! Every model credits exactly the conversion's revenue: weights are summed
 //! per channel and turned into cents by the largest-remainder method, so
 //! the channel sums equal the revenue to the cent. A conversion without any
 //! touchpoint is credited to `Unattributed` under every model.
 
+pub mod markov;
+
+pub use crate::config::AttributionConfig;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
-use crate::channels::{ChannelRule, DIRECT, UNATTRIBUTED};
-use crate::conversions::{Conversion, Persons};
+use crate::config::channels::{ChannelRule, DIRECT, UNATTRIBUTED};
 use crate::enrich::NO_SOURCE;
 use crate::model::{Sym, NONE};
-use crate::sessionize::Session;
-
-/// Attribution settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AttributionConfig {
-    /// Sessions that started this many days before a conversion count (7).
-    pub lookback_days: u32,
-    /// Half-life of the time-decay model, in days (7).
-    pub half_life_days: f64,
-    /// Treat client ids sharing an email hash as one person (false).
-    pub stitch_identities: bool,
-    /// Fewer converting journeys than this make the Markov model a warning (30).
-    pub markov_min_conversions: u32,
-}
-
-impl Default for AttributionConfig {
-    fn default() -> Self {
-        AttributionConfig {
-            lookback_days: 7,
-            half_life_days: 7.0,
-            stitch_identities: false,
-            markov_min_conversions: 30,
-        }
-    }
-}
+use crate::sessions::conversions::{Conversion, Persons};
+use crate::sessions::sessionize::Session;
 
 /// The attribution models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -482,7 +460,8 @@ fn markov_summary(
         journeys.push((path, false));
         non_converting += 1;
     }
-    let (probability, effects) = crate::markov::removal_effects(&journeys, channels.len());
+    let (probability, effects) =
+        crate::attribution::markov::removal_effects(&journeys, channels.len());
     let warning = (converting < u64::from(cfg.markov_min_conversions)).then(|| {
         format!(
             "Only {converting} converting journeys (fewer than {}): treat the data-driven model as indicative.",

@@ -12,11 +12,14 @@
 //! items, a BOM + CRLF file, a trailing blank line, bad rows and a file cut
 //! off mid-row.
 
+pub mod traffic;
+pub mod visits;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::ingest::Reason;
-use crate::synth_visits::{Generator, RawEvent};
+use crate::synth::visits::{Generator, RawEvent};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -168,7 +171,7 @@ fn write_file(
     d: u32,
     day: NaiveDate,
     events: &[&RawEvent],
-    rng: &mut crate::synth_visits::Rng,
+    rng: &mut crate::synth::visits::Rng,
 ) -> (SynthFile, FileTruth) {
     let name = format!("events_{}.csv", day.format("%Y%m%d"));
     let renamed = cfg.rename_client_id_from.is_some_and(|from| d >= from);
@@ -189,8 +192,8 @@ fn write_file(
             csv::Terminator::Any(b'\n')
         })
         .from_writer(Vec::new());
-    let header: Vec<&str> = crate::schema::Column::ALL
-        .map(crate::schema::Column::as_str)
+    let header: Vec<&str> = crate::ingest::schema::Column::ALL
+        .map(crate::ingest::schema::Column::as_str)
         .iter()
         .enumerate()
         .filter(|(i, _)| keep(*i))

@@ -8,10 +8,11 @@ use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::attribution::ChannelIds;
+use crate::ingest::schema::Column;
 use crate::ingest::Dataset;
 use crate::model::{day_of, EventKind};
-use crate::report::{round4, Run};
-use crate::schema::Column;
+use crate::pipeline::Run;
+use crate::units::round4;
 
 /// What one day looked like.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -173,7 +174,7 @@ pub fn daily_metrics(ds: &Dataset, run: &Run) -> Vec<DayMetrics> {
             .unwrap_or_default();
         m.direct_share = m
             .channel_shares
-            .get(crate::channels::DIRECT)
+            .get(crate::config::channels::DIRECT)
             .copied()
             .unwrap_or(0.0);
         m.schema.sort();

@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::ingest::schema::HeaderMap;
 use crate::model::{Event, Order, Strings};
-use crate::schema::HeaderMap;
 
 /// Why a row was quarantined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

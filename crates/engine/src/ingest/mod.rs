@@ -3,7 +3,7 @@
 //!
 //! Files are read as a stream (`impl Read`): one reused record buffer, one
 //! interning table, no per-row allocation for rows that are accepted. The
-//! header is mapped onto the canonical schema by [`crate::schema`].
+//! header is mapped onto the canonical schema by [`crate::ingest::schema`].
 //!
 //! Row conservation: for every file `rows = accepted + quarantined`. An
 //! accepted row that is an exact copy of an event already loaded (the same
@@ -11,18 +11,26 @@
 //! kept once. A file that cannot be read at all (empty, binary, not UTF-8,
 //! not an export) gets an `error` and no rows; the other files still load.
 
+pub mod archive;
+pub mod dataset;
+pub mod dates;
+pub mod inspect;
+pub mod order;
+pub mod schema;
+
 use std::io::Read;
 
 use rustc_hash::FxHashMap;
 
-pub use crate::dataset::{Dataset, FileReport, QuarantinedRow, Reason};
-pub use crate::dates::{day_from_name, parse_timestamp};
+use crate::config::IngestConfig;
 use crate::error::Error;
-use crate::inspect::{header_columns, open_csv};
-use crate::limits::{truncate, IngestConfig, MAX_BATCH_REVENUE_CENTS, MAX_SAMPLE_CHARS};
+pub use crate::ingest::dataset::{Dataset, FileReport, QuarantinedRow, Reason};
+pub use crate::ingest::dates::{day_from_name, parse_timestamp};
+use crate::ingest::inspect::{header_columns, open_csv};
+use crate::ingest::order::{parse_email, parse_order, OrderError};
+use crate::ingest::schema::{Column, HeaderMap};
+use crate::limits::{truncate, MAX_BATCH_REVENUE_CENTS, MAX_SAMPLE_CHARS};
 use crate::model::{Event, EventKind, Sym, NONE};
-use crate::order::{parse_email, parse_order, OrderError};
-use crate::schema::{Column, HeaderMap};
 
 /// Identity of an event for exact-duplicate detection (all fields but its
 /// position; orders compare by their raw `event_data`).

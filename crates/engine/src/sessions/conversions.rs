@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::enrich::{Device, UserAgents};
 use crate::ingest::Dataset;
 use crate::model::{EventKind, Sym, NONE};
-use crate::sessionize::Sessions;
+use crate::sessions::sessionize::Sessions;
 
 /// One order that counts.
 #[derive(Debug, Clone, PartialEq)]

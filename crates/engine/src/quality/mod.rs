@@ -2,7 +2,7 @@
 //!
 //! Every check yields [`Finding`]s with an id, a category, a severity, the
 //! affected days and files, a count, up to 20 sample line references and a
-//! one-line message for a marketer. Checks live in [`crate::quality_checks`];
+//! one-line message for a marketer. Checks live in [`crate::quality::checks`];
 //! this module holds the types, the thresholds and the daily score.
 //!
 //! **Daily score** (0–100, higher is better), for each day `d` of the batch:
@@ -20,58 +20,24 @@
 //! A day with no events at all scores 0. Bots are not a defect of the
 //! export and do not lower the score.
 
+pub mod checks;
+pub mod findings;
+pub mod volume;
+
+pub use crate::config::QualityConfig;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::enrich::UserAgents;
-pub use crate::findings::{
-    Category, DuplicateTransaction, FileSummary, Finding, LineRef, OrderRef, Severity,
-};
+use crate::ingest::schema::Column;
 use crate::ingest::Dataset;
 use crate::model::{cents_to_f64, day_of};
-use crate::quality_checks as checks;
-use crate::quality_volume as volume;
-use crate::schema::Column;
-
-/// Thresholds of the audit, with their defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct QualityConfig {
-    /// Highest acceptable share of rows without `client_id` per day (0.05).
-    pub max_null_client_rate: f64,
-    /// Highest acceptable share of rows without `page_url` per day (0.01).
-    pub max_null_page_url_rate: f64,
-    /// Highest acceptable share of rows without `user_agent` per day (0.05).
-    pub max_null_user_agent_rate: f64,
-    /// Share of quarantined rows in a file above which it is an error (0.01).
-    pub max_quarantine_rate: f64,
-    /// A day below this share of the median daily events is low (0.5).
-    pub volume_low_ratio: f64,
-    /// A day above this multiple of the median daily events is high (2.0).
-    pub volume_high_ratio: f64,
-    /// Bot share of a day's events above which it is a warning (0.25).
-    pub max_bot_share: f64,
-    /// Tolerance between revenue and the sum of its items, in currency (0.01).
-    pub revenue_tolerance: f64,
-}
-
-impl Default for QualityConfig {
-    fn default() -> Self {
-        QualityConfig {
-            max_null_client_rate: 0.05,
-            max_null_page_url_rate: 0.01,
-            max_null_user_agent_rate: 0.05,
-            max_quarantine_rate: 0.01,
-            volume_low_ratio: 0.5,
-            volume_high_ratio: 2.0,
-            max_bot_share: 0.25,
-            revenue_tolerance: 0.01,
-        }
-    }
-}
+pub use crate::quality::findings::{
+    Category, DuplicateTransaction, FileSummary, Finding, LineRef, OrderRef, Severity,
+};
 
 /// The audit of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -218,11 +184,6 @@ fn score(
     out
 }
 
-/// Rounds a rate to four decimals for reports.
-pub(crate) fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
 /// Revenue of an order in currency.
 pub(crate) fn revenue(ds: &Dataset, order: u32) -> f64 {
     cents_to_f64(ds.orders[order as usize].revenue_cents)
@@ -238,6 +199,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::ingest::ingest;
+    use crate::units::round4;
 
     const HEADER: &str = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent";
     const UA: &str = "\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36\"";

@@ -7,35 +7,13 @@
 //! default) an event with a different external source starts a new session
 //! mid-visit (the classic campaign-change rule). A session's channel is the
 //! source of its first event that has external source information (see
-//! [`crate::channels`]), else Direct.
+//! [`crate::config::channels`]), else Direct.
 
+pub use crate::config::SessionConfig;
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
 
 use crate::enrich::{Sources, UserAgents, NO_SOURCE};
 use crate::model::{Event, EventKind, Sym, NONE};
-
-/// Session settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SessionConfig {
-    /// Inactivity that ends a session, in minutes (30).
-    pub timeout_minutes: u32,
-    /// Start a new session when a different external source arrives (false).
-    pub split_on_new_source: bool,
-    /// Keep bot events in sessions, funnel and attribution (false).
-    pub include_bots: bool,
-}
-
-impl Default for SessionConfig {
-    fn default() -> Self {
-        SessionConfig {
-            timeout_minutes: 30,
-            split_on_new_source: false,
-            include_bots: false,
-        }
-    }
-}
 
 /// One visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +152,7 @@ mod tests {
     }
 
     fn run(ds: &Dataset, cfg: &SessionConfig) -> Sessions {
-        let rules = crate::channels::default_rules();
+        let rules = crate::config::channels::default_rules();
         let sources = Sources::build(&ds.events, &ds.strings, &SiteConfig::default(), &rules);
         let uas = UserAgents::build(&ds.events, &ds.strings);
         sessionize(&ds.events, &sources, &uas, cfg)
@@ -226,7 +204,7 @@ mod tests {
         ]);
         let s = run(&ds, &SessionConfig::default());
         assert_eq!(s.sessions.len(), 1);
-        let rules = crate::channels::default_rules();
+        let rules = crate::config::channels::default_rules();
         assert_eq!(rules[s.sessions[0].rule as usize].channel, "Paid Search");
     }
 

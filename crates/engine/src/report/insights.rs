@@ -5,9 +5,8 @@
 use chrono::Datelike;
 use serde::Serialize;
 
-use crate::monitor::{money, pct};
-use crate::quality_checks::{agree, quantity};
 use crate::report::Report;
+use crate::units::{agree, money, pct, quantity};
 
 /// One finding of the executive summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,7 +44,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
     if let Some(last) = last.filter(|_| revenue > 0.0) {
         if let Some((channel, c)) = last
             .iter()
-            .filter(|(k, _)| *k != crate::channels::UNATTRIBUTED)
+            .filter(|(k, _)| *k != crate::config::channels::UNATTRIBUTED)
             .max_by(|a, b| a.1.revenue.total_cmp(&b.1.revenue))
         {
             out.push(Insight {
@@ -67,7 +66,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                     .filter(|f| f.revenue > 0.0)
                     .map(|f| (k, l.revenue / f.revenue - 1.0))
             })
-            .filter(|(k, _)| *k != crate::channels::UNATTRIBUTED)
+            .filter(|(k, _)| *k != crate::config::channels::UNATTRIBUTED)
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
         if let Some((channel, change)) = shift.filter(|(_, c)| c.abs() >= 0.01) {
             let dir = if change > 0.0 { "more" } else { "less" };

@@ -1,10 +1,8 @@
 //! The alert rules of [`crate::monitor`], applied to one day.
 
-use crate::metrics::DayMetrics;
-use crate::monitor::{
-    alert, median, money, pct, robust_z, Alert, AlertSeverity as S, MonitorConfig,
-};
-use crate::quality_checks::{agree, quantity};
+use crate::monitor::metrics::DayMetrics;
+use crate::monitor::{alert, median, robust_z, Alert, AlertSeverity as S, MonitorConfig};
+use crate::units::{agree, money, pct, quantity};
 
 /// Pushes every alert of `days[i]`, given its history.
 pub fn day_alerts(
@@ -265,7 +263,7 @@ fn shares(d: &DayMetrics, hist: &[&DayMetrics], cfg: &MonitorConfig, out: &mut V
         }
     }
     for (channel, &share) in &d.channel_shares {
-        if channel == crate::channels::DIRECT {
+        if channel == crate::config::channels::DIRECT {
             continue;
         }
         let h: Vec<f64> = hist
@@ -300,7 +298,7 @@ fn shares(d: &DayMetrics, hist: &[&DayMetrics], cfg: &MonitorConfig, out: &mut V
 mod tests {
     use chrono::NaiveDate;
 
-    use crate::metrics::{empty, DayMetrics};
+    use crate::monitor::metrics::{empty, DayMetrics};
     use crate::monitor::{alerts, AlertSeverity, MonitorConfig};
 
     /// `n` ordinary days from 2025-01-01, then `last` as the next day.

@@ -1,5 +1,5 @@
 //! Enrich: where each event came from (channel, by the rule table of
-//! [`crate::channels`]) and what its user agent says (device, browser, OS,
+//! [`crate::config::channels`]) and what its user agent says (device, browser, OS,
 //! bot).
 //!
 //! URLs are parsed once per distinct string: page URLs for their query keys,
@@ -15,10 +15,12 @@
 //! `tablet` for iPads and Android without `Mobile`, `mobile` for woothee's
 //! `smartphone`/`mobilephone`, `desktop` for `pc`, else `other`.
 
+pub mod urls;
+
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::channels::{ChannelRule, Referrer};
+use crate::config::channels::{ChannelRule, Referrer};
 use crate::config::SiteConfig;
 use crate::model::{Event, PerString, Strings, Sym, NONE};
 
@@ -163,7 +165,7 @@ impl UserAgents {
 /// A referrer URL reduced to what rules look at; the shop's own hosts are
 /// [`Referrer::None`].
 pub fn parse_referrer(url: &str, site: &SiteConfig) -> Referrer {
-    let Some((scheme, host)) = crate::urls::scheme_and_host(url) else {
+    let Some((scheme, host)) = crate::enrich::urls::scheme_and_host(url) else {
         return Referrer::None;
     };
     match (scheme.as_str(), host) {
@@ -214,7 +216,7 @@ impl Sources {
         for e in events {
             let page = page_slot.get_or_insert_with(e.page_url, || {
                 let mut ids = Vec::new();
-                crate::urls::for_each_query_key(strings.get(e.page_url), |key| {
+                crate::enrich::urls::for_each_query_key(strings.get(e.page_url), |key| {
                     let id = match key_ids.get(key) {
                         Some(&id) => id,
                         None => {

@@ -18,12 +18,12 @@ use std::io::{self, Write};
 use rustc_hash::FxHashMap;
 
 use crate::attribution::{ChannelIds, Model};
-use crate::csv_out::CsvOut;
 use crate::enrich::NO_SOURCE;
 use crate::ingest::Dataset;
 use crate::model::{cents_to_string, EventKind, NONE};
-use crate::report::Run;
-use crate::sessionize::Session;
+use crate::outputs::csv_out::CsvOut;
+use crate::pipeline::Run;
+use crate::sessions::sessionize::Session;
 use crate::summary::{channel_days, journeys, session_device};
 
 /// Table file names, in the order they are written.
@@ -192,7 +192,7 @@ fn sessions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut id = String::new();
     for s in &run.sessions.sessions {
         let (rule, source) = match s.source_event {
-            NONE => (crate::channels::DIRECT_RULE, ""),
+            NONE => (crate::config::channels::DIRECT_RULE, ""),
             ev => {
                 let detail = run.sources.detail(ev as usize);
                 (rules[s.rule as usize].name.as_str(), detail)

@@ -1,4 +1,5 @@
-//! Settings for every stage, with documented defaults. The CLI loads them
+//! Settings for every stage, with documented defaults, in one place: each
+//! setting has one home here, and the stages read it from here. The CLI loads them
 //! from `puffy.toml` (every key optional), the app from its settings panel.
 //!
 //! ```toml
@@ -10,14 +11,21 @@
 //! max_null_client_rate = 0.05
 //! ```
 
+pub mod attribution;
+pub mod channels;
+pub mod ingest;
+pub mod monitor;
+pub mod quality;
+pub mod session;
+
 use serde::{Deserialize, Serialize};
 
-use crate::attribution::AttributionConfig;
-use crate::channels::{default_rules, ChannelRule};
-use crate::limits::IngestConfig;
-use crate::monitor::MonitorConfig;
-use crate::quality::QualityConfig;
-use crate::sessionize::SessionConfig;
+pub use self::attribution::AttributionConfig;
+use self::channels::{default_rules, ChannelRule};
+pub use self::ingest::IngestConfig;
+pub use self::monitor::MonitorConfig;
+pub use self::quality::QualityConfig;
+pub use self::session::SessionConfig;
 
 /// The shop's own hosts. Internal hosts never start or change a traffic
 /// source; the checkout host is where orders complete.
@@ -91,7 +99,7 @@ impl Default for Config {
 impl Config {
     /// Checks values a run cannot work with.
     pub fn validate(&self) -> crate::Result<()> {
-        crate::channels::validate(&self.channels).map_err(crate::Error::Config)?;
+        crate::config::channels::validate(&self.channels).map_err(crate::Error::Config)?;
         self.ingest.validate().map_err(crate::Error::Config)?;
         if self.session.timeout_minutes == 0 {
             return Err(crate::Error::Config(

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::ingest::schema::Column;
 use crate::ingest::FileReport;
-use crate::quality::round4;
-use crate::schema::Column;
+use crate::units::round4;
 
 /// What a check is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -1,76 +1,21 @@
-//! The whole pipeline in one call ([`run`]) and `report.json`.
-//!
-//! `run` takes an ingested [`Dataset`] and the settings and returns every
-//! stage's output; changing a setting re-runs from the dataset without
-//! re-reading files. [`Report`] is what `report.json` holds.
+//! `report.json`: [`Report`] gathers a [`Run`]'s summaries, the daily
+//! metrics and alerts, and the executive summary ([`insights`]) into the
+//! one document the page, the HTML report and hosted bundles read.
+
+pub mod insights;
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-use crate::attribution::{attribute, Attribution, MarkovSummary, Model, Stitching};
+use crate::attribution::{MarkovSummary, Model, Stitching};
 use crate::config::Config;
-use crate::conversions::{conversions, Conversion, Persons};
-use crate::enrich::{Sources, UserAgents};
 use crate::ingest::Dataset;
 use crate::limits::{truncate, MAX_SAMPLE_CHARS};
-use crate::quality::{audit, QualityReport};
-use crate::quality_checks::transaction_duplicates;
-use crate::sessionize::{sessionize, Sessions};
+use crate::pipeline::Run;
+use crate::quality::QualityReport;
 use crate::summary::{funnel, reconcile, summarize, Funnel, Reconciliation, Summary};
-
-/// Every stage's output for one dataset and one configuration.
-pub struct Run {
-    /// Settings used.
-    pub cfg: Config,
-    /// User agents, classified.
-    pub uas: UserAgents,
-    /// Traffic source of every event.
-    pub sources: Sources,
-    /// Event indices of duplicate-transaction copies (not orders).
-    pub excluded: FxHashSet<usize>,
-    /// The audit.
-    pub quality: QualityReport,
-    /// Sessions.
-    pub sessions: Sessions,
-    /// Identity links (always computed; applied when stitching is on).
-    pub persons: Persons,
-    /// Orders that count.
-    pub conversions: Vec<Conversion>,
-    /// Credits under every model.
-    pub attribution: Attribution,
-}
-
-/// Runs every stage after ingest.
-pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
-    cfg.validate()?;
-    let uas = UserAgents::build(&ds.events, &ds.strings);
-    let sources = Sources::build(&ds.events, &ds.strings, &cfg.site, &cfg.channels);
-    let dups = transaction_duplicates(ds);
-    let quality = audit(ds, &uas, &dups, &cfg.site, &cfg.quality);
-    let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
-    let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
-    let persons = Persons::stitch(ds);
-    let attribution = attribute(
-        &conversions,
-        &sessions.sessions,
-        &persons,
-        &cfg.channels,
-        &cfg.attribution,
-    );
-    Ok(Run {
-        cfg: cfg.clone(),
-        uas,
-        sources,
-        excluded: dups.excluded,
-        quality,
-        sessions,
-        persons,
-        conversions,
-        attribution,
-    })
-}
+use crate::units::round4;
 
 /// Orders (fractional credit) and revenue of a channel under one model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,11 +82,11 @@ pub struct Report {
     /// The first 100 quarantined rows (all are in `quarantine.csv`).
     pub quarantine_sample: Vec<QuarantineRow>,
     /// The executive summary.
-    pub insights: Vec<crate::insights::Insight>,
+    pub insights: Vec<crate::report::insights::Insight>,
     /// Monitoring alerts, worst first.
     pub alerts: Vec<crate::monitor::Alert>,
     /// The daily metrics series.
-    pub metrics: Vec<crate::metrics::DayMetrics>,
+    pub metrics: Vec<crate::monitor::metrics::DayMetrics>,
     /// The `puffy check --json` object.
     pub quality: QualityReport,
 }
@@ -174,7 +119,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         }
     }
     let days = run.quality.score_by_day.keys();
-    let metrics = crate::metrics::daily_metrics(ds, run);
+    let metrics = crate::monitor::metrics::daily_metrics(ds, run);
     let alerts = crate::monitor::alerts(&metrics, &run.cfg.monitor);
     let mut report = Report {
         version: env!("CARGO_PKG_VERSION"),
@@ -214,11 +159,6 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         metrics,
         quality: run.quality.clone(),
     };
-    report.insights = crate::insights::insights(&report);
+    report.insights = crate::report::insights::insights(&report);
     report
-}
-
-/// Rounds to four decimals.
-pub(crate) fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }
