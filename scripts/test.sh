@@ -16,8 +16,8 @@ cargo fmt --all -- --check
 step "cargo clippy (native, whole workspace)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo clippy (wasm32: app and engine)"
-cargo clippy --target wasm32-unknown-unknown -p puffy-app -p engine --locked -- -D warnings
+step "cargo clippy (wasm32: app, engine, report)"
+cargo clippy --target wasm32-unknown-unknown -p puffy-app -p engine -p puffy-report --locked -- -D warnings
 
 step "cargo test --workspace"
 cargo test --workspace --locked

@@ -133,7 +133,7 @@ impl AppState {
             }),
             Msg::Report(json, worker) => match serde_json::from_str::<Value>(&json) {
                 Ok(v) => {
-                    let inputs = crate::format::list(&v, "/inputs");
+                    let inputs = puffy_report::format::list(&v, "/inputs");
                     let all_failed =
                         !inputs.is_empty() && inputs.iter().all(|f| !f["error"].is_null());
                     self.error.set(all_failed.then(|| {
@@ -297,7 +297,7 @@ impl AppState {
     pub fn download(&self, name: &str) {
         if name == "report.html" {
             if let Some(r) = self.report.get_untracked() {
-                let html = crate::html_report::render(&r);
+                let html = puffy_report::html_report::render(&r);
                 if let Err(e) = bridge::save(name, html.as_bytes()) {
                     self.notice.set(Some(e));
                 }

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::app::{use_app, AppState, PageState};
-use crate::format::{int, money, text};
+use puffy_report::format::{int, money, text};
 
 /// The `report` query parameter, if any.
 pub fn requested_bundle() -> Option<String> {

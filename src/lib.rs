@@ -4,12 +4,7 @@
 
 pub mod app;
 pub mod bridge;
-pub mod bundle;
-pub mod charts;
 pub mod components;
 pub mod files;
-pub mod format;
 pub mod hosted;
-pub mod html_report;
-pub mod report_data;
 pub mod worker;

@@ -38,7 +38,7 @@ struct State {
     data: Dataset,
     sources: Sources,
     /// The sources' sizes and SHA-256, once a manifest has asked for them.
-    digests: Option<Vec<crate::bundle::InputDigest>>,
+    digests: Option<Vec<puffy_report::bundle::InputDigest>>,
     run: engine::pipeline::Run,
 }
 
@@ -55,11 +55,11 @@ enum Sources {
 
 impl Sources {
     /// Sizes and SHA-256 of every input.
-    fn digests(&self) -> Result<Vec<crate::bundle::InputDigest>, String> {
+    fn digests(&self) -> Result<Vec<puffy_report::bundle::InputDigest>, String> {
         Ok(match self {
             Sources::Sample(files) => files
                 .iter()
-                .map(|f| crate::bundle::InputDigest::of(&f.name, &f.bytes))
+                .map(|f| puffy_report::bundle::InputDigest::of(&f.name, &f.bytes))
                 .collect(),
             Sources::Files(files) => {
                 let reader =
@@ -233,7 +233,7 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                     s.digests = Some(s.sources.digests()?);
                 }
                 let inputs = s.digests.as_deref().unwrap_or_default();
-                crate::bundle::file(&s.data, &s.run, inputs, &name)
+                puffy_report::bundle::file(&s.data, &s.run, inputs, &name)
             })?;
             let array = Uint8Array::from(bytes.as_slice());
             let buffer: JsValue = array.buffer().into();
@@ -387,12 +387,12 @@ impl<'a> BlobReader<'a> {
         }
     }
 
-    fn digest(self, name: &str) -> crate::bundle::InputDigest {
+    fn digest(self, name: &str) -> puffy_report::bundle::InputDigest {
         use sha2::Digest;
-        crate::bundle::InputDigest {
+        puffy_report::bundle::InputDigest {
             name: name.to_string(),
             bytes: self.pos as u64,
-            sha256: hex(&self.hasher.unwrap_or_default().finalize()),
+            sha256: puffy_report::bundle::hex(&self.hasher.unwrap_or_default().finalize()),
         }
     }
 
@@ -441,9 +441,4 @@ impl Read for BlobReader<'_> {
 
 fn js_io(e: JsValue) -> std::io::Error {
     std::io::Error::other(format!("{e:?}"))
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

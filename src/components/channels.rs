@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use super::chart::{channel_color, draw_bars, Bars, Chart, SERIES};
 use crate::app::use_app;
-use crate::format::{money, num, pct};
-use crate::report_data::{channels, revenue};
+use puffy_report::format::{money, num, pct};
+use puffy_report::report_data::{channels, revenue};
 
-pub use crate::report_data::MODELS;
+pub use puffy_report::report_data::MODELS;
 
 /// The channels section.
 #[component]

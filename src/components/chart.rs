@@ -1,7 +1,7 @@
 //! The page's charts: plotters on a `<canvas>` (main thread: plotters
 //! measures text through `window`), sized for the device pixel ratio so
 //! lines and text stay crisp on high-DPI screens. The drawing itself is in
-//! [`crate::charts`], shared with the standalone HTML report.
+//! [`puffy_report::charts`], shared with the standalone HTML report.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-pub use crate::charts::{channel_color, Bars, SERIES};
+pub use puffy_report::charts::{channel_color, Bars, SERIES};
 
 /// Sizes the canvas backing store for the device pixel ratio; returns the ratio.
 fn fit(canvas: &HtmlCanvasElement, height: u32) -> f64 {
@@ -22,7 +22,7 @@ fn fit(canvas: &HtmlCanvasElement, height: u32) -> f64 {
     dpr
 }
 
-/// Grouped bars on a canvas (see [`crate::charts::bars`]).
+/// Grouped bars on a canvas (see [`puffy_report::charts::bars`]).
 pub fn draw_bars(
     canvas: &HtmlCanvasElement,
     height: u32,
@@ -32,10 +32,10 @@ pub fn draw_bars(
 ) -> Option<()> {
     let dpr = fit(canvas, height);
     let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
-    crate::charts::bars(&root, dpr, categories, series, money)
+    puffy_report::charts::bars(&root, dpr, categories, series, money)
 }
 
-/// Lines over days on a canvas (see [`crate::charts::lines`]).
+/// Lines over days on a canvas (see [`puffy_report::charts::lines`]).
 pub fn draw_lines(
     canvas: &HtmlCanvasElement,
     height: u32,
@@ -46,7 +46,7 @@ pub fn draw_lines(
 ) -> Option<()> {
     let dpr = fit(canvas, height);
     let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
-    crate::charts::lines(&root, dpr, days, values, flagged, money)
+    puffy_report::charts::lines(&root, dpr, days, values, flagged, money)
 }
 
 /// A canvas that redraws whenever `draw`'s inputs change.

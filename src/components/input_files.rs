@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::use_app;
-use crate::format::{int, list, num, text};
+use puffy_report::format::{int, list, num, text};
 
 /// The input files table.
 #[component]

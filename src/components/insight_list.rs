@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::use_app;
-use crate::format::{list, text};
+use puffy_report::format::{list, text};
 
 /// The executive summary.
 #[component]

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::chart::{draw_bars, Bars, Chart, SERIES};
 use crate::app::use_app;
-use crate::format::{int, money};
+use puffy_report::format::{int, money};
 
 fn buckets(r: &Value, key: &str) -> (Vec<String>, Vec<f64>) {
     r["journeys"][key]

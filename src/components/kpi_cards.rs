@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::use_app;
-use crate::format::{int, money, money_cents, num, pct};
+use puffy_report::format::{int, money, money_cents, num, pct};
 
 /// KPI cards from `summary`.
 #[component]

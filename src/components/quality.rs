@@ -8,7 +8,7 @@ use super::chart::{draw_lines, Chart};
 use engine::ingest::schema::Column;
 
 use crate::app::use_app;
-use crate::format::{int, list, money_cents, num, pct, text};
+use puffy_report::format::{int, list, money_cents, num, pct, text};
 
 /// The canonical columns, in export order.
 fn columns() -> [&'static str; 7] {
@@ -22,7 +22,7 @@ pub fn Quality() -> impl IntoView {
     let report = move || app.report.get();
     let scores = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
         let Some(r) = report() else { return };
-        let (days, values, flagged) = crate::report_data::scores(&r);
+        let (days, values, flagged) = puffy_report::report_data::scores(&r);
         let _ = draw_lines(canvas, h, &days, &values, &flagged, false);
     };
     view! {

@@ -23,7 +23,7 @@ pub fn Trends() -> impl IntoView {
             {METRICS.iter().map(|&(key, label, money)| {
                 let draw = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
                     if let Some(r) = app.report.get() {
-                        let (days, values, flagged) = crate::report_data::daily(&r, key);
+                        let (days, values, flagged) = puffy_report::report_data::daily(&r, key);
                         let _ = draw_lines(canvas, h, &days, &values, &flagged, money);
                     }
                 };

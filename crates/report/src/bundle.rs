@@ -27,7 +27,7 @@ impl InputDigest {
         InputDigest {
             name: name.to_string(),
             bytes: bytes.len() as u64,
-            sha256: crate::worker::hex(&sha2::Sha256::digest(bytes)),
+            sha256: hex(&sha2::Sha256::digest(bytes)),
         }
     }
 }
@@ -149,4 +149,9 @@ pub fn file(
         }
         other => Err(format!("unknown download {other:?}")),
     }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
