@@ -1,5 +1,7 @@
 //! Settings: session timeout, lookback, the revenue cap (changing it reads
-//! the files again: it decides which rows are quarantined), bots, identity stitching,
+//! the files again: it decides which rows are quarantined), bots, identity
+//! stitching, the data-quality limits (one home, read by the audit and the
+//! alerts),
 //! monitoring thresholds and the channel rule table (editable, reorderable,
 //! reset to defaults). Applying recomputes from the parsed events; settings
 //! persist in `localStorage` and are part of every export.
@@ -80,12 +82,21 @@ pub fn Settings() -> impl IntoView {
                 {toggle("New session when the traffic source changes", "split_on_new_source", c.session.split_on_new_source, flag(|c, v| c.session.split_on_new_source = v))}
                 {toggle("Identity stitching (same email hash = one person)", "stitch_identities", c.attribution.stitch_identities, flag(|c, v| c.attribution.stitch_identities = v))}
             </div>
+            <h2>"Data-quality limits (the audit and its alerts)"</h2>
+            <div class="fields">
+                {number("Max share of rows without client id", "max_null_client_rate", c.quality.max_null_client_rate, "0.01", edit(|c, v| c.quality.max_null_client_rate = v))}
+                {number("Max share of rows without page URL", "max_null_page_url_rate", c.quality.max_null_page_url_rate, "0.01", edit(|c, v| c.quality.max_null_page_url_rate = v))}
+                {number("Max share of rows without user agent", "max_null_user_agent_rate", c.quality.max_null_user_agent_rate, "0.01", edit(|c, v| c.quality.max_null_user_agent_rate = v))}
+                {number("Max quarantined share", "max_quarantine_rate", c.quality.max_quarantine_rate, "0.005", edit(|c, v| c.quality.max_quarantine_rate = v))}
+                {number("Low day (share of the median day)", "volume_low_ratio", c.quality.volume_low_ratio, "0.05", edit(|c, v| c.quality.volume_low_ratio = v))}
+                {number("High day (multiple of the median day)", "volume_high_ratio", c.quality.volume_high_ratio, "0.1", edit(|c, v| c.quality.volume_high_ratio = v))}
+                {number("Max bot share of a day", "max_bot_share", c.quality.max_bot_share, "0.01", edit(|c, v| c.quality.max_bot_share = v))}
+                {number("Revenue vs items tolerance (currency)", "revenue_tolerance", c.quality.revenue_tolerance, "0.01", edit(|c, v| c.quality.revenue_tolerance = v))}
+            </div>
             <h2>"Monitoring thresholds"</h2>
             <div class="fields">
-                {number("Max share of rows without client id", "max_null_client_rate", c.monitor.max_null_client_rate, "0.01", edit(|c, v| { c.monitor.max_null_client_rate = v; c.quality.max_null_client_rate = v; }))}
                 {number("Minimum daily revenue", "min_daily_revenue", c.monitor.min_daily_revenue, "100", edit(|c, v| c.monitor.min_daily_revenue = v))}
                 {number("Anomaly threshold (robust z)", "revenue_std_threshold", c.monitor.revenue_std_threshold, "0.1", edit(|c, v| c.monitor.revenue_std_threshold = v))}
-                {number("Max quarantined share", "max_quarantine_rate", c.monitor.max_quarantine_rate, "0.005", edit(|c, v| c.monitor.max_quarantine_rate = v))}
                 {number("Direct share jump", "direct_share_jump", c.monitor.direct_share_jump, "0.01", edit(|c, v| c.monitor.direct_share_jump = v))}
                 {number("Channel share change", "channel_share_change", c.monitor.channel_share_change, "0.01", edit(|c, v| c.monitor.channel_share_change = v))}
                 {number("Low volume (share of usual rows)", "low_volume_ratio", c.monitor.low_volume_ratio, "0.05", edit(|c, v| c.monitor.low_volume_ratio = v))}

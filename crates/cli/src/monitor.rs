@@ -25,14 +25,15 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
     let run = engine::pipeline::run(&ds, &cfg)?;
-    let metrics = engine::monitor::metrics::daily_metrics(&ds, &run);
+    // The same metrics and alerts as `report.json` of `puffy run`.
+    let (metrics, alerts) = engine::monitor::monitor(&ds, &run);
     if let Some(day) = args.day {
         anyhow::ensure!(
             metrics.iter().any(|m| m.day == day),
             "{day} is not a day of this batch"
         );
     }
-    let alerts: Vec<Alert> = engine::monitor::alerts(&metrics, &cfg.monitor)
+    let alerts: Vec<Alert> = alerts
         .into_iter()
         .filter(|a| args.day.is_none_or(|d| a.day == d))
         .collect();

@@ -26,7 +26,7 @@ fn injected_incidents_raise_the_right_alerts_on_the_right_days() {
     let run = engine::pipeline::run(&ds, &Config::default()).unwrap();
     let metrics = engine::monitor::metrics::daily_metrics(&ds, &run);
     assert_eq!(metrics.len(), 14, "the missing day is part of the series");
-    let all = alerts(&metrics, &run.cfg.monitor);
+    let all = alerts(&metrics, &run.cfg);
     let day = |i: u64| cfg.start + chrono::Days::new(i);
     let critical: BTreeSet<(NaiveDate, &str)> = all
         .iter()
@@ -60,4 +60,39 @@ fn injected_incidents_raise_the_right_alerts_on_the_right_days() {
             "{a:?}"
         );
     }
+}
+
+/// Regression: `max_quarantine_rate` lived in both `[quality]` and
+/// `[monitor]`, and the settings panel edited only the monitor's, so the
+/// audit ignored what the user set. Now one setting drives both.
+#[test]
+fn one_quarantine_limit_drives_the_audit_and_the_alert() {
+    let header = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent";
+    let mut rows: Vec<String> = (0..9)
+        .map(|i| format!("c{i},https://puffy.com/,,2025-02-23T10:00:0{i}.000Z,page_viewed,,ua"))
+        .collect();
+    rows.push("c9,https://puffy.com/,,not-a-time,page_viewed,,ua".into()); // 1 of 10 rows: 10%
+    let body = format!("{header}\n{}\n", rows.join("\n"));
+    let ds = engine::ingest::ingest([("events_20250223.csv", body.as_bytes())]);
+    let fired = |limit: f64| {
+        let mut cfg = Config::default();
+        cfg.quality.max_quarantine_rate = limit;
+        let run = engine::pipeline::run(&ds, &cfg).unwrap();
+        let audit = run
+            .quality
+            .findings
+            .iter()
+            .any(|f| f.check == "quarantine_rate");
+        let metrics = engine::monitor::metrics::daily_metrics(&ds, &run);
+        let alert = alerts(&metrics, &run.cfg)
+            .iter()
+            .any(|a| a.metric == "quarantine_rate");
+        (audit, alert)
+    };
+    assert_eq!(
+        fired(0.05),
+        (true, true),
+        "10% is above a 5% limit for both"
+    );
+    assert_eq!(fired(0.2), (false, false), "and below a 20% limit for both");
 }

@@ -6,14 +6,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MonitorConfig {
-    /// Highest acceptable share of rows without client id (0.05).
-    pub max_null_client_rate: f64,
     /// Lowest acceptable daily revenue (10,000).
     pub min_daily_revenue: f64,
     /// Robust z-score beyond which revenue, orders or conversion rate is anomalous (2.5).
     pub revenue_std_threshold: f64,
-    /// Highest acceptable share of quarantined rows (0.01).
-    pub max_quarantine_rate: f64,
     /// Days of history needed before anomaly rules run (7).
     pub min_history_days: usize,
     /// Trailing days considered as history (28).
@@ -34,10 +30,8 @@ pub struct MonitorConfig {
 impl Default for MonitorConfig {
     fn default() -> Self {
         MonitorConfig {
-            max_null_client_rate: 0.05,
             min_daily_revenue: 10_000.0,
             revenue_std_threshold: 2.5,
-            max_quarantine_rate: 0.01,
             min_history_days: 7,
             trailing_days: 28,
             same_weekday_weeks: 3,

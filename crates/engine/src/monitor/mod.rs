@@ -2,7 +2,7 @@
 //! tracking broke before the weekly report is wrong.
 //!
 //! Three families:
-//! - **data quality**: null client-id rate above `max_null_client_rate`
+//! - **data quality**: null client-id rate above `[quality]` `max_null_client_rate`
 //!   (critical); a column missing (critical) or newly renamed (warning);
 //!   duplicate transactions (warning); quarantine rate above
 //!   `max_quarantine_rate` (warning).
@@ -122,11 +122,27 @@ fn history<'a>(days: &'a [DayMetrics], i: usize, cfg: &MonitorConfig) -> Vec<&'a
     }
 }
 
+/// The daily metrics of a run and their alerts: what `report.json` holds
+/// under `metrics` and `alerts`, and what `puffy monitor` prints (one code
+/// path for both).
+pub fn monitor(
+    ds: &crate::ingest::Dataset,
+    run: &crate::pipeline::Run,
+) -> (Vec<DayMetrics>, Vec<Alert>) {
+    let metrics = crate::monitor::metrics::daily_metrics(ds, run);
+    let alerts = alerts(&metrics, &run.cfg);
+    (metrics, alerts)
+}
+
 /// Every alert for every day, worst first (then by day and metric).
-pub fn alerts(days: &[DayMetrics], cfg: &MonitorConfig) -> Vec<Alert> {
+/// The data-quality alerts use the audit's own limits (`[quality]`
+/// `max_null_client_rate`, `max_quarantine_rate`): each threshold has one home.
+pub fn alerts(days: &[DayMetrics], config: &crate::config::Config) -> Vec<Alert> {
+    let cfg = &config.monitor;
     let mut out = Vec::new();
     for i in 0..days.len() {
-        crate::monitor::rules::day_alerts(days, i, &history(days, i, cfg), cfg, &mut out);
+        let hist = history(days, i, cfg);
+        crate::monitor::rules::day_alerts(days, i, &hist, cfg, &config.quality, &mut out);
     }
     out.sort_by(|a, b| {
         b.severity

@@ -1,5 +1,6 @@
 //! The alert rules of [`crate::monitor`], applied to one day.
 
+use crate::config::QualityConfig;
 use crate::monitor::metrics::DayMetrics;
 use crate::monitor::{alert, median, robust_z, Alert, AlertSeverity as S, MonitorConfig};
 use crate::units::{agree, money, pct, quantity};
@@ -10,6 +11,7 @@ pub fn day_alerts(
     i: usize,
     hist: &[&DayMetrics],
     cfg: &MonitorConfig,
+    quality: &QualityConfig,
     out: &mut Vec<Alert>,
 ) {
     let d = &days[i];
@@ -47,7 +49,7 @@ pub fn day_alerts(
     if d.events == 0 {
         return;
     }
-    data_quality(days, i, cfg, out);
+    data_quality(days, i, quality, out);
     let enough = hist.len() >= cfg.min_history_days;
     if d.revenue < cfg.min_daily_revenue {
         out.push(alert(
@@ -121,7 +123,7 @@ pub fn day_alerts(
     }
 }
 
-fn data_quality(days: &[DayMetrics], i: usize, cfg: &MonitorConfig, out: &mut Vec<Alert>) {
+fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Vec<Alert>) {
     let d = &days[i];
     if d.null_client_rate > cfg.max_null_client_rate {
         out.push(alert("data_quality", d, "null_client_rate", S::Critical, d.null_client_rate, Some(cfg.max_null_client_rate), None,
@@ -326,7 +328,7 @@ mod tests {
 
     fn fired(days: &[DayMetrics], metric: &str) -> Option<AlertSeverity> {
         let last = days.last().unwrap().day;
-        alerts(days, &MonitorConfig::default())
+        alerts(days, &crate::config::Config::default())
             .into_iter()
             .find(|a| a.day == last && a.metric == metric)
             .map(|a| a.severity)
@@ -405,7 +407,7 @@ mod tests {
             "renamed:clientId->client_id".into(),
             "missing:referrer".into(),
         ];
-        let all = alerts(&days, &MonitorConfig::default());
+        let all = alerts(&days, &crate::config::Config::default());
         let on = |day: usize, metric: &str| {
             all.iter()
                 .any(|a| a.day == days[day].day && a.metric == metric)
@@ -457,7 +459,11 @@ mod tests {
         }
         let last = days[28].day;
         let severity = |cfg: &MonitorConfig| {
-            alerts(&days, cfg)
+            let config = crate::config::Config {
+                monitor: cfg.clone(),
+                ..crate::config::Config::default()
+            };
+            alerts(&days, &config)
                 .into_iter()
                 .find(|a| a.day == last && a.metric == "revenue")
                 .map(|a| a.severity)

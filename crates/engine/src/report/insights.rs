@@ -92,7 +92,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
     let worst = r
         .metrics
         .iter()
-        .filter(|m| m.null_client_rate > r.settings.monitor.max_null_client_rate)
+        .filter(|m| m.null_client_rate > r.settings.quality.max_null_client_rate)
         .max_by(|a, b| a.null_client_rate.total_cmp(&b.null_client_rate));
     if let Some(m) = worst {
         out.push(Insight {

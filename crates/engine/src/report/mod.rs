@@ -119,8 +119,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         }
     }
     let days = run.quality.score_by_day.keys();
-    let metrics = crate::monitor::metrics::daily_metrics(ds, run);
-    let alerts = crate::monitor::alerts(&metrics, &run.cfg.monitor);
+    let (metrics, alerts) = crate::monitor::monitor(ds, run);
     let mut report = Report {
         version: env!("CARGO_PKG_VERSION"),
         inputs: ds
