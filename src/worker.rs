@@ -226,14 +226,16 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
         }
         "download" => {
             let name = get(data, "name").as_string().unwrap_or_default();
+            let download = puffy_report::bundle::Download::from_file_name(&name)
+                .ok_or_else(|| format!("unknown download {name:?}"))?;
             let bytes = STATE.with(|s| {
                 let mut s = s.borrow_mut();
                 let s = s.as_mut().ok_or("no data loaded")?;
-                if matches!(name.as_str(), "manifest.json" | "all.zip") && s.digests.is_none() {
+                if download.needs_digests() && s.digests.is_none() {
                     s.digests = Some(s.sources.digests()?);
                 }
                 let inputs = s.digests.as_deref().unwrap_or_default();
-                puffy_report::bundle::file(&s.data, &s.run, inputs, &name)
+                puffy_report::bundle::file(&s.data, &s.run, inputs, download)
             })?;
             let array = Uint8Array::from(bytes.as_slice());
             let buffer: JsValue = array.buffer().into();

@@ -38,8 +38,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
-    for name in engine::outputs::tables::TABLES {
-        crate::run::write_table(&ds, &run, out, name)?;
+    for table in engine::outputs::tables::Table::ALL {
+        crate::run::write_table(&ds, &run, out, table)?;
     }
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
     let index = write_index(out)?;

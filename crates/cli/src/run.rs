@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use engine::outputs::tables::Table;
 
 /// Arguments of `puffy run`.
 #[derive(clap::Args)]
@@ -26,9 +27,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     timer.lap("pipeline");
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    for name in engine::outputs::tables::TABLES {
-        write_table(&ds, &run, &args.out, name)?;
-        timer.lap(name);
+    for table in Table::ALL {
+        write_table(&ds, &run, &args.out, table)?;
+        timer.lap(table.file_name());
     }
     let report = engine::report::report(&ds, &run);
     let path = args.out.join("report.json");
@@ -42,7 +43,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         s.revenue,
         s.sessions,
         s.visitors,
-        engine::outputs::tables::TABLES.len(),
+        Table::ALL.len(),
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -53,13 +54,12 @@ pub fn write_table(
     ds: &engine::ingest::Dataset,
     run: &engine::pipeline::Run,
     dir: &std::path::Path,
-    name: &str,
+    table: Table,
 ) -> anyhow::Result<()> {
-    let path = dir.join(name);
+    let path = dir.join(table.file_name());
     let mut file = std::fs::File::create(&path)
         .with_context(|| format!("{}: cannot create", path.display()))?;
-    engine::outputs::tables::write(ds, run, name, &mut file)
-        .unwrap_or(Ok(()))
+    engine::outputs::tables::write(ds, run, table, &mut file)
         .with_context(|| format!("{}: cannot write", path.display()))
 }
 

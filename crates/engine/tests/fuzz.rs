@@ -160,8 +160,9 @@ fn check_pipeline(ds: &Dataset) -> Result<(), TestCaseError> {
         }
     }
     prop_assert!(r.summary.revenue >= 0.0 && r.summary.revenue.is_finite());
-    for table in engine::outputs::tables::TABLES {
-        let bytes = engine::outputs::tables::table(ds, &run, table).unwrap();
+    for t in engine::outputs::tables::Table::ALL {
+        let table = t.file_name();
+        let bytes = engine::outputs::tables::table(ds, &run, t);
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(bytes.as_slice());

@@ -28,7 +28,12 @@ fn run() -> (engine::ingest::Dataset, engine::pipeline::Run) {
 
 fn check(table: &str) {
     let (ds, run) = run();
-    let got = String::from_utf8(engine::outputs::tables::table(&ds, &run, table).unwrap()).unwrap();
+    let got = String::from_utf8(engine::outputs::tables::table(
+        &ds,
+        &run,
+        engine::outputs::tables::Table::from_file_name(table).unwrap(),
+    ))
+    .unwrap();
     let want = std::fs::read_to_string(golden().join("expected").join(table)).unwrap();
     // Line by line, so a failure names the row.
     for (i, (g, w)) in got.lines().zip(want.lines()).enumerate() {

@@ -69,7 +69,11 @@ fn file_error(name: &str, body: &[u8]) -> String {
 fn cells(rows: &[String], table: &str, column: &str) -> Vec<String> {
     let ds = load(DAY, file(rows).as_bytes());
     let run = run(&ds, &Config::default()).unwrap();
-    let bytes = engine::outputs::tables::table(&ds, &run, table).unwrap();
+    let bytes = engine::outputs::tables::table(
+        &ds,
+        &run,
+        engine::outputs::tables::Table::from_file_name(table).unwrap(),
+    );
     let mut rdr = csv::Reader::from_reader(bytes.as_slice());
     let at = rdr
         .headers()
@@ -476,7 +480,8 @@ fn h27_seventy_thousand_referrer_hosts_keep_their_own_sources() {
         .collect();
     let ds = load(DAY, file(&rows).as_bytes());
     let run = run(&ds, &Config::default()).unwrap();
-    let bytes = engine::outputs::tables::table(&ds, &run, "events_enriched.csv").unwrap();
+    let bytes =
+        engine::outputs::tables::table(&ds, &run, engine::outputs::tables::Table::EventsEnriched);
     let mut rdr = csv::Reader::from_reader(bytes.as_slice());
     let h = rdr.headers().unwrap().clone();
     let (c, s) = (

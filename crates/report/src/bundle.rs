@@ -6,6 +6,7 @@ use std::io::Write;
 
 use engine::config::Config;
 use engine::ingest::Dataset;
+use engine::outputs::tables::Table;
 use engine::pipeline::Run;
 use serde::Serialize;
 
@@ -105,34 +106,67 @@ fn manifest(
     serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())
 }
 
-/// Makes one download by name from the run already computed for the report.
+/// A file the page offers for download, made in the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Download {
+    /// One of the engine's tables.
+    Table(Table),
+    /// `report.json`.
+    ReportJson,
+    /// `manifest.json`: settings, inputs (size, SHA-256, rows), table rows.
+    Manifest,
+    /// `all.zip`: every table, `report.json` and `manifest.json`.
+    AllZip,
+}
+
+impl Download {
+    /// The file name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Download::Table(t) => t.file_name(),
+            Download::ReportJson => "report.json",
+            Download::Manifest => "manifest.json",
+            Download::AllZip => "all.zip",
+        }
+    }
+
+    /// The download of a file name, if it is one.
+    pub fn from_file_name(name: &str) -> Option<Download> {
+        match name {
+            "report.json" => Some(Download::ReportJson),
+            "manifest.json" => Some(Download::Manifest),
+            "all.zip" => Some(Download::AllZip),
+            other => Table::from_file_name(other).map(Download::Table),
+        }
+    }
+
+    /// Whether making it needs the inputs' SHA-256 (the manifest does).
+    pub fn needs_digests(self) -> bool {
+        matches!(self, Download::Manifest | Download::AllZip)
+    }
+}
+
+/// Makes one download from the run already computed for the report.
 pub fn file(
     data: &Dataset,
     run: &Run,
     inputs: &[InputDigest],
-    name: &str,
+    download: Download,
 ) -> Result<Vec<u8>, String> {
-    if let Some(bytes) = engine::outputs::tables::table(data, run, name) {
-        return Ok(bytes);
-    }
     let report =
         || serde_json::to_vec_pretty(&engine::report::report(data, run)).map_err(|e| e.to_string());
     // Every table, made once (the ZIP and the manifest's row counts share them).
     let tables = || -> Vec<(&'static str, Vec<u8>)> {
-        engine::outputs::tables::TABLES
+        Table::ALL
             .iter()
-            .map(|t| {
-                (
-                    *t,
-                    engine::outputs::tables::table(data, run, t).unwrap_or_default(),
-                )
-            })
+            .map(|&t| (t.file_name(), engine::outputs::tables::table(data, run, t)))
             .collect()
     };
-    match name {
-        "report.json" => report(),
-        "manifest.json" => manifest(data, run, inputs, &tables()),
-        "all.zip" => {
+    match download {
+        Download::Table(t) => Ok(engine::outputs::tables::table(data, run, t)),
+        Download::ReportJson => report(),
+        Download::Manifest => manifest(data, run, inputs, &tables()),
+        Download::AllZip => {
             let tables = tables();
             let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
             let options = zip::write::SimpleFileOptions::default()
@@ -147,7 +181,6 @@ pub fn file(
             }
             Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
         }
-        other => Err(format!("unknown download {other:?}")),
     }
 }
 

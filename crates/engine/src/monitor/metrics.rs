@@ -59,8 +59,40 @@ pub struct DayMetrics {
     pub channel_shares: BTreeMap<String, f64>,
     /// Share of Direct sessions.
     pub direct_share: f64,
-    /// Header changes: `renamed:found->canonical`, `missing:column`.
-    pub schema: Vec<String>,
+    /// Header changes of the day's files.
+    pub schema: Vec<SchemaChange>,
+}
+
+/// A header change of a day's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaChange {
+    /// A column found under another name (an alias), mapped automatically.
+    Renamed {
+        /// The name found in the header.
+        found: String,
+        /// The canonical column it maps to.
+        column: Column,
+    },
+    /// A canonical column absent from the header.
+    Missing(Column),
+}
+
+/// `renamed:found->canonical` or `missing:column`, as `report.json` has it.
+impl std::fmt::Display for SchemaChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaChange::Renamed { found, column } => {
+                write!(f, "renamed:{found}->{}", column.as_str())
+            }
+            SchemaChange::Missing(column) => write!(f, "missing:{}", column.as_str()),
+        }
+    }
+}
+
+impl serde::Serialize for SchemaChange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -105,10 +137,13 @@ pub fn daily_metrics(ds: &Dataset, run: &Run) -> Vec<DayMetrics> {
         r.1 += f.accepted;
         r.2 += nulls;
         for (found, c) in &f.header.renamed {
-            m.schema.push(format!("renamed:{found}->{}", c.as_str()));
+            m.schema.push(SchemaChange::Renamed {
+                found: found.clone(),
+                column: *c,
+            });
         }
         for c in &f.header.missing {
-            m.schema.push(format!("missing:{}", c.as_str()));
+            m.schema.push(SchemaChange::Missing(*c));
         }
     }
     let mut bots: BTreeMap<NaiveDate, u64> = BTreeMap::new();
@@ -177,7 +212,8 @@ pub fn daily_metrics(ds: &Dataset, run: &Run) -> Vec<DayMetrics> {
             .get(crate::config::channels::DIRECT)
             .copied()
             .unwrap_or(0.0);
-        m.schema.sort();
+        // In the order of their text, as report.json lists them.
+        m.schema.sort_by_cached_key(ToString::to_string);
         m.schema.dedup();
     }
     out.into_values().collect()

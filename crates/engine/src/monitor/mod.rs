@@ -48,13 +48,25 @@ pub enum AlertSeverity {
     Critical,
 }
 
+/// The three families of alert rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertFamily {
+    /// The export itself: client ids, columns, duplicates, quarantine.
+    DataQuality,
+    /// Revenue, orders, conversion and channel mix.
+    Business,
+    /// Missing days, unreadable files, low volume, lost referrers.
+    Pipeline,
+}
+
 /// One alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
     /// `metric:day`, unique in a run.
     pub id: String,
     /// `data_quality`, `business` or `pipeline`.
-    pub family: &'static str,
+    pub family: AlertFamily,
     /// Day it is about.
     pub day: NaiveDate,
     /// Metric name (as in [`DayMetrics`], or `channel_share:<channel>`).
@@ -153,30 +165,52 @@ pub fn alerts(days: &[DayMetrics], config: &crate::config::Config) -> Vec<Alert>
     out
 }
 
-/// Builds an alert (id from metric and day).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn alert(
-    family: &'static str,
-    day: &DayMetrics,
-    metric: &str,
-    severity: AlertSeverity,
-    value: f64,
-    threshold: Option<f64>,
-    expected: Option<(f64, f64)>,
-    message: String,
-    action: &str,
-) -> Alert {
-    Alert {
-        id: format!("{metric}:{}", day.day),
-        family,
-        day: day.day,
-        metric: metric.to_string(),
-        severity,
-        value,
-        threshold,
-        expected,
-        message,
-        action: action.to_string(),
+impl Alert {
+    /// A new alert of `family` on `day` for `metric` (its id is
+    /// `metric:day`), with value 0, no threshold, band or words yet.
+    pub(crate) fn on(
+        family: AlertFamily,
+        day: &DayMetrics,
+        metric: &str,
+        severity: AlertSeverity,
+    ) -> Alert {
+        Alert {
+            id: format!("{metric}:{}", day.day),
+            family,
+            day: day.day,
+            metric: metric.to_string(),
+            severity,
+            value: 0.0,
+            threshold: None,
+            expected: None,
+            message: String::new(),
+            action: String::new(),
+        }
+    }
+
+    /// The measured value.
+    pub(crate) fn value(mut self, value: f64) -> Alert {
+        self.value = value;
+        self
+    }
+
+    /// The limit it crossed.
+    pub(crate) fn threshold(mut self, threshold: f64) -> Alert {
+        self.threshold = Some(threshold);
+        self
+    }
+
+    /// The band it left.
+    pub(crate) fn expected(mut self, band: (f64, f64)) -> Alert {
+        self.expected = Some(band);
+        self
+    }
+
+    /// What happened and what to do, for a person.
+    pub(crate) fn says(mut self, message: String, action: &str) -> Alert {
+        self.message = message;
+        self.action = action.to_string();
+        self
     }
 }
 

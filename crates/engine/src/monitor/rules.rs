@@ -1,8 +1,10 @@
 //! The alert rules of [`crate::monitor`], applied to one day.
 
 use crate::config::QualityConfig;
-use crate::monitor::metrics::DayMetrics;
-use crate::monitor::{alert, median, robust_z, Alert, AlertSeverity as S, MonitorConfig};
+use crate::monitor::metrics::{DayMetrics, SchemaChange};
+use crate::monitor::{
+    median, robust_z, Alert, AlertFamily as Family, AlertSeverity as S, MonitorConfig,
+};
 use crate::units::{agree, money, pct, quantity};
 
 /// Pushes every alert of `days[i]`, given its history.
@@ -21,30 +23,24 @@ pub fn day_alerts(
         } else {
             "its file could not be read"
         };
-        out.push(alert(
-            "pipeline",
-            d,
-            "missing_day",
-            S::Critical,
-            0.0,
-            None,
-            None,
-            format!("{}: the day is missing ({why}).", d.day),
-            "Re-export the day from the tracker and add it to the batch.",
-        ));
+        out.push(
+            Alert::on(Family::Pipeline, d, "missing_day", S::Critical)
+                .value(0.0)
+                .says(
+                    format!("{}: the day is missing ({why}).", d.day),
+                    "Re-export the day from the tracker and add it to the batch.",
+                ),
+        );
     }
     for e in &d.file_errors {
-        out.push(alert(
-            "pipeline",
-            d,
-            "file_error",
-            S::Critical,
-            1.0,
-            None,
-            None,
-            e.clone(),
-            "Open the file: re-export it as UTF-8 CSV with the usual header.",
-        ));
+        out.push(
+            Alert::on(Family::Pipeline, d, "file_error", S::Critical)
+                .value(1.0)
+                .says(
+                    e.clone(),
+                    "Open the file: re-export it as UTF-8 CSV with the usual header.",
+                ),
+        );
     }
     if d.events == 0 {
         return;
@@ -52,22 +48,20 @@ pub fn day_alerts(
     data_quality(days, i, quality, out);
     let enough = hist.len() >= cfg.min_history_days;
     if d.revenue < cfg.min_daily_revenue {
-        out.push(alert(
-            "business",
-            d,
-            "revenue",
-            S::Critical,
-            d.revenue,
-            Some(cfg.min_daily_revenue),
-            None,
-            format!(
-                "{}: revenue {} is below the daily minimum of {}.",
-                d.day,
-                money(d.revenue),
-                money(cfg.min_daily_revenue)
-            ),
-            "Check checkout tracking and the shop; compare orders with the order system.",
-        ));
+        out.push(
+            Alert::on(Family::Business, d, "revenue", S::Critical)
+                .value(d.revenue)
+                .threshold(cfg.min_daily_revenue)
+                .says(
+                    format!(
+                        "{}: revenue {} is below the daily minimum of {}.",
+                        d.day,
+                        money(d.revenue),
+                        money(cfg.min_daily_revenue)
+                    ),
+                    "Check checkout tracking and the shop; compare orders with the order system.",
+                ),
+        );
     } else if enough {
         anomaly(
             d,
@@ -102,22 +96,12 @@ pub fn day_alerts(
         let rows: Vec<f64> = hist.iter().map(|h| h.rows as f64).collect();
         if let Some(median) = median(&rows) {
             if (d.rows as f64) < cfg.low_volume_ratio * median {
-                out.push(alert(
-                    "pipeline",
-                    d,
-                    "rows",
-                    S::Warning,
-                    d.rows as f64,
-                    Some(cfg.low_volume_ratio * median),
-                    None,
-                    format!(
+                out.push(Alert::on(Family::Pipeline, d, "rows", S::Warning).value(d.rows as f64).threshold(cfg.low_volume_ratio * median).says(format!(
                         "{}: {} rows, under {:.0}% of the usual {median:.0}.",
                         d.day,
                         d.rows,
                         cfg.low_volume_ratio * 100.0
-                    ),
-                    "Check that the export is complete (a cut-off file, a tracking outage).",
-                ));
+                    ), "Check that the export is complete (a cut-off file, a tracking outage)."));
             }
         }
     }
@@ -126,12 +110,10 @@ pub fn day_alerts(
 fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Vec<Alert>) {
     let d = &days[i];
     if d.null_client_rate > cfg.max_null_client_rate {
-        out.push(alert("data_quality", d, "null_client_rate", S::Critical, d.null_client_rate, Some(cfg.max_null_client_rate), None,
-            format!("{}: {} of events have no client id (limit {}): sessions and attribution lose them.", d.day, pct(d.null_client_rate), pct(cfg.max_null_client_rate)),
-            "Check the tag that sets the client id cookie (consent banner, a site release that day)."));
+        out.push(Alert::on(Family::DataQuality, d, "null_client_rate", S::Critical).value(d.null_client_rate).threshold(cfg.max_null_client_rate).says(format!("{}: {} of events have no client id (limit {}): sessions and attribution lose them.", d.day, pct(d.null_client_rate), pct(cfg.max_null_client_rate)), "Check the tag that sets the client id cookie (consent banner, a site release that day)."));
     }
     // Compare with the last earlier day that had data (a missing day has no header).
-    let before: Vec<String> = days[..i]
+    let before: Vec<SchemaChange> = days[..i]
         .iter()
         .rev()
         .find(|p| p.files > 0)
@@ -140,75 +122,67 @@ fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Ve
     for change in d
         .schema
         .iter()
-        .filter(|c| !before.contains(c) || c.starts_with("missing:"))
+        .filter(|c| !before.contains(c) || matches!(c, SchemaChange::Missing(_)))
     {
-        let (metric, severity, message, action) = match change.split_once(':') {
-            Some(("missing", col)) => (
+        let (metric, severity, message, action) = match change {
+            SchemaChange::Missing(col) => (
                 "column_missing",
                 S::Critical,
-                format!("{}: the {col} column is missing from the export.", d.day),
+                format!(
+                    "{}: the {} column is missing from the export.",
+                    d.day,
+                    col.as_str()
+                ),
                 "Restore the column in the tracker's export settings and re-export.",
             ),
-            Some((_, rename)) => (
+            SchemaChange::Renamed { found, column } => (
                 "column_renamed",
                 S::Warning,
                 format!(
-                    "{}: column renamed ({rename}); mapped automatically.",
-                    d.day
+                    "{}: column renamed ({found}->{}); mapped automatically.",
+                    d.day,
+                    column.as_str()
                 ),
                 "Confirm the rename was intended and update downstream jobs.",
             ),
-            None => continue,
         };
-        let mut a = alert(
-            "data_quality",
-            d,
-            metric,
-            severity,
-            1.0,
-            None,
-            None,
-            message,
-            action,
-        );
+        let mut a = Alert::on(Family::DataQuality, d, metric, severity)
+            .value(1.0)
+            .says(message, action);
         a.id = format!("{metric}:{}:{change}", d.day);
         out.push(a);
     }
     if d.duplicate_transactions > 0 {
-        out.push(alert(
-            "data_quality",
-            d,
-            "duplicate_transactions",
-            S::Warning,
-            d.duplicate_transactions as f64,
-            Some(0.0),
-            None,
-            format!(
-                "{}: {} {} a transaction id; excluded from revenue.",
-                d.day,
-                quantity(d.duplicate_transactions, "order"),
-                agree(d.duplicate_transactions, "reuses", "reuse")
-            ),
-            "Check the purchase tag for double firing (thank-you page reloads).",
-        ));
+        out.push(
+            Alert::on(Family::DataQuality, d, "duplicate_transactions", S::Warning)
+                .value(d.duplicate_transactions as f64)
+                .threshold(0.0)
+                .says(
+                    format!(
+                        "{}: {} {} a transaction id; excluded from revenue.",
+                        d.day,
+                        quantity(d.duplicate_transactions, "order"),
+                        agree(d.duplicate_transactions, "reuses", "reuse")
+                    ),
+                    "Check the purchase tag for double firing (thank-you page reloads).",
+                ),
+        );
     }
     if d.quarantine_rate > cfg.max_quarantine_rate {
-        out.push(alert(
-            "data_quality",
-            d,
-            "quarantine_rate",
-            S::Warning,
-            d.quarantine_rate,
-            Some(cfg.max_quarantine_rate),
-            None,
-            format!(
-                "{}: {} of rows were quarantined (limit {}).",
-                d.day,
-                pct(d.quarantine_rate),
-                pct(cfg.max_quarantine_rate)
-            ),
-            "Download quarantine.csv to see the reasons.",
-        ));
+        out.push(
+            Alert::on(Family::DataQuality, d, "quarantine_rate", S::Warning)
+                .value(d.quarantine_rate)
+                .threshold(cfg.max_quarantine_rate)
+                .says(
+                    format!(
+                        "{}: {} of rows were quarantined (limit {}).",
+                        d.day,
+                        pct(d.quarantine_rate),
+                        pct(cfg.max_quarantine_rate)
+                    ),
+                    "Download quarantine.csv to see the reasons.",
+                ),
+        );
     }
 }
 
@@ -250,18 +224,14 @@ fn anomaly(
             format!("{v:.0}")
         }
     };
-    out.push(alert("business", d, metric, severity, x, Some(t), Some(band),
-        format!("{}: {metric} {} is {direction} the expected {}–{} (robust z {z:.1}).", d.day, shown(x), shown(band.0), shown(band.1)),
-        if z < 0.0 { "Check tracking first (checkout tag, consent), then campaigns and site changes that day." } else { "Confirm a campaign or promotion explains it." }));
+    out.push(Alert::on(Family::Business, d, metric, severity).value(x).threshold(t).expected(band).says(format!("{}: {metric} {} is {direction} the expected {}–{} (robust z {z:.1}).", d.day, shown(x), shown(band.0), shown(band.1)), if z < 0.0 { "Check tracking first (checkout tag, consent), then campaigns and site changes that day." } else { "Confirm a campaign or promotion explains it." }));
 }
 
 fn shares(d: &DayMetrics, hist: &[&DayMetrics], cfg: &MonitorConfig, out: &mut Vec<Alert>) {
     let direct_hist: Vec<f64> = hist.iter().map(|h| h.direct_share).collect();
     if let Some(m) = median(&direct_hist) {
         if d.direct_share - m > cfg.direct_share_jump {
-            out.push(alert("pipeline", d, "direct_share", S::Warning, d.direct_share, Some(m + cfg.direct_share_jump), Some((0.0, m + cfg.direct_share_jump)),
-                format!("{}: Direct is {} of sessions, up from a usual {}: referrers were probably lost.", d.day, pct(d.direct_share), pct(m)),
-                "Check that the referrer column is exported and the tag still reads document.referrer."));
+            out.push(Alert::on(Family::Pipeline, d, "direct_share", S::Warning).value(d.direct_share).threshold(m + cfg.direct_share_jump).expected((0.0, m + cfg.direct_share_jump)).says(format!("{}: Direct is {} of sessions, up from a usual {}: referrers were probably lost.", d.day, pct(d.direct_share), pct(m)), "Check that the referrer column is exported and the tag still reads document.referrer."));
         }
     }
     for (channel, &share) in &d.channel_shares {
@@ -275,22 +245,21 @@ fn shares(d: &DayMetrics, hist: &[&DayMetrics], cfg: &MonitorConfig, out: &mut V
         if let Some(m) = median(&h) {
             if (share - m).abs() > cfg.channel_share_change {
                 let metric = format!("channel_share:{channel}");
-                out.push(alert(
-                    "business",
-                    d,
-                    &metric,
-                    S::Warning,
-                    share,
-                    Some(cfg.channel_share_change),
-                    Some((m - cfg.channel_share_change, m + cfg.channel_share_change)),
-                    format!(
-                        "{}: {channel} is {} of sessions, usually {}.",
-                        d.day,
-                        pct(share),
-                        pct(m)
-                    ),
-                    "Check campaign launches or pauses and the channel rules.",
-                ));
+                out.push(
+                    Alert::on(Family::Business, d, &metric, S::Warning)
+                        .value(share)
+                        .threshold(cfg.channel_share_change)
+                        .expected((m - cfg.channel_share_change, m + cfg.channel_share_change))
+                        .says(
+                            format!(
+                                "{}: {channel} is {} of sessions, usually {}.",
+                                d.day,
+                                pct(share),
+                                pct(m)
+                            ),
+                            "Check campaign launches or pauses and the channel rules.",
+                        ),
+                );
             }
         }
     }
@@ -300,7 +269,8 @@ fn shares(d: &DayMetrics, hist: &[&DayMetrics], cfg: &MonitorConfig, out: &mut V
 mod tests {
     use chrono::NaiveDate;
 
-    use crate::monitor::metrics::{empty, DayMetrics};
+    use crate::ingest::schema::Column;
+    use crate::monitor::metrics::{empty, DayMetrics, SchemaChange};
     use crate::monitor::{alerts, AlertSeverity, MonitorConfig};
 
     /// `n` ordinary days from 2025-01-01, then `last` as the next day.
@@ -399,13 +369,19 @@ mod tests {
     fn schema_changes_missing_every_day_renamed_once() {
         let mut days = series(3, |d| {
             d.schema = vec![
-                "renamed:clientId->client_id".into(),
-                "missing:referrer".into(),
+                SchemaChange::Renamed {
+                    found: "clientId".into(),
+                    column: Column::ClientId,
+                },
+                SchemaChange::Missing(Column::Referrer),
             ]
         });
         days[2].schema = vec![
-            "renamed:clientId->client_id".into(),
-            "missing:referrer".into(),
+            SchemaChange::Renamed {
+                found: "clientId".into(),
+                column: Column::ClientId,
+            },
+            SchemaChange::Missing(Column::Referrer),
         ];
         let all = alerts(&days, &crate::config::Config::default());
         let on = |day: usize, metric: &str| {

@@ -26,16 +26,55 @@ use crate::pipeline::Run;
 use crate::sessions::sessionize::Session;
 use crate::summary::{channel_days, journeys, session_device};
 
-/// Table file names, in the order they are written.
-pub const TABLES: [&str; 7] = [
-    "events_enriched.csv",
-    "sessions.csv",
-    "conversions.csv",
-    "attribution.csv",
-    "channel_summary.csv",
-    "user_journeys.csv",
-    "quarantine.csv",
-];
+/// The seven output tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// `events_enriched.csv`
+    EventsEnriched,
+    /// `sessions.csv`
+    Sessions,
+    /// `conversions.csv`
+    Conversions,
+    /// `attribution.csv`
+    Attribution,
+    /// `channel_summary.csv`
+    ChannelSummary,
+    /// `user_journeys.csv`
+    UserJourneys,
+    /// `quarantine.csv`
+    Quarantine,
+}
+
+impl Table {
+    /// Every table, in the order they are written.
+    pub const ALL: [Table; 7] = [
+        Table::EventsEnriched,
+        Table::Sessions,
+        Table::Conversions,
+        Table::Attribution,
+        Table::ChannelSummary,
+        Table::UserJourneys,
+        Table::Quarantine,
+    ];
+
+    /// The file name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Table::EventsEnriched => "events_enriched.csv",
+            Table::Sessions => "sessions.csv",
+            Table::Conversions => "conversions.csv",
+            Table::Attribution => "attribution.csv",
+            Table::ChannelSummary => "channel_summary.csv",
+            Table::UserJourneys => "user_journeys.csv",
+            Table::Quarantine => "quarantine.csv",
+        }
+    }
+
+    /// The table of a file name, if it is one.
+    pub fn from_file_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.file_name() == name)
+    }
+}
 
 /// A table writer with its header written.
 fn writer<'a>(header: &[&str], out: &'a mut dyn Write) -> CsvOut<'a> {
@@ -67,27 +106,26 @@ fn session_ids(ds: &Dataset, run: &Run) -> Vec<String> {
         .collect()
 }
 
-/// Makes one table by name (see [`TABLES`]); `None` for an unknown name.
-pub fn table(ds: &Dataset, run: &Run, name: &str) -> Option<Vec<u8>> {
+/// Makes one table in memory.
+pub fn table(ds: &Dataset, run: &Run, table: Table) -> Vec<u8> {
     let mut bytes = Vec::new();
-    // Writing into memory cannot fail.
-    write(ds, run, name, &mut bytes)?.ok()?;
-    Some(bytes)
+    // Writing into a `Vec` cannot fail.
+    let _ = write(ds, run, table, &mut bytes);
+    bytes
 }
 
-/// Writes one table by name into `out` as it is made (a file, say), so the
-/// whole table is never in memory; `None` for an unknown name.
-pub fn write(ds: &Dataset, run: &Run, name: &str, out: &mut dyn Write) -> Option<io::Result<()>> {
-    Some(match name {
-        "events_enriched.csv" => events_enriched(ds, run, out),
-        "sessions.csv" => sessions(ds, run, out),
-        "conversions.csv" => conversions(ds, run, out),
-        "attribution.csv" => attribution(ds, run, out),
-        "channel_summary.csv" => channel_summary(run, out),
-        "user_journeys.csv" => user_journeys(ds, run, out),
-        "quarantine.csv" => quarantine(ds, out),
-        _ => return None,
-    })
+/// Writes one table into `out` as it is made (a file, say), so the whole
+/// table is never in memory; the first error the sink gave, if any.
+pub fn write(ds: &Dataset, run: &Run, table: Table, out: &mut dyn Write) -> io::Result<()> {
+    match table {
+        Table::EventsEnriched => events_enriched(ds, run, out),
+        Table::Sessions => sessions(ds, run, out),
+        Table::Conversions => conversions(ds, run, out),
+        Table::Attribution => attribution(ds, run, out),
+        Table::ChannelSummary => channel_summary(run, out),
+        Table::UserJourneys => user_journeys(ds, run, out),
+        Table::Quarantine => quarantine(ds, out),
+    }
 }
 
 fn events_enriched(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {

@@ -192,7 +192,7 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
     // are time-ordered, so the first seen is the earliest), a page URL's host
     // kind, whether a client was seen on the shop.
     let mut first_seen = PerString::new(&ds.strings, i64::MAX);
-    let mut host_of = PerString::new(&ds.strings, HOST_UNSEEN);
+    let mut host_of = PerString::new(&ds.strings, HostKind::Unseen);
     let mut on_shop = PerString::new(&ds.strings, false);
     let mut checkout_only: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
     let (mut orphan, mut no_client) = (
@@ -230,9 +230,9 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
         }
         let kind =
             host_of.get_or_insert_with(e.page_url, || host_kind(ds.strings.get(e.page_url), site));
-        if kind == HOST_SHOP {
+        if kind == HostKind::Shop {
             on_shop.set(e.client, true);
-        } else if kind == HOST_CHECKOUT {
+        } else if kind == HostKind::Checkout {
             checkout_only.entry(e.client).or_insert((e.file, e.line));
         }
     }
@@ -282,19 +282,22 @@ pub fn consistency(ds: &Dataset, dups: &TxnDuplicates, site: &SiteConfig, out: &
     }
 }
 
-/// Host kinds of page URLs ([`host_kind`]); `HOST_UNSEEN` marks a slot not
-/// worked out yet.
-const HOST_UNSEEN: u8 = 0;
-const HOST_SHOP: u8 = 1;
-const HOST_CHECKOUT: u8 = 2;
-const HOST_OTHER: u8 = 3;
+/// Where a page URL is ([`host_kind`]); `Unseen` marks a slot not worked
+/// out yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostKind {
+    Unseen,
+    Shop,
+    Checkout,
+    Other,
+}
 
 /// Whether a URL is on a shop host (first), a checkout host, or neither.
-fn host_kind(url: &str, site: &SiteConfig) -> u8 {
+fn host_kind(url: &str, site: &SiteConfig) -> HostKind {
     match crate::enrich::urls::scheme_and_host(url).and_then(|(_, host)| host) {
-        Some(h) if site.is_shop(&h) => HOST_SHOP,
-        Some(h) if site.is_checkout(&h) => HOST_CHECKOUT,
-        _ => HOST_OTHER,
+        Some(h) if site.is_shop(&h) => HostKind::Shop,
+        Some(h) if site.is_checkout(&h) => HostKind::Checkout,
+        _ => HostKind::Other,
     }
 }
 

@@ -5,6 +5,7 @@
 use chrono::Datelike;
 use serde::Serialize;
 
+use crate::monitor::metrics::SchemaChange;
 use crate::report::Report;
 use crate::units::{agree, money, pct, quantity};
 
@@ -107,7 +108,11 @@ pub fn insights(r: &Report) -> Vec<Insight> {
     let lost: Vec<_> = r
         .metrics
         .iter()
-        .filter(|m| m.schema.iter().any(|s| s == "missing:referrer"))
+        .filter(|m| {
+            m.schema.contains(&SchemaChange::Missing(
+                crate::ingest::schema::Column::Referrer,
+            ))
+        })
         .map(|m| m.day)
         .collect();
     if let (Some(a), Some(b)) = (lost.first(), lost.last()) {
