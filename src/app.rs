@@ -110,10 +110,6 @@ pub fn use_app() -> AppState {
 }
 
 impl AppState {
-    fn settings_json(&self) -> String {
-        serde_json::to_string(&self.settings.get_untracked()).unwrap_or_default()
-    }
-
     fn ensure_worker(&self) -> Result<(), String> {
         let app = *self;
         app.warm.set(false);
@@ -122,6 +118,7 @@ impl AppState {
 
     fn on_message(&self, msg: Msg) {
         match msg {
+            Msg::Ready => {}
             Msg::Progress {
                 stage,
                 bytes,
@@ -131,7 +128,10 @@ impl AppState {
                 bytes,
                 total,
             }),
-            Msg::Report(json, worker) => match serde_json::from_str::<Value>(&json) {
+            Msg::Report {
+                json,
+                timings: worker,
+            } => match serde_json::from_str::<Value>(&json) {
                 Ok(v) => {
                     let inputs = puffy_report::format::list(&v, "/inputs");
                     let all_failed =
@@ -163,8 +163,8 @@ impl AppState {
                 }
             }
             Msg::Warm => self.warm.set(true),
-            Msg::Error(message) => self.fail(message),
-            Msg::Crashed(message) => {
+            Msg::Error { message } => self.fail(message),
+            Msg::Crashed { message } => {
                 // A dead worker answers nothing: start a fresh one, after
                 // this handler returns (it belongs to the old worker).
                 let app = *self;
@@ -187,7 +187,7 @@ impl AppState {
         self.state.set(PageState::Error);
     }
 
-    fn start(&self, job: impl FnOnce(&str) -> Result<(), String>) {
+    fn start(&self, job: impl FnOnce(&Config) -> Result<(), String>) {
         self.error.set(None);
         self.progress.set(Progress {
             stage: "Starting".into(),
@@ -195,7 +195,7 @@ impl AppState {
         });
         self.state.set(PageState::Processing);
         self.started.set(now());
-        let config = self.settings_json();
+        let config = self.settings.get_untracked();
         if let Err(e) = job(&config) {
             self.fail(e);
         }

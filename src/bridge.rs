@@ -4,50 +4,17 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Uint8Array};
+
+use engine::config::Config;
+
+pub use crate::protocol::{Reply, Request, Timings};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, File, MessageEvent, Url, Worker};
 
-/// A message from the worker.
-#[derive(Debug, Clone)]
-pub enum Msg {
-    /// Work in progress.
-    Progress {
-        /// What is happening.
-        stage: String,
-        /// Bytes read so far.
-        bytes: f64,
-        /// Bytes in the batch.
-        total: f64,
-    },
-    /// `report.json` of the batch, with the worker's timings.
-    Report(String, Timings),
-    /// A download's bytes.
-    Download {
-        /// File name.
-        name: String,
-        /// Contents.
-        bytes: Vec<u8>,
-    },
-    /// The worker's warm-up run is done: the next batch runs at full speed.
-    Warm,
-    /// Something failed.
-    Error(String),
-    /// The worker itself died (a panic, out of memory): it must be replaced.
-    Crashed(String),
-}
-
-/// How long the worker took for a report, in milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Timings {
-    /// Reading and parsing the files (zero when recomputing settings).
-    pub read_ms: f64,
-    /// The pipeline, from sessions to alerts.
-    pub compute_ms: f64,
-    /// Writing `report.json`.
-    pub report_ms: f64,
-}
+/// A message from the worker (or, for `Crashed`, about it).
+pub type Msg = Reply;
 
 type Handler = (
     Closure<dyn FnMut(MessageEvent)>,
@@ -66,37 +33,6 @@ struct Running {
 thread_local! {
     static WORKER: RefCell<Option<Running>> = const { RefCell::new(None) };
     static BATCH: RefCell<Vec<File>> = const { RefCell::new(Vec::new()) };
-}
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn decode(data: &JsValue) -> Msg {
-    let text = |k: &str| get(data, k).as_string().unwrap_or_default();
-    let num = |k: &str| get(data, k).as_f64().unwrap_or(0.0);
-    match text("type").as_str() {
-        "progress" => Msg::Progress {
-            stage: text("stage"),
-            bytes: num("bytes"),
-            total: num("total"),
-        },
-        "report" => Msg::Report(
-            text("json"),
-            Timings {
-                read_ms: num("read_ms"),
-                compute_ms: num("compute_ms"),
-                report_ms: num("report_ms"),
-            },
-        ),
-        "download" => Msg::Download {
-            name: text("name"),
-            bytes: Uint8Array::new(&get(data, "bytes")).to_vec(),
-        },
-        "warm" => Msg::Warm,
-        "error" => Msg::Error(text("message")),
-        other => Msg::Error(format!("unexpected message from the worker: {other:?}")),
-    }
 }
 
 /// Starts (or restarts) the worker. Trunk builds it as `worker.js` (no-modules
@@ -127,17 +63,18 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     let on_message = std::rc::Rc::new(on_message);
     let on_error = on_message.clone();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        let data = ev.data();
-        if get(&data, "type").as_string().as_deref() == Some("ready") {
-            flush();
-        } else {
-            on_message(decode(&data));
+        match Reply::decode(&ev.data()) {
+            Ok(Reply::Ready) => flush(),
+            Ok(reply) => on_message(reply),
+            Err(message) => on_message(Reply::Error { message }),
         }
     });
     // A crash inside the worker must not leave the page waiting forever.
     let errors = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
         ev.prevent_default();
-        on_error(Msg::Crashed(ev.message()))
+        on_error(Reply::Crashed {
+            message: ev.message(),
+        })
     });
     worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     worker.set_onerror(Some(errors.as_ref().unchecked_ref()));
@@ -161,11 +98,8 @@ pub fn terminate() {
     });
 }
 
-fn send(fields: &[(&str, JsValue)]) -> Result<(), String> {
-    let msg = Object::new();
-    for (k, v) in fields {
-        let _ = Reflect::set(&msg, &JsValue::from_str(k), v);
-    }
+fn send(request: &Request) -> Result<(), String> {
+    let msg = request.encode();
     WORKER.with(|w| match w.borrow_mut().as_mut() {
         Some(running) if running.ready => running
             .worker
@@ -229,28 +163,33 @@ pub fn batch_len() -> usize {
 }
 
 /// Sends the whole batch to be read and computed.
-pub fn load(config: &str) -> Result<(), String> {
-    let files = BATCH.with(|b| b.borrow().iter().map(JsValue::from).collect::<Array>());
-    send(&[
-        ("type", "load".into()),
-        ("files", files.into()),
-        ("config", config.into()),
-    ])
+pub fn load(config: &Config) -> Result<(), String> {
+    let files = BATCH.with(|b| b.borrow().clone());
+    send(&Request::Load {
+        config: config.clone(),
+        files,
+    })
 }
 
 /// Asks for the generated sample batch.
-pub fn sample(config: &str) -> Result<(), String> {
-    send(&[("type", "sample".into()), ("config", config.into())])
+pub fn sample(config: &Config) -> Result<(), String> {
+    send(&Request::Sample {
+        config: config.clone(),
+    })
 }
 
 /// Recomputes with new settings from the events already parsed.
-pub fn reconfigure(config: &str) -> Result<(), String> {
-    send(&[("type", "config".into()), ("config", config.into())])
+pub fn reconfigure(config: &Config) -> Result<(), String> {
+    send(&Request::Reconfigure {
+        config: config.clone(),
+    })
 }
 
 /// Asks for a download by name.
 pub fn download(name: &str) -> Result<(), String> {
-    send(&[("type", "download".into()), ("name", name.into())])
+    send(&Request::Download {
+        name: name.to_string(),
+    })
 }
 
 /// Saves bytes as a file through a temporary link.

@@ -7,4 +7,5 @@ pub mod bridge;
 pub mod components;
 pub mod files;
 pub mod hosted;
+pub mod protocol;
 pub mod worker;

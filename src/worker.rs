@@ -1,19 +1,13 @@
 //! The Web Worker that runs the engine, so the page never freezes.
 //!
-//! Protocol (plain JavaScript objects, `type` names the message):
-//! - page → worker: `{type: "load", files: [File], config}` reads the files
-//!   in 4 MB slices with `FileReaderSync` (never a whole file in memory at
-//!   once) and computes; `{type: "sample", config}` uses 14 generated days;
-//!   `{type: "config", config}` recomputes from the events already parsed;
-//!   `{type: "download", name}` makes one table, `report.json`,
-//!   `manifest.json` or `all.zip`.
-//! - worker → page: `{type: "ready"}` once it listens (the page holds
-//!   messages until then), `{type: "warm"}` once its warm-up run is done,
-//!   `{type: "progress", stage, bytes, total, file, files}`,
-//!   `{type: "report", json, read_ms, compute_ms, report_ms}` (the time
-//!   spent reading and parsing the files, running the pipeline and writing
-//!   `report.json`), `{type: "download", name, bytes}`,
-//!   `{type: "error", message}`.
+//! It answers the [`Request`]s of [`crate::protocol`]: `Load` reads the
+//! files in 4 MB slices with `FileReaderSync` (never a whole file in memory
+//! at once) and computes; `Sample` uses 14 generated days; `Reconfigure`
+//! recomputes from the events already parsed (reading the files again only
+//! when the revenue cap changed); `Download` makes one table,
+//! `report.json`, `manifest.json` or `all.zip`. It replies `Ready` once it
+//! listens, `Warm` after its warm-up run, `Progress`, `Report` (with the
+//! time each step took), `Download` and `Error`.
 //!
 //! Files are processed in name order, like `puffy run` on a folder, so the
 //! downloads are byte-identical to the CLI's.
@@ -23,10 +17,12 @@ use std::io::Read;
 
 use engine::config::Config;
 use engine::ingest::{Dataset, Ingest};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+use crate::protocol::{Reply, Request, Timings};
 
 /// Bytes read per slice of a `File`.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
@@ -67,8 +63,8 @@ impl Sources {
                 let total: f64 = files.iter().map(|f| f.size()).sum();
                 let mut done = 0.0;
                 let mut digests = Vec::with_capacity(files.len());
-                for (i, file) in files.iter().enumerate() {
-                    let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
+                for file in files {
+                    let mut blob = BlobReader::new(file, &reader, done, total);
                     blob.hasher = Some(sha2::Digest::new());
                     // A file that cannot be read (again) is hashed as far as
                     // it could be, like the CLI's unreadable files.
@@ -90,17 +86,11 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn post(fields: &[(&str, JsValue)], transfer: Option<&JsValue>) {
-    let msg = Object::new();
-    for (k, v) in fields {
-        let _ = Reflect::set(&msg, &JsValue::from_str(k), v);
-    }
+/// Posts a reply to the page (a download's buffer is transferred).
+fn post(reply: &Reply) {
+    let (msg, transfer) = reply.encode();
     let result = match transfer {
-        Some(t) => scope().post_message_with_transfer(&msg, &Array::of1(t)),
+        Some(t) => scope().post_message_with_transfer(&msg, &Array::of1(&t)),
         None => scope().post_message(&msg),
     };
     if result.is_err() {
@@ -108,27 +98,19 @@ fn post(fields: &[(&str, JsValue)], transfer: Option<&JsValue>) {
     }
 }
 
-fn post_error(message: &str) {
-    post(
-        &[("type", "error".into()), ("message", message.into())],
-        None,
-    );
-}
-
 /// Installs the message handler; called by the worker binary's `main`.
 pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-        let data = ev.data();
-        let kind = get(&data, "type").as_string().unwrap_or_default();
-        if let Err(message) = handle(&kind, &data) {
-            post_error(&message);
+        let result = Request::decode(&ev.data()).and_then(handle);
+        if let Err(message) = result {
+            post(&Reply::Error { message });
         }
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
-    post(&[("type", "ready".into())], None);
+    post(&Reply::Ready);
     warm_up();
-    post(&[("type", "warm".into())], None);
+    post(&Reply::Warm);
 }
 
 /// Runs every stage once on a small generated batch as soon as the worker
@@ -162,40 +144,24 @@ fn generated(
     (files, ingest.finish())
 }
 
-fn parse_config(data: &JsValue) -> Result<Config, String> {
-    match get(data, "config").as_string() {
-        Some(text) if !text.is_empty() => {
-            serde_json::from_str(&text).map_err(|e| format!("settings: {e}"))
-        }
-        _ => Ok(Config::default()),
-    }
-}
-
 /// Milliseconds since the worker started (for the timings shown).
 fn now() -> f64 {
     scope().performance().map_or(0.0, |p| p.now())
 }
 
-fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
+fn handle(request: Request) -> Result<(), String> {
     let started = now();
-    match kind {
-        "load" => {
-            let files: Vec<File> = Array::from(&get(data, "files"))
-                .iter()
-                .filter_map(|f| f.dyn_into().ok())
-                .collect();
-            let config = parse_config(data)?;
+    match request {
+        Request::Load { config, files } => {
             let (dataset, files) = load(files, &config)?;
             finish(dataset, Sources::Files(files), &config, started)
         }
-        "sample" => {
-            let config = parse_config(data)?;
-            progress("Generating sample data", 0.0, 1.0, 0, 1);
+        Request::Sample { config } => {
+            progress("Generating sample data", 0.0, 1.0);
             let (files, data) = generated(&engine::synth::SynthConfig::default(), &config);
             finish(data, Sources::Sample(files), &config, started)
         }
-        "config" => {
-            let config = parse_config(data)?;
+        Request::Reconfigure { config } => {
             config.validate().map_err(|e| e.to_string())?;
             // A new revenue cap changes which rows are quarantined: read
             // the files again. Other settings recompute from the parsed
@@ -224,8 +190,7 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                 post_report(&s.data, &s.run, [started, computing, now()])
             })
         }
-        "download" => {
-            let name = get(data, "name").as_string().unwrap_or_default();
+        Request::Download { name } => {
             let download = puffy_report::bundle::Download::from_file_name(&name)
                 .ok_or_else(|| format!("unknown download {name:?}"))?;
             let bytes = STATE.with(|s| {
@@ -237,34 +202,18 @@ fn handle(kind: &str, data: &JsValue) -> Result<(), String> {
                 let inputs = s.digests.as_deref().unwrap_or_default();
                 puffy_report::bundle::file(&s.data, &s.run, inputs, download)
             })?;
-            let array = Uint8Array::from(bytes.as_slice());
-            let buffer: JsValue = array.buffer().into();
-            post(
-                &[
-                    ("type", "download".into()),
-                    ("name", name.into()),
-                    ("bytes", array.into()),
-                ],
-                Some(&buffer),
-            );
+            post(&Reply::Download { name, bytes });
             Ok(())
         }
-        other => Err(format!("unknown message {other:?}")),
     }
 }
 
-fn progress(stage: &str, bytes: f64, total: f64, file: usize, files: usize) {
-    post(
-        &[
-            ("type", "progress".into()),
-            ("stage", stage.into()),
-            ("bytes", bytes.into()),
-            ("total", total.into()),
-            ("file", (file as f64).into()),
-            ("files", (files as f64).into()),
-        ],
-        None,
-    );
+fn progress(stage: &str, bytes: f64, total: f64) {
+    post(&Reply::Progress {
+        stage: stage.to_string(),
+        bytes,
+        total,
+    });
 }
 
 /// Reads every file in name order, slice by slice.
@@ -274,11 +223,11 @@ fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), S
     let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
     let mut ingest = Ingest::with_expected_bytes(total as u64).with_config(&config.ingest);
     let mut done = 0.0;
-    for (i, file) in files.iter().enumerate() {
+    for file in &files {
         let name = file.name();
-        progress(&format!("Reading {name}"), done, total, i, files.len());
+        progress(&format!("Reading {name}"), done, total);
         if name.to_ascii_lowercase().ends_with(".zip") {
-            let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
+            let mut blob = BlobReader::new(file, &reader, done, total);
             let mut bytes = Vec::with_capacity(file.size() as usize);
             match blob.read_to_end(&mut bytes) {
                 Ok(_) => engine::ingest::archive::add_zip(
@@ -293,7 +242,7 @@ fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), S
             done += file.size();
             continue;
         }
-        let mut blob = BlobReader::new(file, &reader, done, total, i, files.len());
+        let mut blob = BlobReader::new(file, &reader, done, total);
         ingest.add_file(&name, &mut blob);
         if let Some(e) = blob.error.take() {
             // The engine recorded a short read; say why in the file's error.
@@ -301,13 +250,7 @@ fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), S
         }
         done += file.size();
     }
-    progress(
-        "Computing the report",
-        total,
-        total,
-        files.len(),
-        files.len(),
-    );
+    progress("Computing the report", total, total);
     Ok((ingest.finish(), files))
 }
 
@@ -320,16 +263,14 @@ fn post_report(
 ) -> Result<(), String> {
     let json =
         serde_json::to_string(&engine::report::report(data, run)).map_err(|e| e.to_string())?;
-    post(
-        &[
-            ("type", "report".into()),
-            ("json", json.into()),
-            ("read_ms", (computing - reading).into()),
-            ("compute_ms", (reporting - computing).into()),
-            ("report_ms", (now() - reporting).into()),
-        ],
-        None,
-    );
+    post(&Reply::Report {
+        timings: Timings {
+            read_ms: computing - reading,
+            compute_ms: reporting - computing,
+            report_ms: now() - reporting,
+        },
+        json,
+    });
     Ok(())
 }
 
@@ -360,20 +301,11 @@ struct BlobReader<'a> {
     hasher: Option<sha2::Sha256>,
     base: f64,
     total: f64,
-    index: usize,
-    files: usize,
     error: Option<String>,
 }
 
 impl<'a> BlobReader<'a> {
-    fn new(
-        file: &'a File,
-        reader: &'a FileReaderSync,
-        base: f64,
-        total: f64,
-        index: usize,
-        files: usize,
-    ) -> Self {
+    fn new(file: &'a File, reader: &'a FileReaderSync, base: f64, total: f64) -> Self {
         BlobReader {
             file,
             reader,
@@ -383,8 +315,6 @@ impl<'a> BlobReader<'a> {
             hasher: None,
             base,
             total,
-            index,
-            files,
             error: None,
         }
     }
@@ -416,8 +346,6 @@ impl<'a> BlobReader<'a> {
             &format!("Reading {}", self.file.name()),
             self.base + self.pos,
             self.total,
-            self.index,
-            self.files,
         );
         Ok(())
     }

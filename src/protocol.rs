@@ -1,0 +1,210 @@
+//! The one protocol between the page and its Web Worker: [`Request`]s go
+//! to the worker, [`Reply`]s come back. Each message is a plain JavaScript
+//! object `{msg, files?, text?, bytes?}`: `msg` is the enum as JSON, and
+//! what is large or cannot be serialised travels beside it (the dropped
+//! `File`s, the text of `report.json`, a download's bytes as a transferred
+//! buffer). Both sides use [`post`]-style helpers here, so the message
+//! shapes are written once.
+
+use engine::config::Config;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::File;
+
+/// Page → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Read the files (in name order) and compute the report.
+    Load {
+        /// Settings.
+        config: Config,
+        /// The files (travel beside the JSON).
+        #[serde(skip)]
+        files: Vec<File>,
+    },
+    /// Compute the report of 14 generated days.
+    Sample {
+        /// Settings.
+        config: Config,
+    },
+    /// Recompute with new settings from the events already parsed.
+    Reconfigure {
+        /// Settings.
+        config: Config,
+    },
+    /// Make one download (a table, `report.json`, `manifest.json`, `all.zip`).
+    Download {
+        /// Its file name.
+        name: String,
+    },
+}
+
+/// How long the worker took for a report, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Reading and parsing the files (zero when recomputing settings).
+    pub read_ms: f64,
+    /// The pipeline, from sessions to alerts.
+    pub compute_ms: f64,
+    /// Writing `report.json`.
+    pub report_ms: f64,
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Reply {
+    /// The worker listens (the page holds requests until then).
+    Ready,
+    /// The warm-up run is done: the next batch runs at full speed.
+    Warm,
+    /// Work in progress.
+    Progress {
+        /// What is happening.
+        stage: String,
+        /// Bytes read so far.
+        bytes: f64,
+        /// Bytes in the batch.
+        total: f64,
+    },
+    /// `report.json` of the batch, with the worker's timings.
+    Report {
+        /// How long each step took.
+        timings: Timings,
+        /// The report's JSON (travels beside the message).
+        #[serde(skip)]
+        json: String,
+    },
+    /// A download's bytes.
+    Download {
+        /// File name.
+        name: String,
+        /// Contents (a transferred buffer beside the message).
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
+    /// Something failed; the current report stays.
+    Error {
+        /// For a person.
+        message: String,
+    },
+    /// The worker itself died (a panic, out of memory). Made by the page
+    /// from the worker's `error` event, never sent.
+    Crashed {
+        /// The browser's message.
+        message: String,
+    },
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The message's JSON, as the `msg` field of an envelope.
+fn envelope<T: Serialize>(msg: &T) -> Object {
+    let obj = Object::new();
+    set(
+        &obj,
+        "msg",
+        &serde_json::to_string(msg).unwrap_or_default().into(),
+    );
+    obj
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<T, String> {
+    let text = get(data, "msg")
+        .as_string()
+        .ok_or("a message without msg")?;
+    serde_json::from_str(&text).map_err(|e| format!("unreadable message: {e}"))
+}
+
+impl Request {
+    /// The envelope to post (files beside the JSON).
+    pub fn encode(&self) -> Object {
+        let obj = envelope(self);
+        if let Request::Load { files, .. } = self {
+            set(&obj, "files", &files.iter().collect::<Array>());
+        }
+        obj
+    }
+
+    /// Reads an envelope posted by [`Request::encode`].
+    pub fn decode(data: &JsValue) -> Result<Request, String> {
+        let mut request: Request = parse(data)?;
+        if let Request::Load { files, .. } = &mut request {
+            *files = Array::from(&get(data, "files"))
+                .iter()
+                .filter_map(|f| f.dyn_into().ok())
+                .collect();
+        }
+        Ok(request)
+    }
+}
+
+impl Reply {
+    /// The envelope to post, and the buffer to transfer with it, if any.
+    pub fn encode(&self) -> (Object, Option<JsValue>) {
+        let obj = envelope(self);
+        match self {
+            Reply::Report { json, .. } => {
+                set(&obj, "text", &json.into());
+                (obj, None)
+            }
+            Reply::Download { bytes, .. } => {
+                let array = Uint8Array::from(bytes.as_slice());
+                let buffer: JsValue = array.buffer().into();
+                set(&obj, "bytes", &array.into());
+                (obj, Some(buffer))
+            }
+            _ => (obj, None),
+        }
+    }
+
+    /// Reads an envelope posted by [`Reply::encode`].
+    pub fn decode(data: &JsValue) -> Result<Reply, String> {
+        let mut reply: Reply = parse(data)?;
+        match &mut reply {
+            Reply::Report { json, .. } => *json = get(data, "text").as_string().unwrap_or_default(),
+            Reply::Download { bytes, .. } => *bytes = Uint8Array::new(&get(data, "bytes")).to_vec(),
+            _ => {}
+        }
+        Ok(reply)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_of_each_message_names_its_type() {
+        let r = Request::Sample {
+            config: Config::default(),
+        };
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.starts_with(r#"{"type":"sample","config":{"#), "{text}");
+        assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), r);
+        let reply = Reply::Progress {
+            stage: "Reading".into(),
+            bytes: 1.0,
+            total: 2.0,
+        };
+        let text = serde_json::to_string(&reply).unwrap();
+        assert_eq!(
+            text,
+            r#"{"type":"progress","stage":"Reading","bytes":1.0,"total":2.0}"#
+        );
+        // Attachments are not in the JSON.
+        let report = Reply::Report {
+            timings: Timings::default(),
+            json: "{\"big\":1}".into(),
+        };
+        assert!(!serde_json::to_string(&report).unwrap().contains("big"));
+    }
+}
