@@ -11,7 +11,7 @@ use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::app::{use_app, AppState, PageState};
+use crate::state::{use_app, AppState, PageState};
 use puffy_report::format::{int, money, text};
 
 /// The `report` query parameter, if any.

@@ -8,4 +8,5 @@ pub mod components;
 pub mod files;
 pub mod hosted;
 pub mod protocol;
+pub mod state;
 pub mod worker;

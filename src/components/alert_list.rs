@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{list, money, num, pct, text};
 
 fn shown(metric: &str, v: f64) -> String {

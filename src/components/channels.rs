@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::chart::{channel_color, draw_bars, Bars, Chart, SERIES};
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{money, num, pct};
 use puffy_report::report_data::{channels, revenue};
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_app;
+use crate::state::use_app;
 
 const FILES: [(&str, &str); 11] = [
     (

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use web_sys::{DragEvent, HtmlInputElement};
 
-use crate::app::AppState;
 use crate::files::{self, Picked};
+use crate::state::AppState;
 
 /// A target for dropped files, with a `<input type="file" multiple>` and a
 /// folder picker. While `compact`, it shrinks to a bar above the report.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::chart::{draw_bars, Bars, Chart, SERIES};
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{int, list, num, pct, text};
 
 const STEPS: [&str; 4] = ["Sessions", "Added to cart", "Started checkout", "Purchased"];

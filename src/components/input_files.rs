@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{int, list, num, text};
 
 /// The input files table.
@@ -54,7 +54,7 @@ pub fn InputFiles() -> impl IntoView {
 }
 
 /// The last report's timing in words: the whole, then each step.
-fn timing_text(t: &crate::app::Timing) -> String {
+fn timing_text(t: &crate::state::Timing) -> String {
     let secs = |ms: f64| format!("{:.2} s", ms / 1000.0);
     let w = &t.worker;
     let page = (t.total_ms - w.read_ms - w.compute_ms - w.report_ms).max(0.0);

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{list, text};
 
 /// The executive summary.

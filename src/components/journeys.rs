@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::chart::{draw_bars, Bars, Chart, SERIES};
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{int, money};
 
 fn buckets(r: &Value, key: &str) -> (Vec<String>, Vec<f64>) {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{int, money, money_cents, num, pct};
 
 /// KPI cards from `summary`.

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::chart::{draw_lines, Chart};
 use engine::ingest::schema::Column;
 
-use crate::app::use_app;
+use crate::state::use_app;
 use puffy_report::format::{int, list, money_cents, num, pct, text};
 
 /// The canonical columns, in export order.

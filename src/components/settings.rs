@@ -10,7 +10,7 @@ use engine::config::channels::{default_rules, ChannelRule};
 use engine::config::Config;
 use leptos::prelude::*;
 
-use crate::app::use_app;
+use crate::state::use_app;
 
 fn number(
     label: &'static str,

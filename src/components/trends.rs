@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::chart::{draw_lines, Chart};
-use crate::app::use_app;
+use crate::state::use_app;
 
 const METRICS: [(&str, &str, bool); 4] = [
     ("revenue", "Revenue", true),
