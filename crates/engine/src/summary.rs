@@ -17,7 +17,7 @@ use crate::sessions::sessionize::Session;
 use crate::units::round4;
 
 /// Headline numbers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Revenue of the orders that count.
     pub revenue: f64,
@@ -107,7 +107,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// Rows, orders and revenue, each accounted for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Reconciliation {
     /// Data rows read from all files.
     pub rows_read: u64,
@@ -205,10 +205,10 @@ pub fn reconcile(ds: &Dataset, run: &Run) -> Reconciliation {
 }
 
 /// One funnel step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FunnelStep {
     /// `sessions`, `added_to_cart`, `started_checkout`, `purchased`.
-    pub step: &'static str,
+    pub step: String,
     /// Sessions that reached it.
     pub sessions: u64,
     /// Share of all sessions.
@@ -218,7 +218,7 @@ pub struct FunnelStep {
 }
 
 /// The funnel overall, by device and by channel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Funnel {
     /// All sessions.
     pub overall: Vec<FunnelStep>,
@@ -250,7 +250,7 @@ fn steps(sessions: &[&Session]) -> Vec<FunnelStep> {
         .into_iter()
         .map(|(step, n)| {
             let s = FunnelStep {
-                step,
+                step: step.to_string(),
                 sessions: n,
                 rate: ratio(n, total),
                 drop_off: round4(1.0 - ratio(n, prev)),
@@ -292,7 +292,7 @@ pub fn session_device(ds: &Dataset, run: &Run, s: &Session) -> Device {
 }
 
 /// The path to purchase of one converting person.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Journey {
     /// The person (its first client id; the client id without stitching).
     pub person: String,
@@ -419,7 +419,7 @@ pub fn channel_days(run: &Run) -> BTreeMap<(NaiveDate, String), ChannelDay> {
 }
 
 /// Distributions of the journeys, for the Journeys view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct JourneyStats {
     /// Converting people by touchpoint sessions before the first order (1, 2, ... 6+).
     pub sessions_to_convert: Vec<(String, u64)>,

@@ -280,3 +280,34 @@ fn run_reconciles_rows_orders_and_revenue_on_generated_data() {
         rep.stitching.orders_gaining_touchpoints > 0
     );
 }
+
+/// `report.json` is one typed document: what the page and the HTML report
+/// read back is what the engine wrote, field for field.
+#[test]
+fn report_json_reads_back_into_the_same_report() {
+    let (files, _) = engine::synth::generate(&engine::synth::SynthConfig {
+        days: 14,
+        events_per_day: 400,
+        ..engine::synth::SynthConfig::default()
+    });
+    let ds = engine::ingest::ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let run = engine::pipeline::run(&ds, &engine::config::Config::default()).unwrap();
+    let written = serde_json::to_string_pretty(&engine::report::report(&ds, &run)).unwrap();
+    let read: engine::report::Report = serde_json::from_str(&written).unwrap();
+    let again = serde_json::to_string_pretty(&read).unwrap();
+    if again != written {
+        let at = again
+            .bytes()
+            .zip(written.bytes())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "differs at {at}: wrote …{}… read back …{}…",
+            &written[at.saturating_sub(200)..(at + 100).min(written.len())],
+            &again[at.saturating_sub(200)..(at + 100).min(again.len())]
+        );
+    }
+    assert!(
+        !read.alerts.is_empty() && !read.metrics.is_empty() && !read.quality.findings.is_empty()
+    );
+}

@@ -282,7 +282,7 @@ fn sessions_by_person(
 }
 
 /// The effect of identity stitching on touchpoints.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Stitching {
     /// Whether stitching was applied.
     pub enabled: bool,
@@ -338,7 +338,7 @@ pub struct Credit {
 }
 
 /// What the Markov model saw.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarkovSummary {
     /// Journeys that ended in an order.
     pub converting_journeys: u64,

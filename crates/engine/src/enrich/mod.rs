@@ -66,7 +66,9 @@ pub const BOT_PATTERNS: &[&str] = &[
 ];
 
 /// Device class of a user agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Device {
     /// Phones.
@@ -92,7 +94,7 @@ impl Device {
 }
 
 /// What a user agent says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct UserAgentInfo {
     /// Device class.
     pub device: Device,

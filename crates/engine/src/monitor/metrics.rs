@@ -15,7 +15,7 @@ use crate::pipeline::Run;
 use crate::units::round4;
 
 /// What one day looked like.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DayMetrics {
     /// The day.
     pub day: NaiveDate,
@@ -92,6 +92,40 @@ impl std::fmt::Display for SchemaChange {
 impl serde::Serialize for SchemaChange {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl std::str::FromStr for SchemaChange {
+    type Err = String;
+
+    /// Reads what [`std::fmt::Display`] writes.
+    fn from_str(s: &str) -> Result<SchemaChange, String> {
+        let column = |name: &str| {
+            Column::ALL
+                .into_iter()
+                .find(|c| c.as_str() == name)
+                .ok_or_else(|| format!("unknown column {name:?}"))
+        };
+        match s.split_once(':') {
+            Some(("missing", c)) => Ok(SchemaChange::Missing(column(c)?)),
+            Some(("renamed", rest)) => {
+                let (found, c) = rest
+                    .rsplit_once("->")
+                    .ok_or_else(|| format!("not a rename: {s:?}"))?;
+                Ok(SchemaChange::Renamed {
+                    found: found.to_string(),
+                    column: column(c)?,
+                })
+            }
+            _ => Err(format!("not a schema change: {s:?}")),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SchemaChange {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SchemaChange, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -37,7 +37,7 @@ use serde::Serialize;
 use crate::monitor::metrics::DayMetrics;
 
 /// How urgent an alert is. Ordered: `Info < Warning < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertSeverity {
     /// Worth a look.
@@ -49,7 +49,7 @@ pub enum AlertSeverity {
 }
 
 /// The three families of alert rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertFamily {
     /// The export itself: client ids, columns, duplicates, quarantine.
@@ -61,7 +61,7 @@ pub enum AlertFamily {
 }
 
 /// One alert.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Alert {
     /// `metric:day`, unique in a run.
     pub id: String,

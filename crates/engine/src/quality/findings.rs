@@ -11,7 +11,7 @@ use crate::ingest::FileReport;
 use crate::units::round4;
 
 /// What a check is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Columns renamed, missing, extra; unreadable files.
@@ -31,7 +31,7 @@ pub enum Category {
 }
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing.
@@ -43,7 +43,7 @@ pub enum Severity {
 }
 
 /// A place in the input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LineRef {
     /// File name.
     pub file: String,
@@ -52,7 +52,7 @@ pub struct LineRef {
 }
 
 /// One data-quality finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Check id, e.g. `null_rate`, `column_renamed`.
     pub check: String,
@@ -77,7 +77,7 @@ pub struct Finding {
 }
 
 /// Per-file summary, in the shape of `puffy check --json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FileSummary {
     /// File name.
     pub name: String,
@@ -151,7 +151,7 @@ impl FileSummary {
 }
 
 /// One order of a reused `transaction_id`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct OrderRef {
     /// File name.
     pub file: String,
@@ -166,7 +166,7 @@ pub struct OrderRef {
 }
 
 /// A `transaction_id` seen on more than one `checkout_completed`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DuplicateTransaction {
     /// The id.
     pub transaction_id: String,

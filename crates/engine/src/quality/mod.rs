@@ -40,7 +40,7 @@ pub use crate::quality::findings::{
 };
 
 /// The audit of a batch.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct QualityReport {
     /// One summary per input file, in input order.
     pub files: Vec<FileSummary>,

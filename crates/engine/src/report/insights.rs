@@ -10,12 +10,12 @@ use crate::report::Report;
 use crate::units::{agree, money, pct, quantity};
 
 /// One finding of the executive summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Insight {
     /// The sentence.
     pub text: String,
     /// The section with its supporting chart: `channels`, `funnel`, `quality`, `trends`, `monitoring`.
-    pub section: &'static str,
+    pub section: String,
 }
 
 fn day(d: chrono::NaiveDate) -> String {
@@ -54,7 +54,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                     pct(c.revenue / revenue),
                     money(c.revenue)
                 ),
-                section: "channels",
+                section: "channels".into(),
             });
         }
     }
@@ -76,7 +76,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                     "{channel} earns {:.0}% {dir} credit under last click than under first click.",
                     change.abs() * 100.0
                 ),
-                section: "channels",
+                section: "channels".into(),
             });
         }
     }
@@ -87,7 +87,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 pct(1.0 - cart.rate),
                 pct(r.summary.conversion_rate)
             ),
-            section: "funnel",
+            section: "funnel".into(),
         });
     }
     let worst = r
@@ -102,7 +102,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 day(m.day),
                 pct(m.null_client_rate)
             ),
-            section: "quality",
+            section: "quality".into(),
         });
     }
     let lost: Vec<_> = r
@@ -121,7 +121,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
         } else {
             format!("{} to {}", day(*a), day(*b))
         };
-        out.push(Insight { text: format!("Referrers were not exported on {span}: search, social and referral visits count as Direct there."), section: "quality" });
+        out.push(Insight { text: format!("Referrers were not exported on {span}: search, social and referral visits count as Direct there."), section: "quality".into() });
     }
     let q = &r.quality;
     if !q.duplicate_transactions.is_empty() {
@@ -131,7 +131,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 quantity(q.duplicate_transactions.len() as u64, "duplicate order"),
                 money(q.duplicate_revenue_excluded)
             ),
-            section: "quality",
+            section: "quality".into(),
         });
     }
     if let Some((channel, effect)) = r
@@ -146,7 +146,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 "Data-driven model: without {channel}, {} of conversions would be lost.",
                 pct(*effect)
             ),
-            section: "channels",
+            section: "channels".into(),
         });
     }
     if r.summary.unattributed_orders > 0 {
@@ -156,7 +156,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 quantity(r.summary.unattributed_orders, "order"),
                 money(r.summary.unattributed_revenue)
             ),
-            section: "quality",
+            section: "quality".into(),
         });
     }
     let critical = r
@@ -171,7 +171,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 quantity(critical as u64, "critical monitoring alert"),
                 agree(critical as u64, "needs", "need")
             ),
-            section: "monitoring",
+            section: "monitoring".into(),
         });
     }
     out

@@ -18,7 +18,7 @@ use crate::summary::{funnel, reconcile, summarize, Funnel, Reconciliation, Summa
 use crate::units::round4;
 
 /// Orders (fractional credit) and revenue of a channel under one model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ChannelCredit {
     /// Sum of credits (fractions of orders).
     pub orders: f64,
@@ -27,7 +27,7 @@ pub struct ChannelCredit {
 }
 
 /// One input file, as the report states it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct InputFile {
     /// File name.
     pub name: String,
@@ -40,14 +40,14 @@ pub struct InputFile {
 }
 
 /// A quarantined row as the report shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct QuarantineRow {
     /// File name.
     pub file: String,
     /// Line.
     pub line: u64,
     /// Reason code.
-    pub reason: &'static str,
+    pub reason: String,
     /// Detail.
     pub detail: String,
     /// The row as CSV.
@@ -55,10 +55,10 @@ pub struct QuarantineRow {
 }
 
 /// The contents of `report.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Report {
     /// Engine version.
-    pub version: &'static str,
+    pub version: String,
     /// What was read.
     pub inputs: Vec<InputFile>,
     /// First and last day of the batch.
@@ -72,7 +72,7 @@ pub struct Report {
     /// Sessions → cart → checkout → purchase.
     pub funnel: Funnel,
     /// `{model: {channel: {orders, revenue}}}`.
-    pub attribution: BTreeMap<&'static str, BTreeMap<String, ChannelCredit>>,
+    pub attribution: BTreeMap<String, BTreeMap<String, ChannelCredit>>,
     /// The data-driven model's inputs and removal effects.
     pub markov: MarkovSummary,
     /// Identity stitching and its effect.
@@ -121,7 +121,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
     let days = run.quality.score_by_day.keys();
     let (metrics, alerts) = crate::monitor::monitor(ds, run);
     let mut report = Report {
-        version: env!("CARGO_PKG_VERSION"),
+        version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: ds
             .files
             .iter()
@@ -137,7 +137,10 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         reconciliation: reconcile(ds, run),
         summary: summarize(ds, run),
         funnel: funnel(ds, run),
-        attribution,
+        attribution: attribution
+            .into_iter()
+            .map(|(model, credits)| (model.to_string(), credits))
+            .collect(),
         markov: run.attribution.markov.clone(),
         stitching: run.attribution.stitching.clone(),
         journeys: crate::summary::journey_stats(ds, run),
@@ -148,7 +151,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
             .map(|q| QuarantineRow {
                 file: ds.files[q.file as usize].name.clone(),
                 line: q.line,
-                reason: q.reason.as_str(),
+                reason: q.reason.as_str().to_string(),
                 detail: truncate(&q.detail, MAX_SAMPLE_CHARS).into_owned(),
                 raw: truncate(&q.raw, MAX_SAMPLE_CHARS).into_owned(),
             })
