@@ -5,14 +5,15 @@
 
 use std::sync::Arc;
 
+use engine::report::Report;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
+use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::state::{use_app, AppState, PageState};
-use puffy_report::format::{int, money, text};
+use puffy_report::format::{int, money};
 
 /// The `report` query parameter, if any.
 pub fn requested_bundle() -> Option<String> {
@@ -105,12 +106,9 @@ pub fn open_bundle(app: AppState, path: String) {
                 .ok_or("no page address")?;
             let base = bundle_base(&path, &href)?;
             let text = fetch_text(&format!("{base}report.json")).await?;
-            let value: Value = serde_json::from_str(&text)
+            let value: Report = serde_json::from_str(&text)
                 .map_err(|e| format!("{base}report.json is not a valid report ({e})"))?;
-            if value.pointer("/summary/revenue").is_none() {
-                return Err(format!("{base}report.json is not a Puffy Analytics report"));
-            }
-            Ok((base, value))
+            Ok::<_, String>((base, value))
         }
         .await;
         match result {
@@ -125,13 +123,37 @@ pub fn open_bundle(app: AppState, path: String) {
     });
 }
 
+/// `reports/index.json`, as `puffy report --bundle` writes it.
+#[derive(Debug, Clone, Deserialize)]
+struct Index {
+    #[serde(default)]
+    reports: Vec<Published>,
+}
+
+/// One published bundle in `reports/index.json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Published {
+    /// Folder name (the day, usually).
+    pub name: String,
+    /// Folder, relative to the page (`reports/NAME/`).
+    pub path: String,
+    /// First and last day of its batch.
+    #[serde(default)]
+    pub date_range: Option<(String, String)>,
+    /// Its revenue.
+    #[serde(default)]
+    pub revenue: f64,
+    /// Its orders.
+    #[serde(default)]
+    pub orders: f64,
+}
+
 /// Reads `reports/index.json` if the site has one (silently none otherwise).
 pub fn list_published(app: AppState) {
     spawn_local(async move {
         if let Ok(text) = fetch_text("reports/index.json").await {
-            if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                app.published
-                    .set(v["reports"].as_array().cloned().unwrap_or_default());
+            if let Ok(index) = serde_json::from_str::<Index>(&text) {
+                app.published.set(index.reports);
             }
         }
     });
@@ -147,10 +169,11 @@ pub fn PublishedList() -> impl IntoView {
                 <h2>"Published reports"</h2>
                 <ul>
                     {move || app.published.get().into_iter().rev().map(|r| {
-                        let href = format!("?report={}", text(&r, "/path"));
-                        let range = format!("{} – {}", text(&r, "/date_range/0"), text(&r, "/date_range/1"));
-                        let detail = format!("{} revenue · {} orders", money(r["revenue"].as_f64().unwrap_or(0.0)), int(r["orders"].as_f64().unwrap_or(0.0)));
-                        view! { <li><a href=href>{text(&r, "/name")}</a>" "<span class="muted">{range}" · "{detail}</span></li> }
+                        let href = format!("?report={}", r.path);
+                        let (first, last) = r.date_range.clone().unwrap_or_default();
+                        let range = format!("{first} – {last}");
+                        let detail = format!("{} revenue · {} orders", money(r.revenue), int(r.orders));
+                        view! { <li><a href=href>{r.name.clone()}</a>" "<span class="muted">{range}" · "{detail}</span></li> }
                     }).collect_view()}
                 </ul>
             </div>

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use engine::config::Config;
+use engine::report::Report;
 use leptos::prelude::*;
-use serde_json::Value;
 use web_sys::DragEvent;
 
 use crate::bridge::{self, Msg, Timings};
@@ -53,8 +53,8 @@ pub struct Progress {
 pub struct AppState {
     /// Page state.
     pub state: RwSignal<PageState>,
-    /// The current report (`report.json`).
-    pub report: RwSignal<Option<Arc<Value>>>,
+    /// The current report (`report.json`, typed).
+    pub report: RwSignal<Option<Arc<Report>>>,
     /// Settings, persisted in `localStorage`.
     pub settings: RwSignal<Config>,
     /// Progress of the running job.
@@ -66,7 +66,7 @@ pub struct AppState {
     /// The published bundle shown read-only (`?report=`), if any.
     pub bundle: RwSignal<Option<String>>,
     /// Published bundles listed in `reports/index.json`.
-    pub published: RwSignal<Vec<Value>>,
+    pub published: RwSignal<Vec<crate::hosted::Published>>,
     /// The worker has finished its warm-up run.
     pub warm: RwSignal<bool>,
     /// When the running job started (page clock, ms).
@@ -134,11 +134,10 @@ impl AppState {
             Msg::Report {
                 json,
                 timings: worker,
-            } => match serde_json::from_str::<Value>(&json) {
+            } => match serde_json::from_str::<Report>(&json) {
                 Ok(v) => {
-                    let inputs = puffy_report::format::list(&v, "/inputs");
                     let all_failed =
-                        !inputs.is_empty() && inputs.iter().all(|f| !f["error"].is_null());
+                        !v.inputs.is_empty() && v.inputs.iter().all(|f| f.error.is_some());
                     self.error.set(all_failed.then(|| {
                         "No file could be read: see the errors next to each file.".to_string()
                     }));

@@ -1,11 +1,11 @@
 //! Monitoring: the alerts, worst first, filterable by severity, each with
 //! its value and its threshold or expected band.
 
+use engine::monitor::Alert;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use crate::state::use_app;
-use puffy_report::format::{list, money, num, pct, text};
+use puffy_report::format::{money, pct};
 
 fn shown(metric: &str, v: f64) -> String {
     if metric == "revenue" {
@@ -17,13 +17,15 @@ fn shown(metric: &str, v: f64) -> String {
     }
 }
 
-fn band(a: &Value) -> String {
-    let metric = text(a, "/metric");
-    if let Some(e) = a["expected"].as_array() {
-        let (lo, hi) = (e[0].as_f64().unwrap_or(0.0), e[1].as_f64().unwrap_or(0.0));
-        format!("expected {} – {}", shown(&metric, lo), shown(&metric, hi))
-    } else if let Some(t) = a["threshold"].as_f64() {
-        format!("threshold {}", shown(&metric, t))
+fn band(a: &Alert) -> String {
+    if let Some((lo, hi)) = a.expected {
+        format!(
+            "expected {} – {}",
+            shown(&a.metric, lo),
+            shown(&a.metric, hi)
+        )
+    } else if let Some(t) = a.threshold {
+        format!("threshold {}", shown(&a.metric, t))
     } else {
         String::new()
     }
@@ -38,10 +40,10 @@ pub fn AlertList() -> impl IntoView {
         let f = filter.get();
         app.report
             .get()
-            .map(|r| list(&r, "/alerts"))
+            .map(|r| r.alerts.clone())
             .unwrap_or_default()
             .into_iter()
-            .filter(|a| f == "all" || text(a, "/severity") == f)
+            .filter(|a| f == "all" || a.severity.as_str() == f)
             .collect::<Vec<_>>()
     };
     view! {
@@ -61,14 +63,13 @@ pub fn AlertList() -> impl IntoView {
                         return view! { <li class="muted">"No alerts at this level."</li> }.into_any();
                     }
                     items.into_iter().map(|a| {
-                        let sev = text(&a, "/severity");
-                        let metric = text(&a, "/metric");
+                        let sev = a.severity.as_str();
                         view! {
-                            <li class=format!("alert {sev}") data-alert-severity=sev.clone() data-alert-day=text(&a, "/day")>
-                                <span class=format!("badge {sev}")>{sev.clone()}</span>
+                            <li class=format!("alert {sev}") data-alert-severity=sev data-alert-day=a.day.to_string()>
+                                <span class=format!("badge {sev}")>{sev}</span>
                                 <div>
-                                    <p class="alert-message">{text(&a, "/message")}</p>
-                                    <p class="muted small">{[text(&a, "/family").replace('_', " "), format!("value {}", shown(&metric, num(&a, "/value"))), band(&a), text(&a, "/action")].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
+                                    <p class="alert-message">{a.message.clone()}</p>
+                                    <p class="muted small">{[a.family.as_str().replace('_', " "), format!("value {}", shown(&a.metric, a.value)), band(&a), a.action.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
                                 </div>
                             </li>
                         }

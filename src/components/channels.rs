@@ -2,12 +2,12 @@
 //! side, the selected model's table, the first-vs-last-click shift and the
 //! Markov removal effects.
 
+use engine::report::Report;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::chart::{channel_color, draw_bars, Bars, Chart, SERIES};
 use crate::state::use_app;
-use puffy_report::format::{money, num, pct};
+use puffy_report::format::{money, pct};
 use puffy_report::report_data::{channels, revenue};
 
 pub use puffy_report::report_data::MODELS;
@@ -70,18 +70,17 @@ pub fn Channels() -> impl IntoView {
     }
 }
 
-fn table(r: &Value, model: &'static str) -> impl IntoView {
+fn table(r: &Report, model: &'static str) -> impl IntoView {
     let names = channels(r);
-    let total = num(r, "/summary/revenue").max(1e-9);
-    let effects: Vec<(String, f64)> = r["markov"]["removal_effects"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_f64()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let warning = r["markov"]["warning"].as_str().map(str::to_string);
+    let total = r.summary.revenue.max(1e-9);
+    let effects = r.markov.removal_effects.clone();
+    let warning = r.markov.warning.clone();
+    let orders = |c: &str| {
+        r.attribution
+            .get(model)
+            .and_then(|m| m.get(c))
+            .map_or(0.0, |x| x.orders)
+    };
     view! {
         <table class="data">
             <thead><tr><th>"Channel"</th><th class="num">"Orders (credit)"</th><th class="num">"Revenue"</th><th class="num">"Share"</th><th class="num">"First → last click"</th><th class="num">"Removal effect"</th></tr></thead>
@@ -95,7 +94,7 @@ fn table(r: &Value, model: &'static str) -> impl IntoView {
                     view! {
                         <tr data-channel=c.clone()>
                             <td><i class="swatch" style:background=format!("rgb({},{},{})", color.0, color.1, color.2)></i>{c.clone()}</td>
-                            <td class="num">{format!("{:.1}", num(&r["attribution"][model][&c], "/orders"))}</td>
+                            <td class="num">{format!("{:.1}", orders(&c))}</td>
                             <td class="num">{money(rev)}</td>
                             <td class="num">{pct(rev / total)}</td>
                             <td class="num">{shift}</td>

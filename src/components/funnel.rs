@@ -1,12 +1,13 @@
 //! The funnel: sessions → add to cart → checkout → purchase, overall, by
 //! device and by channel, with drop-off rates.
 
+use engine::report::Report;
+use engine::summary::FunnelStep;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::chart::{draw_bars, Bars, Chart, SERIES};
 use crate::state::use_app;
-use puffy_report::format::{int, list, num, pct, text};
+use puffy_report::format::{int, pct};
 
 const STEPS: [&str; 4] = ["Sessions", "Added to cart", "Started checkout", "Purchased"];
 
@@ -17,10 +18,9 @@ pub fn Funnel() -> impl IntoView {
     let report = move || app.report.get();
     let draw = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
         let Some(r) = report() else { return };
-        let steps = list(&r, "/funnel/overall");
         let bars = Bars {
             label: "sessions".into(),
-            values: steps.iter().map(|s| num(s, "/sessions")).collect(),
+            values: r.funnel.overall.iter().map(|s| s.sessions as f64).collect(),
             colors: SERIES[..4].to_vec(),
         };
         let names: Vec<String> = STEPS.iter().map(|s| s.to_string()).collect();
@@ -31,7 +31,7 @@ pub fn Funnel() -> impl IntoView {
             <h2>"Funnel"</h2>
             <Chart height=260 label="Bar chart of sessions reaching each funnel step" draw=draw />
             {move || report().map(|r| view! {
-                {breakdown("Overall", vec![("All sessions".to_string(), r["funnel"]["overall"].clone())])}
+                {breakdown("Overall", vec![("All sessions".to_string(), r.funnel.overall.clone())])}
                 {breakdown("By device", by(&r, "by_device"))}
                 {breakdown("By channel", by(&r, "by_channel"))}
             })}
@@ -39,27 +39,28 @@ pub fn Funnel() -> impl IntoView {
     }
 }
 
-fn by(r: &Value, key: &str) -> Vec<(String, Value)> {
-    r["funnel"][key]
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default()
+fn by(r: &Report, key: &str) -> Vec<(String, Vec<FunnelStep>)> {
+    let map = if key == "by_device" {
+        &r.funnel.by_device
+    } else {
+        &r.funnel.by_channel
+    };
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
-fn breakdown(title: &str, rows: Vec<(String, Value)>) -> impl IntoView {
+fn breakdown(title: &str, rows: Vec<(String, Vec<FunnelStep>)>) -> impl IntoView {
     view! {
         <h3>{title.to_string()}</h3>
         <table class="data">
             <thead><tr><th></th>{STEPS.iter().map(|s| view! { <th class="num">{*s}</th> }).collect_view()}<th class="num">"Never add to cart"</th></tr></thead>
             <tbody>{rows.into_iter().map(|(name, steps)| {
-                let steps = steps.as_array().cloned().unwrap_or_default();
-                let never = steps.get(1).map_or(0.0, |s| num(s, "/drop_off"));
+                let never = steps.get(1).map_or(0.0, |s| s.drop_off);
                 view! {
                     <tr>
                         <td>{name}</td>
                         {steps.iter().enumerate().map(|(i, s)| {
-                            let detail = if i == 0 { String::new() } else { format!(" ({}; −{})", pct(num(s, "/rate")), pct(num(s, "/drop_off"))) };
-                            view! { <td class="num" data-step=text(s, "/step")>{format!("{}{detail}", int(num(s, "/sessions")))}</td> }
+                            let detail = if i == 0 { String::new() } else { format!(" ({}; −{})", pct(s.rate), pct(s.drop_off)) };
+                            view! { <td class="num" data-step=s.step.clone()>{format!("{}{detail}", int(s.sessions as f64))}</td> }
                         }).collect_view()}
                         <td class="num">{pct(never)}</td>
                     </tr>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::state::use_app;
-use puffy_report::format::{int, list, num, text};
+use puffy_report::format::int;
 
 /// The input files table.
 #[component]
@@ -13,7 +13,7 @@ pub fn InputFiles() -> impl IntoView {
     let rows = move || {
         app.report
             .get()
-            .map(|r| list(&r, "/quality/files"))
+            .map(|r| r.quality.files.clone())
             .unwrap_or_default()
     };
     view! {
@@ -26,20 +26,20 @@ pub fn InputFiles() -> impl IntoView {
                 <thead><tr><th>"File"</th><th>"Day"</th><th class="num">"Rows"</th><th class="num">"Accepted"</th><th class="num">"Quarantined"</th><th>"Columns"</th><th></th></tr></thead>
                 <tbody>
                     {move || rows().into_iter().map(|f| {
-                        let name = text(&f, "/name");
+                        let name = f.name.clone();
                         let remove = name.clone();
-                        let error = f["error"].as_str().map(str::to_string);
+                        let error = f.error.clone();
                         let failed = error.is_some();
                         view! {
                             <tr data-file=name.clone() class:error=failed>
                                 <td class="name">{name.clone()}</td>
-                                <td class="nowrap">{text(&f, "/day")}</td>
-                                <td class="num" data-rows=num(&f, "/rows")>{int(num(&f, "/rows"))}</td>
-                                <td class="num">{int(num(&f, "/accepted"))}</td>
-                                <td class="num">{int(num(&f, "/quarantined"))}</td>
+                                <td class="nowrap">{f.day.map(|d| d.to_string()).unwrap_or_default()}</td>
+                                <td class="num" data-rows=f.rows>{int(f.rows as f64)}</td>
+                                <td class="num">{int(f.accepted as f64)}</td>
+                                <td class="num">{int(f.quarantined as f64)}</td>
                                 <td class="columns">{match error {
                                     Some(e) => view! { <span class="file-error">{e}</span> }.into_any(),
-                                    None => view! { <span>{list(&f, "/columns").iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", ")}</span> }.into_any(),
+                                    None => view! { <span>{f.columns.join(", ")}</span> }.into_any(),
                                 }}</td>
                                 <td>{app.bundle.get_untracked().is_none().then(|| view! {
                                     <button class="link" title="Remove from the batch" on:click=move |_| app.remove_file(&remove)>"Remove"</button>

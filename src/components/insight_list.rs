@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use crate::state::use_app;
-use puffy_report::format::{list, text};
 
 /// The executive summary.
 #[component]
@@ -14,7 +13,7 @@ pub fn InsightList() -> impl IntoView {
     let items = move || {
         app.report
             .get()
-            .map(|r| list(&r, "/insights"))
+            .map(|r| r.insights.clone())
             .unwrap_or_default()
     };
     view! {
@@ -25,11 +24,11 @@ pub fn InsightList() -> impl IntoView {
                     items()
                         .into_iter()
                         .map(|i| {
-                            let section = text(&i, "/section");
+                            let section = i.section.clone();
                             let target = super::report_view::TABS.iter().find(|(id, _)| *id == section).map_or("overview", |t| t.0);
                             view! {
                                 <li>
-                                    <span>{text(&i, "/text")}</span>
+                                    <span>{i.text.clone()}</span>
                                     " "
                                     <a href="#" class="see" on:click=move |ev| { ev.prevent_default(); tab.set(target); }>"See chart →"</a>
                                 </li>

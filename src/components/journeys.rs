@@ -1,27 +1,20 @@
 //! Journeys: how many sessions and days people take to buy, and the most
 //! common channel paths.
 
+use engine::report::Report;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::chart::{draw_bars, Bars, Chart, SERIES};
 use crate::state::use_app;
 use puffy_report::format::{int, money};
 
-fn buckets(r: &Value, key: &str) -> (Vec<String>, Vec<f64>) {
-    r["journeys"][key]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|p| {
-                    (
-                        p[0].as_str().unwrap_or_default().to_string(),
-                        p[1].as_f64().unwrap_or(0.0),
-                    )
-                })
-                .unzip()
-        })
-        .unwrap_or_default()
+fn buckets(r: &Report, key: &str) -> (Vec<String>, Vec<f64>) {
+    let list = if key == "sessions_to_convert" {
+        &r.journeys.sessions_to_convert
+    } else {
+        &r.journeys.days_to_convert
+    };
+    list.iter().map(|(k, n)| (k.clone(), *n as f64)).unzip()
 }
 
 /// The journeys section.
@@ -56,8 +49,8 @@ pub fn Journeys() -> impl IntoView {
             <h2>"Top channel paths"</h2>
             <table class="data">
                 <thead><tr><th>"Path (first order's touchpoints)"</th><th class="num">"Buyers"</th><th class="num">"Revenue"</th></tr></thead>
-                <tbody>{move || app.report.get().and_then(|r| r["journeys"]["top_paths"].as_array().cloned()).unwrap_or_default().into_iter().map(|p| view! {
-                    <tr><td>{p[0].as_str().unwrap_or_default().to_string()}</td><td class="num">{int(p[1].as_f64().unwrap_or(0.0))}</td><td class="num">{money(p[2].as_f64().unwrap_or(0.0))}</td></tr>
+                <tbody>{move || app.report.get().map(|r| r.journeys.top_paths.clone()).unwrap_or_default().into_iter().map(|(path, buyers, revenue)| view! {
+                    <tr><td>{path}</td><td class="num">{int(buyers as f64)}</td><td class="num">{money(revenue)}</td></tr>
                 }).collect_view()}</tbody>
             </table>
         </div>

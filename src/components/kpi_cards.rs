@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::state::use_app;
-use puffy_report::format::{int, money, money_cents, num, pct};
+use puffy_report::format::{int, money, money_cents, pct};
 
 /// KPI cards from `summary`.
 #[component]
@@ -13,30 +13,26 @@ pub fn KpiCards() -> impl IntoView {
         let Some(r) = app.report.get() else {
             return Vec::new();
         };
-        let s = |k: &str| num(&r, &format!("/summary/{k}"));
+        let s = &r.summary;
+        let (orders, sessions, visitors) = (s.orders as f64, s.sessions as f64, s.visitors as f64);
         vec![
-            ("revenue", "Revenue", s("revenue"), money(s("revenue"))),
-            ("orders", "Orders", s("orders"), int(s("orders"))),
-            ("aov", "Average order", s("aov"), money_cents(s("aov"))),
-            ("sessions", "Sessions", s("sessions"), int(s("sessions"))),
-            ("visitors", "Visitors", s("visitors"), int(s("visitors"))),
+            ("revenue", "Revenue", s.revenue, money(s.revenue)),
+            ("orders", "Orders", orders, int(orders)),
+            ("aov", "Average order", s.aov, money_cents(s.aov)),
+            ("sessions", "Sessions", sessions, int(sessions)),
+            ("visitors", "Visitors", visitors, int(visitors)),
             (
                 "conversion_rate",
                 "Conversion rate",
-                s("conversion_rate"),
-                pct(s("conversion_rate")),
+                s.conversion_rate,
+                pct(s.conversion_rate),
             ),
-            (
-                "bot_share",
-                "Bot share",
-                s("bot_share"),
-                pct(s("bot_share")),
-            ),
+            ("bot_share", "Bot share", s.bot_share, pct(s.bot_share)),
             (
                 "quality_score",
                 "Data quality",
-                s("quality_score"),
-                format!("{:.1} / 100", s("quality_score")),
+                s.quality_score,
+                format!("{:.1} / 100", s.quality_score),
             ),
         ]
     };

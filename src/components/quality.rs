@@ -1,14 +1,14 @@
 //! Data quality: the score by day, the days × columns matrix, duplicate
 //! transactions and every finding with its sample lines.
 
+use engine::report::Report;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::chart::{draw_lines, Chart};
 use engine::ingest::schema::Column;
 
 use crate::state::use_app;
-use puffy_report::format::{int, list, money_cents, num, pct, text};
+use puffy_report::format::{int, money_cents, pct};
 
 /// The canonical columns, in export order.
 fn columns() -> [&'static str; 7] {
@@ -35,8 +35,8 @@ pub fn Quality() -> impl IntoView {
     }
 }
 
-fn matrix(r: &Value) -> impl IntoView {
-    let files = list(r, "/quality/files");
+fn matrix(r: &Report) -> impl IntoView {
+    let files = r.quality.files.clone();
     view! {
         <div class="card">
             <h2>"Columns by day"</h2>
@@ -45,14 +45,14 @@ fn matrix(r: &Value) -> impl IntoView {
                 <thead><tr><th>"File"</th>{columns().iter().map(|c| view! { <th>{*c}</th> }).collect_view()}<th class="num">"Rows"</th></tr></thead>
                 <tbody>
                     {files.into_iter().map(|f| {
-                        let renamed: Vec<(String, String)> = f["renamed"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()).unwrap_or_default();
-                        let missing: Vec<String> = list(&f, "/missing").iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
-                        let failed = !f["error"].is_null();
+                        let renamed: Vec<(String, String)> = f.renamed.clone().into_iter().collect();
+                        let missing = f.missing.clone();
+                        let failed = f.error.is_some();
                         view! {
                             <tr>
-                                <td>{text(&f, "/name")}</td>
+                                <td>{f.name.clone()}</td>
                                 {columns().iter().map(|c| {
-                                    let null = f["null_rate"][*c].as_f64();
+                                    let null = f.null_rate.get(*c).copied();
                                     let (class, label) = if failed {
                                         ("cell-missing", "unreadable".to_string())
                                     } else if missing.iter().any(|m| m == c) {
@@ -64,7 +64,7 @@ fn matrix(r: &Value) -> impl IntoView {
                                     };
                                     view! { <td class=class>{label}</td> }
                                 }).collect_view()}
-                                <td class="num">{int(num(&f, "/rows"))}</td>
+                                <td class="num">{int(f.rows as f64)}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -75,38 +75,38 @@ fn matrix(r: &Value) -> impl IntoView {
     }
 }
 
-fn duplicates(r: &Value) -> impl IntoView {
-    let dups = list(r, "/quality/duplicate_transactions");
+fn duplicates(r: &Report) -> impl IntoView {
+    let dups = r.quality.duplicate_transactions.clone();
     (!dups.is_empty()).then(|| view! {
         <div class="card">
             <h2>"Duplicate transactions"</h2>
-            <p class="muted">{format!("Counting them would add {} of revenue that never happened; the earliest of each is kept.", money_cents(num(r, "/quality/duplicate_revenue_excluded")))}</p>
+            <p class="muted">{format!("Counting them would add {} of revenue that never happened; the earliest of each is kept.", money_cents(r.quality.duplicate_revenue_excluded))}</p>
             <table class="data">
                 <thead><tr><th>"Transaction"</th><th class="num">"Copies"</th><th class="num">"Excluded revenue"</th><th>"Kept"</th></tr></thead>
                 <tbody>{dups.into_iter().map(|d| view! {
-                    <tr><td>{text(&d, "/transaction_id")}</td><td class="num">{num(&d, "/occurrences").to_string()}</td><td class="num">{money_cents(num(&d, "/excluded_revenue"))}</td><td>{format!("{} line {}", text(&d, "/kept/file"), num(&d, "/kept/line"))}</td></tr>
+                    <tr><td>{d.transaction_id.clone()}</td><td class="num">{d.occurrences.to_string()}</td><td class="num">{money_cents(d.excluded_revenue)}</td><td>{format!("{} line {}", d.kept.file, d.kept.line)}</td></tr>
                 }).collect_view()}</tbody>
             </table>
         </div>
     })
 }
 
-fn findings(r: &Value) -> impl IntoView {
+fn findings(r: &Report) -> impl IntoView {
     view! {
         <div class="card">
             <h2>"Findings, worst first"</h2>
             <table class="data">
                 <thead><tr><th>"Severity"</th><th>"Day"</th><th>"Check"</th><th class="num">"Count"</th><th>"What it means"</th><th>"Examples"</th></tr></thead>
-                <tbody>{list(r, "/quality/findings").into_iter().map(|f| {
-                    let sev = text(&f, "/severity");
-                    let samples: Vec<String> = list(&f, "/samples").iter().take(3).map(|s| format!("{}:{}", text(s, "/file"), num(s, "/line"))).collect();
+                <tbody>{r.quality.findings.clone().into_iter().map(|f| {
+                    let sev = f.severity.as_str();
+                    let samples: Vec<String> = f.samples.iter().take(3).map(|s| format!("{}:{}", s.file, s.line)).collect();
                     view! {
-                        <tr data-severity=sev.clone()>
-                            <td><span class=format!("badge {sev}")>{sev.clone()}</span></td>
-                            <td class="nowrap">{text(&f, "/day")}</td>
-                            <td><code>{text(&f, "/check")}</code></td>
-                            <td class="num">{int(num(&f, "/count"))}</td>
-                            <td>{text(&f, "/message")}</td>
+                        <tr data-severity=sev>
+                            <td><span class=format!("badge {sev}")>{sev}</span></td>
+                            <td class="nowrap">{f.day.map(|d| d.to_string()).unwrap_or_default()}</td>
+                            <td><code>{f.check.clone()}</code></td>
+                            <td class="num">{int(f.count as f64)}</td>
+                            <td>{f.message.clone()}</td>
                             <td class="muted small">{samples.join(", ")}</td>
                         </tr>
                     }
@@ -116,20 +116,18 @@ fn findings(r: &Value) -> impl IntoView {
     }
 }
 
-fn quarantine(r: &Value) -> impl IntoView {
-    let rows = list(r, "/quarantine_sample");
-    let total: f64 = r["quality"]["quarantine_by_reason"]
-        .as_object()
-        .map_or(0.0, |m| m.values().filter_map(Value::as_f64).sum());
+fn quarantine(r: &Report) -> impl IntoView {
+    let rows = r.quarantine_sample.clone();
+    let total: u64 = r.quality.quarantine_by_reason.values().sum();
     view! {
         <div class="card">
             <h2>"Quarantined rows"</h2>
-            <p class="muted">{quarantine_note(total as u64, rows.len())}</p>
+            <p class="muted">{quarantine_note(total, rows.len())}</p>
             <div class="scroll">
             <table class="data">
                 <thead><tr><th>"File"</th><th class="num">"Line"</th><th>"Reason"</th><th>"Detail"</th><th>"Row"</th></tr></thead>
                 <tbody>{rows.into_iter().map(|q| view! {
-                    <tr data-reason=text(&q, "/reason")><td>{text(&q, "/file")}</td><td class="num">{num(&q, "/line").to_string()}</td><td><code>{text(&q, "/reason")}</code></td><td class="detail">{text(&q, "/detail")}</td><td class="raw">{text(&q, "/raw")}</td></tr>
+                    <tr data-reason=q.reason.clone()><td>{q.file.clone()}</td><td class="num">{q.line.to_string()}</td><td><code>{q.reason.clone()}</code></td><td class="detail">{q.detail.clone()}</td><td class="raw">{q.raw.clone()}</td></tr>
                 }).collect_view()}</tbody>
             </table>
             </div>

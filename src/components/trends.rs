@@ -6,11 +6,16 @@ use leptos::prelude::*;
 use super::chart::{draw_lines, Chart};
 use crate::state::use_app;
 
-const METRICS: [(&str, &str, bool); 4] = [
-    ("revenue", "Revenue", true),
-    ("orders", "Orders", false),
-    ("sessions", "Sessions", false),
-    ("conversion_rate", "Conversion rate", false),
+use engine::monitor::metrics::DayMetrics;
+
+/// A daily metric: its label, whether it is money, and how to read it.
+type Metric = (&'static str, bool, fn(&DayMetrics) -> f64);
+
+const METRICS: [Metric; 4] = [
+    ("Revenue", true, |m| m.revenue),
+    ("Orders", false, |m| m.orders as f64),
+    ("Sessions", false, |m| m.sessions as f64),
+    ("Conversion rate", false, |m| m.conversion_rate),
 ];
 
 /// The trends section.
@@ -20,7 +25,7 @@ pub fn Trends() -> impl IntoView {
     view! {
         <p class="muted">"Red triangles mark days with a warning or critical alert (see Monitoring)."</p>
         <div class="grid2">
-            {METRICS.iter().map(|&(key, label, money)| {
+            {METRICS.iter().map(|&(label, money, key)| {
                 let draw = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
                     if let Some(r) = app.report.get() {
                         let (days, values, flagged) = puffy_report::report_data::daily(&r, key);

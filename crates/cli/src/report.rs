@@ -29,8 +29,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let run = engine::pipeline::run(&ds, &cfg)?;
     let report = engine::report::report(&ds, &run);
     if let Some(path) = &args.html {
-        let value = serde_json::to_value(&report)?;
-        std::fs::write(path, puffy_report::html_report::render(&value))
+        std::fs::write(path, puffy_report::html_report::render(&report))
             .with_context(|| format!("{}: cannot write", path.display()))?;
         eprintln!("wrote {}", path.display());
     }

@@ -1,7 +1,5 @@
-//! Numbers for people (`$287,744`, `4.6%`, `12,345`) and small helpers to
-//! read the report JSON.
-
-use serde_json::Value;
+//! Numbers for people (`$287,744`, `4.6%`, `12,345`) on the page and in the
+//! HTML report.
 
 /// Groups thousands: `1234567` → `1,234,567`.
 pub fn int(n: f64) -> String {
@@ -43,27 +41,6 @@ pub fn money_cents(x: f64) -> String {
 /// A share as a percentage with one decimal: `0.046` → `4.6%`.
 pub fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
-}
-
-/// A number at `path` (`/summary/revenue`), 0 when absent.
-pub fn num(v: &Value, path: &str) -> f64 {
-    v.pointer(path).and_then(Value::as_f64).unwrap_or(0.0)
-}
-
-/// A string at `path`, empty when absent.
-pub fn text(v: &Value, path: &str) -> String {
-    v.pointer(path)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// An array at `path`, empty when absent.
-pub fn list(v: &Value, path: &str) -> Vec<Value> {
-    v.pointer(path)
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

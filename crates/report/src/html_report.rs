@@ -7,11 +7,11 @@
 
 use std::fmt::Write;
 
+use engine::report::Report;
 use plotters::prelude::*;
-use serde_json::Value;
 
 use crate::charts::{bars, channel_color, lines, Bars, SERIES};
-use crate::format::{int, list, money, money_cents, num, pct, text};
+use crate::format::{int, money, money_cents, pct};
 use crate::report_data::{channels, daily, revenue, scores, MODELS};
 
 /// The standalone report's own Content-Security-Policy: no script at all,
@@ -60,7 +60,7 @@ fn svg(
     )
 }
 
-fn charts(r: &Value, out: &mut String) {
+fn charts(r: &Report, out: &mut String) {
     let names = channels(r);
     let series: Vec<Bars> = MODELS
         .iter()
@@ -96,7 +96,7 @@ fn charts(r: &Value, out: &mut String) {
             let _ = bars(root, 1.0, &names, &[last], true);
         })
     );
-    let (short, daily_revenue, flagged) = daily(r, "revenue");
+    let (short, daily_revenue, flagged) = daily(r, |m| m.revenue);
     let (score_days, day_scores, low) = scores(r);
     let _ = write!(
         out,
@@ -126,67 +126,80 @@ fn table(out: &mut String, head: &[&str], rows: impl IntoIterator<Item = Vec<Str
     out.push_str("</tbody></table>");
 }
 
-fn header(r: &Value, out: &mut String) {
-    let range = format!(
-        "{} – {}",
-        text(r, "/date_range/0"),
-        text(r, "/date_range/1")
-    );
-    let inputs = list(r, "/inputs");
-    let rows: f64 = inputs.iter().map(|f| num(f, "/rows")).sum();
-    let s = &r["settings"];
+/// `first – last` day of the report, or empty.
+fn range(r: &Report) -> String {
+    r.date_range
+        .map_or(" – ".to_string(), |(a, b)| format!("{a} – {b}"))
+}
+
+fn header(r: &Report, out: &mut String) {
+    let rows: u64 = r.inputs.iter().map(|f| f.rows).sum();
+    let s = &r.settings;
     let _ = write!(
         out,
         "<header><h1>Puffy Analytics report</h1><p class=\"muted\">{} · {} files · {} rows · engine {}</p><p class=\"muted small\">Settings: session timeout {} min, lookback {} days, time-decay half-life {} days, bots {}, identity stitching {}, min daily revenue {}.</p></header>",
-        escape(&range),
-        inputs.len(),
-        int(rows),
-        escape(&text(r, "/version")),
-        num(s, "/session/timeout_minutes"),
-        num(s, "/attribution/lookback_days"),
-        num(s, "/attribution/half_life_days"),
-        if s["session"]["include_bots"].as_bool().unwrap_or(false) { "included" } else { "excluded" },
-        if s["attribution"]["stitch_identities"].as_bool().unwrap_or(false) { "on" } else { "off" },
-        money(num(s, "/monitor/min_daily_revenue")),
+        escape(&range(r)),
+        r.inputs.len(),
+        int(rows as f64),
+        escape(&r.version),
+        s.session.timeout_minutes,
+        s.attribution.lookback_days,
+        s.attribution.half_life_days,
+        if s.session.include_bots { "included" } else { "excluded" },
+        if s.attribution.stitch_identities { "on" } else { "off" },
+        money(s.monitor.min_daily_revenue),
     );
+    let m = &r.summary;
     let cards = [
-        ("revenue", "Revenue", money(num(r, "/summary/revenue"))),
-        ("orders", "Orders", int(num(r, "/summary/orders"))),
-        ("aov", "Average order", money_cents(num(r, "/summary/aov"))),
-        ("sessions", "Sessions", int(num(r, "/summary/sessions"))),
-        ("visitors", "Visitors", int(num(r, "/summary/visitors"))),
+        ("revenue", "Revenue", m.revenue, money(m.revenue)),
+        ("orders", "Orders", m.orders as f64, int(m.orders as f64)),
+        ("aov", "Average order", m.aov, money_cents(m.aov)),
+        (
+            "sessions",
+            "Sessions",
+            m.sessions as f64,
+            int(m.sessions as f64),
+        ),
+        (
+            "visitors",
+            "Visitors",
+            m.visitors as f64,
+            int(m.visitors as f64),
+        ),
         (
             "conversion_rate",
             "Conversion rate",
-            pct(num(r, "/summary/conversion_rate")),
+            m.conversion_rate,
+            pct(m.conversion_rate),
         ),
-        ("bot_share", "Bot share", pct(num(r, "/summary/bot_share"))),
+        ("bot_share", "Bot share", m.bot_share, pct(m.bot_share)),
         (
             "quality_score",
             "Data quality",
-            format!("{:.1} / 100", num(r, "/summary/quality_score")),
+            m.quality_score,
+            format!("{:.1} / 100", m.quality_score),
         ),
     ];
     out.push_str("<div class=\"kpis\">");
-    for (key, label, shown) in cards {
-        let _ = write!(out, "<div class=\"kpi\"><span>{label}</span><b data-kpi=\"{key}\" data-value=\"{}\">{}</b></div>", num(r, &format!("/summary/{key}")), escape(&shown));
+    for (key, label, value, shown) in cards {
+        let _ = write!(out, "<div class=\"kpi\"><span>{label}</span><b data-kpi=\"{key}\" data-value=\"{value}\">{}</b></div>", escape(&shown));
     }
     out.push_str("</div><section><h2>Executive summary</h2><ul>");
-    for i in list(r, "/insights") {
-        let _ = write!(out, "<li>{}</li>", escape(&text(&i, "/text")));
+    for i in &r.insights {
+        let _ = write!(out, "<li>{}</li>", escape(&i.text));
     }
     out.push_str("</ul></section>");
 }
 
+/// A day, or empty.
+fn day(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
 /// The whole report as one HTML document.
-pub fn render(r: &Value) -> String {
+pub fn render(r: &Report) -> String {
     let mut out = String::with_capacity(256 * 1024);
-    let range = format!(
-        "{} – {}",
-        text(r, "/date_range/0"),
-        text(r, "/date_range/1")
-    );
-    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Puffy Analytics report {}</title><style>{CSS}</style></head><body><main>", escape(&range));
+    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Puffy Analytics report {}</title><style>{CSS}</style></head><body><main>", escape(&range(r)));
     header(r, &mut out);
     charts(r, &mut out);
     out.push_str("<section class=\"section\"><h2>Attribution by model</h2>");
@@ -206,12 +219,12 @@ pub fn render(r: &Value) -> String {
     table(
         &mut out,
         &["Step", "Sessions", "Share of sessions", "Drop-off"],
-        list(r, "/funnel/overall").iter().map(|s| {
+        r.funnel.overall.iter().map(|s| {
             vec![
-                text(s, "/step").replace('_', " "),
-                int(num(s, "/sessions")),
-                pct(num(s, "/rate")),
-                pct(num(s, "/drop_off")),
+                s.step.replace('_', " "),
+                int(s.sessions as f64),
+                pct(s.rate),
+                pct(s.drop_off),
             ]
         }),
     );
@@ -226,23 +239,21 @@ pub fn render(r: &Value) -> String {
             "What happened",
             "What to do",
         ],
-        list(r, "/alerts").iter().map(|a| {
-            let metric = text(a, "/metric");
-            let v = num(a, "/value");
-            let value = if metric == "revenue" {
-                money(v)
-            } else if metric.contains("rate") || metric.contains("share") {
-                pct(v)
+        r.alerts.iter().map(|a| {
+            let value = if a.metric == "revenue" {
+                money(a.value)
+            } else if a.metric.contains("rate") || a.metric.contains("share") {
+                pct(a.value)
             } else {
-                int(v)
+                int(a.value)
             };
             vec![
-                text(a, "/severity"),
-                text(a, "/day"),
-                metric,
+                a.severity.as_str().to_string(),
+                a.day.to_string(),
+                a.metric.clone(),
                 value,
-                text(a, "/message"),
-                text(a, "/action"),
+                a.message.clone(),
+                a.action.clone(),
             ]
         }),
     );
@@ -250,13 +261,13 @@ pub fn render(r: &Value) -> String {
     table(
         &mut out,
         &["Severity", "Day", "Check", "Count", "What it means"],
-        list(r, "/quality/findings").iter().map(|f| {
+        r.quality.findings.iter().map(|f| {
             vec![
-                text(f, "/severity"),
-                text(f, "/day"),
-                text(f, "/check"),
-                int(num(f, "/count")),
-                text(f, "/message"),
+                f.severity.as_str().to_string(),
+                day(f.day),
+                f.check.clone(),
+                int(f.count as f64),
+                f.message.clone(),
             ]
         }),
     );
@@ -264,14 +275,14 @@ pub fn render(r: &Value) -> String {
     table(
         &mut out,
         &["File", "Day", "Rows", "Accepted", "Quarantined", "Error"],
-        list(r, "/quality/files").iter().map(|f| {
+        r.quality.files.iter().map(|f| {
             vec![
-                text(f, "/name"),
-                text(f, "/day"),
-                int(num(f, "/rows")),
-                int(num(f, "/accepted")),
-                int(num(f, "/quarantined")),
-                text(f, "/error"),
+                f.name.clone(),
+                day(f.day),
+                int(f.rows as f64),
+                int(f.accepted as f64),
+                int(f.quarantined as f64),
+                f.error.clone().unwrap_or_default(),
             ]
         }),
     );
@@ -279,11 +290,11 @@ pub fn render(r: &Value) -> String {
     table(
         &mut out,
         &["Transaction", "Copies", "Excluded revenue"],
-        list(r, "/quality/duplicate_transactions").iter().map(|d| {
+        r.quality.duplicate_transactions.iter().map(|d| {
             vec![
-                text(d, "/transaction_id"),
-                int(num(d, "/occurrences")),
-                money_cents(num(d, "/excluded_revenue")),
+                d.transaction_id.clone(),
+                int(d.occurrences as f64),
+                money_cents(d.excluded_revenue),
             ]
         }),
     );
@@ -291,12 +302,12 @@ pub fn render(r: &Value) -> String {
     table(
         &mut out,
         &["File", "Line", "Reason", "Row"],
-        list(r, "/quarantine_sample").iter().take(20).map(|q| {
+        r.quarantine_sample.iter().take(20).map(|q| {
             vec![
-                text(q, "/file"),
-                int(num(q, "/line")),
-                text(q, "/reason"),
-                text(q, "/raw"),
+                q.file.clone(),
+                int(q.line as f64),
+                q.reason.clone(),
+                q.raw.clone(),
             ]
         }),
     );

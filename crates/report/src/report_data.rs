@@ -1,9 +1,9 @@
-//! Series read from `report.json` for the charts and tables of both the
+//! Series read from the [`Report`] for the charts and tables of both the
 //! page and the standalone HTML report.
 
-use serde_json::Value;
-
-use crate::format::{list, num, text};
+use engine::monitor::metrics::DayMetrics;
+use engine::monitor::AlertSeverity;
+use engine::report::Report;
 
 /// Attribution model keys and labels, in report order.
 pub const MODELS: [(&str, &str); 7] = [
@@ -17,69 +17,62 @@ pub const MODELS: [(&str, &str); 7] = [
 ];
 
 /// Channels by last-click revenue, largest first.
-pub fn channels(r: &Value) -> Vec<String> {
-    let mut names: Vec<(String, f64)> = r["attribution"]["last_click"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), num(v, "/revenue")))
-                .collect()
-        })
+pub fn channels(r: &Report) -> Vec<String> {
+    let mut names: Vec<(String, f64)> = r
+        .attribution
+        .get("last_click")
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.revenue)).collect())
         .unwrap_or_default();
     names.sort_by(|a, b| b.1.total_cmp(&a.1));
     names.into_iter().map(|(k, _)| k).collect()
 }
 
 /// Revenue of a channel under a model.
-pub fn revenue(r: &Value, model: &str, channel: &str) -> f64 {
-    num(&r["attribution"][model][channel], "/revenue")
+pub fn revenue(r: &Report, model: &str, channel: &str) -> f64 {
+    r.attribution
+        .get(model)
+        .and_then(|m| m.get(channel))
+        .map_or(0.0, |c| c.revenue)
+}
+
+/// `MM-DD` of a day.
+fn short(day: chrono::NaiveDate) -> String {
+    day.format("%m-%d").to_string()
 }
 
 /// A daily metric: day labels (`MM-DD`), values, and the indices of days
 /// with a warning or critical alert.
-pub fn daily(r: &Value, metric: &str) -> (Vec<String>, Vec<f64>, Vec<usize>) {
-    let metrics = list(r, "/metrics");
-    let alerts = list(r, "/alerts");
-    let days: Vec<String> = metrics.iter().map(|m| text(m, "/day")).collect();
-    let values = metrics
-        .iter()
-        .map(|m| num(m, &format!("/{metric}")))
-        .collect();
-    let flagged = days
+pub fn daily(
+    r: &Report,
+    metric: impl Fn(&DayMetrics) -> f64,
+) -> (Vec<String>, Vec<f64>, Vec<usize>) {
+    let flagged = r
+        .metrics
         .iter()
         .enumerate()
-        .filter(|(_, d)| {
-            alerts
+        .filter(|(_, m)| {
+            r.alerts
                 .iter()
-                .any(|a| &text(a, "/day") == *d && text(a, "/severity") != "info")
+                .any(|a| a.day == m.day && a.severity != AlertSeverity::Info)
         })
         .map(|(i, _)| i)
         .collect();
     (
-        days.iter()
-            .map(|d| d.get(5..).unwrap_or(d).to_string())
-            .collect(),
-        values,
+        r.metrics.iter().map(|m| short(m.day)).collect(),
+        r.metrics.iter().map(metric).collect(),
         flagged,
     )
 }
 
 /// The data-quality score by day: labels, scores, days under 90.
-pub fn scores(r: &Value) -> (Vec<String>, Vec<f64>, Vec<usize>) {
-    let map = r["quality"]["score_by_day"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let days = map
-        .keys()
-        .map(|d| d.get(5..).unwrap_or(d).to_string())
-        .collect();
-    let values: Vec<f64> = map.values().map(|v| v.as_f64().unwrap_or(0.0)).collect();
+pub fn scores(r: &Report) -> (Vec<String>, Vec<f64>, Vec<usize>) {
+    let map = &r.quality.score_by_day;
+    let values: Vec<f64> = map.values().copied().collect();
     let low = values
         .iter()
         .enumerate()
         .filter(|(_, v)| **v < 90.0)
         .map(|(i, _)| i)
         .collect();
-    (days, values, low)
+    (map.keys().map(|d| short(*d)).collect(), values, low)
 }

@@ -48,6 +48,17 @@ pub enum AlertSeverity {
     Critical,
 }
 
+impl AlertSeverity {
+    /// The name used in `report.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertSeverity::Info => "info",
+            AlertSeverity::Warning => "warning",
+            AlertSeverity::Critical => "critical",
+        }
+    }
+}
+
 /// The three families of alert rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,6 +69,17 @@ pub enum AlertFamily {
     Business,
     /// Missing days, unreadable files, low volume, lost referrers.
     Pipeline,
+}
+
+impl AlertFamily {
+    /// The name used in `report.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertFamily::DataQuality => "data_quality",
+            AlertFamily::Business => "business",
+            AlertFamily::Pipeline => "pipeline",
+        }
+    }
 }
 
 /// One alert.

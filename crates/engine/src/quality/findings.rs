@@ -42,6 +42,17 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The name used in `report.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// A place in the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LineRef {
