@@ -9,7 +9,7 @@ use crate::state::use_app;
 #[component]
 pub fn InsightList() -> impl IntoView {
     let app = use_app();
-    let tab = expect_context::<RwSignal<&'static str>>();
+    let tab = expect_context::<RwSignal<super::report_view::Tab>>();
     let items = move || {
         app.report
             .get()
@@ -25,7 +25,7 @@ pub fn InsightList() -> impl IntoView {
                         .into_iter()
                         .map(|i| {
                             let section = i.section.clone();
-                            let target = super::report_view::TABS.iter().find(|(id, _)| *id == section).map_or("overview", |t| t.0);
+                            let target = super::report_view::Tab::from_id(&section);
                             view! {
                                 <li>
                                     <span>{i.text.clone()}</span>

@@ -14,53 +14,116 @@ use super::quality::Quality;
 use super::settings::Settings;
 use super::trends::Trends;
 
-/// Section ids and their tab labels.
-pub const TABS: [(&str, &str); 9] = [
-    ("overview", "Overview"),
-    ("quality", "Data quality"),
-    ("channels", "Channels & attribution"),
-    ("funnel", "Funnel"),
-    ("trends", "Trends"),
-    ("journeys", "Journeys"),
-    ("monitoring", "Monitoring"),
-    ("settings", "Settings"),
-    ("downloads", "Downloads"),
-];
+/// The sections of the report, one tab each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// KPIs, the executive summary, the files.
+    Overview,
+    /// Score, columns by day, duplicates, findings, quarantine.
+    Quality,
+    /// Revenue per channel under every model.
+    Channels,
+    /// Sessions to purchase.
+    Funnel,
+    /// Daily series with alert days marked.
+    Trends,
+    /// Sessions and days to convert, top paths.
+    Journeys,
+    /// Alerts.
+    Monitoring,
+    /// Settings.
+    Settings,
+    /// Tables and files to download.
+    Downloads,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 9] = [
+        Tab::Overview,
+        Tab::Quality,
+        Tab::Channels,
+        Tab::Funnel,
+        Tab::Trends,
+        Tab::Journeys,
+        Tab::Monitoring,
+        Tab::Settings,
+        Tab::Downloads,
+    ];
+
+    /// Its id (`data-tab`, and the `section` of an insight).
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Overview => "overview",
+            Tab::Quality => "quality",
+            Tab::Channels => "channels",
+            Tab::Funnel => "funnel",
+            Tab::Trends => "trends",
+            Tab::Journeys => "journeys",
+            Tab::Monitoring => "monitoring",
+            Tab::Settings => "settings",
+            Tab::Downloads => "downloads",
+        }
+    }
+
+    /// Its label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Quality => "Data quality",
+            Tab::Channels => "Channels & attribution",
+            Tab::Funnel => "Funnel",
+            Tab::Trends => "Trends",
+            Tab::Journeys => "Journeys",
+            Tab::Monitoring => "Monitoring",
+            Tab::Settings => "Settings",
+            Tab::Downloads => "Downloads",
+        }
+    }
+
+    /// The tab of an id; the overview for anything else.
+    pub fn from_id(id: &str) -> Tab {
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.id() == id)
+            .unwrap_or(Tab::Overview)
+    }
+}
 
 /// Tabs and the selected section.
 #[component]
 pub fn ReportView() -> impl IntoView {
-    let tab = RwSignal::new("overview");
+    let tab = RwSignal::new(Tab::Overview);
     provide_context(tab);
     view! {
         <nav class="tabs" role="tablist">
-            {TABS
+            {Tab::ALL
                 .iter()
-                .map(|&(id, label)| {
+                .map(|&t| {
                     view! {
                         <button
                             role="tab"
-                            data-tab=id
-                            class:active=move || tab.get() == id
-                            on:click=move |_| tab.set(id)
+                            data-tab=t.id()
+                            class:active=move || tab.get() == t
+                            on:click=move |_| tab.set(t)
                         >
-                            {label}
+                            {t.label()}
                         </button>
                     }
                 })
                 .collect_view()}
         </nav>
-        <section class="panel" data-section=move || tab.get()>
+        <section class="panel" data-section=move || tab.get().id()>
             {move || match tab.get() {
-                "quality" => view! { <Quality /> <InputFiles /> }.into_any(),
-                "channels" => view! { <Channels /> }.into_any(),
-                "funnel" => view! { <Funnel /> }.into_any(),
-                "trends" => view! { <Trends /> }.into_any(),
-                "journeys" => view! { <Journeys /> }.into_any(),
-                "monitoring" => view! { <AlertList /> }.into_any(),
-                "settings" => view! { <Settings /> }.into_any(),
-                "downloads" => view! { <Downloads /> }.into_any(),
-                _ => view! { <KpiCards /> <InsightList /> <InputFiles /> }.into_any(),
+                Tab::Quality => view! { <Quality /> <InputFiles /> }.into_any(),
+                Tab::Channels => view! { <Channels /> }.into_any(),
+                Tab::Funnel => view! { <Funnel /> }.into_any(),
+                Tab::Trends => view! { <Trends /> }.into_any(),
+                Tab::Journeys => view! { <Journeys /> }.into_any(),
+                Tab::Monitoring => view! { <AlertList /> }.into_any(),
+                Tab::Settings => view! { <Settings /> }.into_any(),
+                Tab::Downloads => view! { <Downloads /> }.into_any(),
+                Tab::Overview => view! { <KpiCards /> <InsightList /> <InputFiles /> }.into_any(),
             }}
         </section>
     }
