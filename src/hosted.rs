@@ -8,7 +8,7 @@ use std::sync::Arc;
 use engine::report::Report;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
+use puffy_report::published::Index;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -123,31 +123,6 @@ pub fn open_bundle(app: AppState, path: String) {
     });
 }
 
-/// `reports/index.json`, as `puffy report --bundle` writes it.
-#[derive(Debug, Clone, Deserialize)]
-struct Index {
-    #[serde(default)]
-    reports: Vec<Published>,
-}
-
-/// One published bundle in `reports/index.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Published {
-    /// Folder name (the day, usually).
-    pub name: String,
-    /// Folder, relative to the page (`reports/NAME/`).
-    pub path: String,
-    /// First and last day of its batch.
-    #[serde(default)]
-    pub date_range: Option<(String, String)>,
-    /// Its revenue.
-    #[serde(default)]
-    pub revenue: f64,
-    /// Its orders.
-    #[serde(default)]
-    pub orders: f64,
-}
-
 /// Reads `reports/index.json` if the site has one (silently none otherwise).
 pub fn list_published(app: AppState) {
     spawn_local(async move {
@@ -170,9 +145,8 @@ pub fn PublishedList() -> impl IntoView {
                 <ul>
                     {move || app.published.get().into_iter().rev().map(|r| {
                         let href = format!("?report={}", r.path);
-                        let (first, last) = r.date_range.clone().unwrap_or_default();
-                        let range = format!("{first} – {last}");
-                        let detail = format!("{} revenue · {} orders", money(r.revenue), int(r.orders));
+                        let range = r.date_range.map_or(" – ".to_string(), |(a, b)| format!("{a} – {b}"));
+                        let detail = format!("{} revenue · {} orders", money(r.revenue), int(r.orders as f64));
                         view! { <li><a href=href>{r.name.clone()}</a>" "<span class="muted">{range}" · "{detail}</span></li> }
                     }).collect_view()}
                 </ul>

@@ -66,7 +66,7 @@ pub struct AppState {
     /// The published bundle shown read-only (`?report=`), if any.
     pub bundle: RwSignal<Option<String>>,
     /// Published bundles listed in `reports/index.json`.
-    pub published: RwSignal<Vec<crate::hosted::Published>>,
+    pub published: RwSignal<Vec<puffy_report::published::Published>>,
     /// The worker has finished its warm-up run.
     pub warm: RwSignal<bool>,
     /// When the running job started (page clock, ms).

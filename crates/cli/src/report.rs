@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde_json::{json, Value};
+use puffy_report::published::{Index, Published};
 
 /// Arguments of `puffy report`.
 #[derive(clap::Args)]
@@ -60,7 +60,7 @@ fn write_index(bundle: &Path) -> anyhow::Result<PathBuf> {
     let prefix = parent
         .file_name()
         .map_or_else(String::new, |n| format!("{}/", n.to_string_lossy()));
-    let mut entries: Vec<(String, Value)> = Vec::new();
+    let mut reports = Vec::new();
     for entry in
         std::fs::read_dir(parent).with_context(|| format!("{}: cannot list", parent.display()))?
     {
@@ -68,31 +68,18 @@ fn write_index(bundle: &Path) -> anyhow::Result<PathBuf> {
         let Ok(text) = std::fs::read_to_string(path.join("report.json")) else {
             continue;
         };
-        let Ok(report) = serde_json::from_str::<Value>(&text) else {
+        // A folder whose report.json is not a report is not listed.
+        let Ok(report) = serde_json::from_str::<engine::report::Report>(&text) else {
             continue;
         };
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        entries.push((
-            name.clone(),
-            json!({
-                "name": name,
-                "path": format!("{prefix}{name}/"),
-                "date_range": report["date_range"],
-                "revenue": report["summary"]["revenue"],
-                "orders": report["summary"]["orders"],
-                "critical_alerts": report["alerts"].as_array().map_or(0, |a| a.iter().filter(|x| x["severity"] == "critical").count()),
-            }),
-        ));
+        reports.push(Published::of(&name, &prefix, &report));
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    reports.sort_by(|a, b| a.name.cmp(&b.name));
     let index = parent.join("index.json");
-    let list: Vec<Value> = entries.into_iter().map(|(_, v)| v).collect();
-    std::fs::write(
-        &index,
-        serde_json::to_vec_pretty(&json!({ "reports": list }))?,
-    )?;
+    std::fs::write(&index, serde_json::to_vec_pretty(&Index { reports })?)?;
     Ok(index)
 }

@@ -6,7 +6,8 @@
 //! - [`format`]: numbers as the page and the HTML report show them;
 //! - [`html_report`]: the standalone HTML report (inline SVG, no script);
 //! - [`bundle`]: the download files made in the browser (`manifest.json`,
-//!   `all.zip`) around the engine's tables.
+//!   `all.zip`) around the engine's tables;
+//! - [`published`]: `reports/index.json`, written by the CLI, read by the page.
 //!
 //! No web crates: the CLI depends on this crate and the engine only.
 #![warn(missing_docs)]
@@ -15,4 +16,5 @@ pub mod bundle;
 pub mod charts;
 pub mod format;
 pub mod html_report;
+pub mod published;
 pub mod report_data;
