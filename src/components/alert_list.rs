@@ -1,16 +1,16 @@
 //! Monitoring: the alerts, worst first, filterable by severity, each with
 //! its value and its threshold or expected band.
 
-use engine::monitor::Alert;
+use engine::monitor::{Alert, AlertMetric};
 use leptos::prelude::*;
 
 use crate::state::use_app;
 use puffy_report::format::{money, pct};
 
-fn shown(metric: &str, v: f64) -> String {
-    if metric == "revenue" {
+fn shown(metric: &AlertMetric, v: f64) -> String {
+    if metric.is_money() {
         money(v)
-    } else if metric.contains("rate") || metric.contains("share") {
+    } else if metric.is_share() {
         pct(v)
     } else {
         format!("{v:.0}")

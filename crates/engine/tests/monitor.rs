@@ -28,19 +28,21 @@ fn injected_incidents_raise_the_right_alerts_on_the_right_days() {
     assert_eq!(metrics.len(), 14, "the missing day is part of the series");
     let all = alerts(&metrics, &run.cfg);
     let day = |i: u64| cfg.start + chrono::Days::new(i);
-    let critical: BTreeSet<(NaiveDate, &str)> = all
+    let critical: BTreeSet<(NaiveDate, String)> = all
         .iter()
         .filter(|a| a.severity == AlertSeverity::Critical)
-        .map(|a| (a.day, a.metric.as_str()))
+        .map(|a| (a.day, a.metric.to_string()))
         .collect();
-    let expected: BTreeSet<(NaiveDate, &str)> = [
+    let expected: BTreeSet<(NaiveDate, String)> = [
         (day(7), "null_client_rate"),
         (day(9), "column_missing"),
         (day(10), "column_missing"),
         (day(11), "revenue"),
         (day(12), "missing_day"),
     ]
-    .into();
+    .into_iter()
+    .map(|(d, m)| (d, m.to_string()))
+    .collect();
     assert_eq!(critical, expected, "{all:#?}");
     // Lost referrers show as a Direct jump on the days the column is missing.
     let direct: BTreeSet<NaiveDate> = all
@@ -54,8 +56,8 @@ fn injected_incidents_raise_the_right_alerts_on_the_right_days() {
         assert!(
             a.threshold.is_some()
                 || a.expected.is_some()
-                || a.metric.starts_with("column")
-                || a.metric.ends_with("day")
+                || a.metric.to_string().starts_with("column")
+                || a.metric.to_string().ends_with("day")
                 || a.metric == "file_error",
             "{a:?}"
         );

@@ -240,9 +240,9 @@ pub fn render(r: &Report) -> String {
             "What to do",
         ],
         r.alerts.iter().map(|a| {
-            let value = if a.metric == "revenue" {
+            let value = if a.metric.is_money() {
                 money(a.value)
-            } else if a.metric.contains("rate") || a.metric.contains("share") {
+            } else if a.metric.is_share() {
                 pct(a.value)
             } else {
                 int(a.value)
@@ -250,7 +250,7 @@ pub fn render(r: &Report) -> String {
             vec![
                 a.severity.as_str().to_string(),
                 a.day.to_string(),
-                a.metric.clone(),
+                a.metric.to_string(),
                 value,
                 a.message.clone(),
                 a.action.clone(),

@@ -82,6 +82,125 @@ impl AlertFamily {
     }
 }
 
+/// What an alert measures: one variant per rule, plus the share of one
+/// channel. Written as its name (`revenue`, `channel_share:Email`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AlertMetric {
+    /// No data for a day.
+    MissingDay,
+    /// A file could not be read.
+    FileError,
+    /// Rows below the usual volume.
+    Rows,
+    /// Share of rows without client id.
+    NullClientRate,
+    /// A column missing from the header.
+    ColumnMissing,
+    /// A column under another name.
+    ColumnRenamed,
+    /// Reused transaction ids.
+    DuplicateTransactions,
+    /// Share of rows quarantined.
+    QuarantineRate,
+    /// Revenue.
+    Revenue,
+    /// Orders.
+    Orders,
+    /// Conversion rate.
+    ConversionRate,
+    /// Direct's share of sessions.
+    DirectShare,
+    /// A channel's share of sessions.
+    ChannelShare(String),
+}
+
+impl AlertMetric {
+    const NAMED: [(AlertMetric, &'static str); 12] = [
+        (AlertMetric::MissingDay, "missing_day"),
+        (AlertMetric::FileError, "file_error"),
+        (AlertMetric::Rows, "rows"),
+        (AlertMetric::NullClientRate, "null_client_rate"),
+        (AlertMetric::ColumnMissing, "column_missing"),
+        (AlertMetric::ColumnRenamed, "column_renamed"),
+        (AlertMetric::DuplicateTransactions, "duplicate_transactions"),
+        (AlertMetric::QuarantineRate, "quarantine_rate"),
+        (AlertMetric::Revenue, "revenue"),
+        (AlertMetric::Orders, "orders"),
+        (AlertMetric::ConversionRate, "conversion_rate"),
+        (AlertMetric::DirectShare, "direct_share"),
+    ];
+
+    /// Its name, as `report.json` writes it.
+    pub fn name(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            AlertMetric::ChannelShare(c) => format!("channel_share:{c}").into(),
+            other => AlertMetric::NAMED
+                .iter()
+                .find(|(m, _)| m == other)
+                .map_or("", |(_, n)| n)
+                .into(),
+        }
+    }
+
+    /// Whether its value is an amount of money.
+    pub fn is_money(&self) -> bool {
+        *self == AlertMetric::Revenue
+    }
+
+    /// Whether its value is a share (shown as a percentage).
+    pub fn is_share(&self) -> bool {
+        matches!(
+            self,
+            AlertMetric::NullClientRate
+                | AlertMetric::QuarantineRate
+                | AlertMetric::ConversionRate
+                | AlertMetric::DirectShare
+                | AlertMetric::ChannelShare(_)
+        )
+    }
+}
+
+impl std::fmt::Display for AlertMetric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.name())
+    }
+}
+
+impl std::str::FromStr for AlertMetric {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<AlertMetric, String> {
+        if let Some(channel) = s.strip_prefix("channel_share:") {
+            return Ok(AlertMetric::ChannelShare(channel.to_string()));
+        }
+        AlertMetric::NAMED
+            .iter()
+            .find(|(_, n)| *n == s)
+            .map(|(m, _)| m.clone())
+            .ok_or_else(|| format!("unknown alert metric {s:?}"))
+    }
+}
+
+impl PartialEq<&str> for AlertMetric {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
+impl Serialize for AlertMetric {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AlertMetric {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<AlertMetric, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// One alert.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Alert {
@@ -92,7 +211,7 @@ pub struct Alert {
     /// Day it is about.
     pub day: NaiveDate,
     /// Metric name (as in [`DayMetrics`], or `channel_share:<channel>`).
-    pub metric: String,
+    pub metric: AlertMetric,
     /// How urgent.
     pub severity: AlertSeverity,
     /// The day's value.
@@ -182,7 +301,7 @@ pub fn alerts(days: &[DayMetrics], config: &crate::config::Config) -> Vec<Alert>
         b.severity
             .cmp(&a.severity)
             .then(a.day.cmp(&b.day))
-            .then(a.metric.cmp(&b.metric))
+            .then(a.metric.name().cmp(&b.metric.name()))
     });
     out
 }
@@ -193,14 +312,14 @@ impl Alert {
     pub(crate) fn on(
         family: AlertFamily,
         day: &DayMetrics,
-        metric: &str,
+        metric: AlertMetric,
         severity: AlertSeverity,
     ) -> Alert {
         Alert {
             id: format!("{metric}:{}", day.day),
             family,
             day: day.day,
-            metric: metric.to_string(),
+            metric,
             severity,
             value: 0.0,
             threshold: None,
@@ -239,6 +358,26 @@ impl Alert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alert_metrics_read_back_from_their_names() {
+        for name in [
+            "missing_day",
+            "rows",
+            "revenue",
+            "conversion_rate",
+            "channel_share:Paid Search",
+        ] {
+            let m: AlertMetric = name.parse().unwrap();
+            assert_eq!(m.to_string(), name);
+        }
+        assert_eq!(
+            "channel_share:Email".parse::<AlertMetric>(),
+            Ok(AlertMetric::ChannelShare("Email".into()))
+        );
+        assert!("nonsense".parse::<AlertMetric>().is_err());
+        assert_eq!(format!("{:<8}|", AlertMetric::Rows), "rows    |");
+    }
 
     #[test]
     fn robust_z_by_hand() {

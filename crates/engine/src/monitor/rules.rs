@@ -3,7 +3,8 @@
 use crate::config::QualityConfig;
 use crate::monitor::metrics::{DayMetrics, SchemaChange};
 use crate::monitor::{
-    median, robust_z, Alert, AlertFamily as Family, AlertSeverity as S, MonitorConfig,
+    median, robust_z, Alert, AlertFamily as Family, AlertMetric as M, AlertSeverity as S,
+    MonitorConfig,
 };
 use crate::units::{agree, money, pct, quantity};
 
@@ -24,7 +25,7 @@ pub fn day_alerts(
             "its file could not be read"
         };
         out.push(
-            Alert::on(Family::Pipeline, d, "missing_day", S::Critical)
+            Alert::on(Family::Pipeline, d, M::MissingDay, S::Critical)
                 .value(0.0)
                 .says(
                     format!("{}: the day is missing ({why}).", d.day),
@@ -34,7 +35,7 @@ pub fn day_alerts(
     }
     for e in &d.file_errors {
         out.push(
-            Alert::on(Family::Pipeline, d, "file_error", S::Critical)
+            Alert::on(Family::Pipeline, d, M::FileError, S::Critical)
                 .value(1.0)
                 .says(
                     e.clone(),
@@ -49,7 +50,7 @@ pub fn day_alerts(
     let enough = hist.len() >= cfg.min_history_days;
     if d.revenue < cfg.min_daily_revenue {
         out.push(
-            Alert::on(Family::Business, d, "revenue", S::Critical)
+            Alert::on(Family::Business, d, M::Revenue, S::Critical)
                 .value(d.revenue)
                 .threshold(cfg.min_daily_revenue)
                 .says(
@@ -65,7 +66,7 @@ pub fn day_alerts(
     } else if enough {
         anomaly(
             d,
-            "revenue",
+            M::Revenue,
             d.revenue,
             hist.iter().map(|h| h.revenue),
             cfg,
@@ -76,7 +77,7 @@ pub fn day_alerts(
     if enough {
         anomaly(
             d,
-            "orders",
+            M::Orders,
             d.orders as f64,
             hist.iter().map(|h| h.orders as f64),
             cfg,
@@ -85,7 +86,7 @@ pub fn day_alerts(
         );
         anomaly(
             d,
-            "conversion_rate",
+            M::ConversionRate,
             d.conversion_rate,
             hist.iter().map(|h| h.conversion_rate),
             cfg,
@@ -96,7 +97,7 @@ pub fn day_alerts(
         let rows: Vec<f64> = hist.iter().map(|h| h.rows as f64).collect();
         if let Some(median) = median(&rows) {
             if (d.rows as f64) < cfg.low_volume_ratio * median {
-                out.push(Alert::on(Family::Pipeline, d, "rows", S::Warning).value(d.rows as f64).threshold(cfg.low_volume_ratio * median).says(format!(
+                out.push(Alert::on(Family::Pipeline, d, M::Rows, S::Warning).value(d.rows as f64).threshold(cfg.low_volume_ratio * median).says(format!(
                         "{}: {} rows, under {:.0}% of the usual {median:.0}.",
                         d.day,
                         d.rows,
@@ -110,7 +111,7 @@ pub fn day_alerts(
 fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Vec<Alert>) {
     let d = &days[i];
     if d.null_client_rate > cfg.max_null_client_rate {
-        out.push(Alert::on(Family::DataQuality, d, "null_client_rate", S::Critical).value(d.null_client_rate).threshold(cfg.max_null_client_rate).says(format!("{}: {} of events have no client id (limit {}): sessions and attribution lose them.", d.day, pct(d.null_client_rate), pct(cfg.max_null_client_rate)), "Check the tag that sets the client id cookie (consent banner, a site release that day)."));
+        out.push(Alert::on(Family::DataQuality, d, M::NullClientRate, S::Critical).value(d.null_client_rate).threshold(cfg.max_null_client_rate).says(format!("{}: {} of events have no client id (limit {}): sessions and attribution lose them.", d.day, pct(d.null_client_rate), pct(cfg.max_null_client_rate)), "Check the tag that sets the client id cookie (consent banner, a site release that day)."));
     }
     // Compare with the last earlier day that had data (a missing day has no header).
     let before: Vec<SchemaChange> = days[..i]
@@ -126,7 +127,7 @@ fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Ve
     {
         let (metric, severity, message, action) = match change {
             SchemaChange::Missing(col) => (
-                "column_missing",
+                M::ColumnMissing,
                 S::Critical,
                 format!(
                     "{}: the {} column is missing from the export.",
@@ -136,7 +137,7 @@ fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Ve
                 "Restore the column in the tracker's export settings and re-export.",
             ),
             SchemaChange::Renamed { found, column } => (
-                "column_renamed",
+                M::ColumnRenamed,
                 S::Warning,
                 format!(
                     "{}: column renamed ({found}->{}); mapped automatically.",
@@ -146,15 +147,16 @@ fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Ve
                 "Confirm the rename was intended and update downstream jobs.",
             ),
         };
+        let id = format!("{metric}:{}:{change}", d.day);
         let mut a = Alert::on(Family::DataQuality, d, metric, severity)
             .value(1.0)
             .says(message, action);
-        a.id = format!("{metric}:{}:{change}", d.day);
+        a.id = id;
         out.push(a);
     }
     if d.duplicate_transactions > 0 {
         out.push(
-            Alert::on(Family::DataQuality, d, "duplicate_transactions", S::Warning)
+            Alert::on(Family::DataQuality, d, M::DuplicateTransactions, S::Warning)
                 .value(d.duplicate_transactions as f64)
                 .threshold(0.0)
                 .says(
@@ -170,7 +172,7 @@ fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Ve
     }
     if d.quarantine_rate > cfg.max_quarantine_rate {
         out.push(
-            Alert::on(Family::DataQuality, d, "quarantine_rate", S::Warning)
+            Alert::on(Family::DataQuality, d, M::QuarantineRate, S::Warning)
                 .value(d.quarantine_rate)
                 .threshold(cfg.max_quarantine_rate)
                 .says(
@@ -188,7 +190,7 @@ fn data_quality(days: &[DayMetrics], i: usize, cfg: &QualityConfig, out: &mut Ve
 
 fn anomaly(
     d: &DayMetrics,
-    metric: &str,
+    metric: M,
     x: f64,
     hist: impl Iterator<Item = f64>,
     cfg: &MonitorConfig,
@@ -216,22 +218,29 @@ fn anomaly(
         (S::Info, "above")
     };
     let shown = |v: f64| {
-        if metric == "revenue" {
+        if metric == M::Revenue {
             money(v)
-        } else if metric == "conversion_rate" {
+        } else if metric == M::ConversionRate {
             pct(v)
         } else {
             format!("{v:.0}")
         }
     };
-    out.push(Alert::on(Family::Business, d, metric, severity).value(x).threshold(t).expected(band).says(format!("{}: {metric} {} is {direction} the expected {}–{} (robust z {z:.1}).", d.day, shown(x), shown(band.0), shown(band.1)), if z < 0.0 { "Check tracking first (checkout tag, consent), then campaigns and site changes that day." } else { "Confirm a campaign or promotion explains it." }));
+    let message = format!(
+        "{}: {metric} {} is {direction} the expected {}–{} (robust z {z:.1}).",
+        d.day,
+        shown(x),
+        shown(band.0),
+        shown(band.1)
+    );
+    out.push(Alert::on(Family::Business, d, metric, severity).value(x).threshold(t).expected(band).says(message, if z < 0.0 { "Check tracking first (checkout tag, consent), then campaigns and site changes that day." } else { "Confirm a campaign or promotion explains it." }));
 }
 
 fn shares(d: &DayMetrics, hist: &[&DayMetrics], cfg: &MonitorConfig, out: &mut Vec<Alert>) {
     let direct_hist: Vec<f64> = hist.iter().map(|h| h.direct_share).collect();
     if let Some(m) = median(&direct_hist) {
         if d.direct_share - m > cfg.direct_share_jump {
-            out.push(Alert::on(Family::Pipeline, d, "direct_share", S::Warning).value(d.direct_share).threshold(m + cfg.direct_share_jump).expected((0.0, m + cfg.direct_share_jump)).says(format!("{}: Direct is {} of sessions, up from a usual {}: referrers were probably lost.", d.day, pct(d.direct_share), pct(m)), "Check that the referrer column is exported and the tag still reads document.referrer."));
+            out.push(Alert::on(Family::Pipeline, d, M::DirectShare, S::Warning).value(d.direct_share).threshold(m + cfg.direct_share_jump).expected((0.0, m + cfg.direct_share_jump)).says(format!("{}: Direct is {} of sessions, up from a usual {}: referrers were probably lost.", d.day, pct(d.direct_share), pct(m)), "Check that the referrer column is exported and the tag still reads document.referrer."));
         }
     }
     for (channel, &share) in &d.channel_shares {
@@ -244,21 +253,25 @@ fn shares(d: &DayMetrics, hist: &[&DayMetrics], cfg: &MonitorConfig, out: &mut V
             .collect();
         if let Some(m) = median(&h) {
             if (share - m).abs() > cfg.channel_share_change {
-                let metric = format!("channel_share:{channel}");
                 out.push(
-                    Alert::on(Family::Business, d, &metric, S::Warning)
-                        .value(share)
-                        .threshold(cfg.channel_share_change)
-                        .expected((m - cfg.channel_share_change, m + cfg.channel_share_change))
-                        .says(
-                            format!(
-                                "{}: {channel} is {} of sessions, usually {}.",
-                                d.day,
-                                pct(share),
-                                pct(m)
-                            ),
-                            "Check campaign launches or pauses and the channel rules.",
+                    Alert::on(
+                        Family::Business,
+                        d,
+                        M::ChannelShare(channel.clone()),
+                        S::Warning,
+                    )
+                    .value(share)
+                    .threshold(cfg.channel_share_change)
+                    .expected((m - cfg.channel_share_change, m + cfg.channel_share_change))
+                    .says(
+                        format!(
+                            "{}: {channel} is {} of sessions, usually {}.",
+                            d.day,
+                            pct(share),
+                            pct(m)
                         ),
+                        "Check campaign launches or pauses and the channel rules.",
+                    ),
                 );
             }
         }
