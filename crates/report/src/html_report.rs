@@ -12,7 +12,7 @@ use plotters::prelude::*;
 
 use crate::charts::{bars, channel_color, lines, Bars, SERIES};
 use crate::format::{int, money, money_cents, pct};
-use crate::report_data::{channels, daily, revenue, scores, MODELS};
+use crate::report_data::{channels, daily, kpis, revenue, scores, MODELS};
 
 /// The standalone report's own Content-Security-Policy: no script at all,
 /// no request of any kind; only its inline styles and inline SVG.
@@ -149,39 +149,8 @@ fn header(r: &Report, out: &mut String) {
         if s.attribution.stitch_identities { "on" } else { "off" },
         money(s.monitor.min_daily_revenue),
     );
-    let m = &r.summary;
-    let cards = [
-        ("revenue", "Revenue", m.revenue, money(m.revenue)),
-        ("orders", "Orders", m.orders as f64, int(m.orders as f64)),
-        ("aov", "Average order", m.aov, money_cents(m.aov)),
-        (
-            "sessions",
-            "Sessions",
-            m.sessions as f64,
-            int(m.sessions as f64),
-        ),
-        (
-            "visitors",
-            "Visitors",
-            m.visitors as f64,
-            int(m.visitors as f64),
-        ),
-        (
-            "conversion_rate",
-            "Conversion rate",
-            m.conversion_rate,
-            pct(m.conversion_rate),
-        ),
-        ("bot_share", "Bot share", m.bot_share, pct(m.bot_share)),
-        (
-            "quality_score",
-            "Data quality",
-            m.quality_score,
-            format!("{:.1} / 100", m.quality_score),
-        ),
-    ];
     out.push_str("<div class=\"kpis\">");
-    for (key, label, value, shown) in cards {
+    for (key, label, value, shown) in kpis(r) {
         let _ = write!(out, "<div class=\"kpi\"><span>{label}</span><b data-kpi=\"{key}\" data-value=\"{value}\">{}</b></div>", escape(&shown));
     }
     out.push_str("</div><section><h2>Executive summary</h2><ul>");

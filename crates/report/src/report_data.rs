@@ -5,6 +5,8 @@ use engine::monitor::metrics::DayMetrics;
 use engine::monitor::AlertSeverity;
 use engine::report::Report;
 
+use crate::format::{int, money, money_cents, pct};
+
 /// Attribution model keys and labels, in report order.
 pub const MODELS: [(&str, &str); 7] = [
     ("first_click", "First click"),
@@ -75,4 +77,34 @@ pub fn scores(r: &Report) -> (Vec<String>, Vec<f64>, Vec<usize>) {
         .map(|(i, _)| i)
         .collect();
     (map.keys().map(|d| short(*d)).collect(), values, low)
+}
+
+/// One headline number: its key (`data-kpi`), label, raw value and the
+/// value as shown.
+pub type Kpi = (&'static str, &'static str, f64, String);
+
+/// The eight headline numbers of the page and the HTML report, in order.
+pub fn kpis(r: &Report) -> Vec<Kpi> {
+    let s = &r.summary;
+    let (orders, sessions, visitors) = (s.orders as f64, s.sessions as f64, s.visitors as f64);
+    vec![
+        ("revenue", "Revenue", s.revenue, money(s.revenue)),
+        ("orders", "Orders", orders, int(orders)),
+        ("aov", "Average order", s.aov, money_cents(s.aov)),
+        ("sessions", "Sessions", sessions, int(sessions)),
+        ("visitors", "Visitors", visitors, int(visitors)),
+        (
+            "conversion_rate",
+            "Conversion rate",
+            s.conversion_rate,
+            pct(s.conversion_rate),
+        ),
+        ("bot_share", "Bot share", s.bot_share, pct(s.bot_share)),
+        (
+            "quality_score",
+            "Data quality",
+            s.quality_score,
+            format!("{:.1} / 100", s.quality_score),
+        ),
+    ]
 }
