@@ -26,6 +26,8 @@ impl Inputs {
     pub fn load(&self) -> anyhow::Result<(Config, Dataset)> {
         let files = expand(&self.paths)?;
         let cfg = config(self.config.as_deref())?;
+        // Before reading anything: the revenue cap is applied while reading.
+        cfg.validate()?;
         let data = ingest(&files, &cfg.ingest);
         Ok((cfg, data))
     }

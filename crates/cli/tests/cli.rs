@@ -421,3 +421,24 @@ fn a_zip_of_the_batch_gives_the_same_tables_and_bad_members_are_named() {
         "bad.zip/events_20250223.csv: the file is empty"
     );
 }
+
+#[test]
+fn an_invalid_revenue_cap_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &["--clean"]);
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[ingest]\nmax_order_revenue = -5\n").unwrap();
+    let out = puffy(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("invalid configuration: the order revenue cap must be above 0 and at most 1000000000 (got -5)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
