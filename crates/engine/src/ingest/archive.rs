@@ -38,7 +38,7 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
         let entry = match archive.by_index_raw(i) {
             Ok(entry) => entry,
             Err(e) => {
-                ingest.add_unreadable(&format!("{name}, member {}", i + 1), &e.to_string());
+                ingest.add_unreadable_member(name, &format!("member {}", i + 1), &e.to_string());
                 continue;
             }
         };
@@ -60,39 +60,27 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
     }
     let mut left = cap;
     for (base, path, i) in members {
-        let label = format!("{name}/{path}");
-        match archive.by_index_raw(i) {
-            Ok(e) if e.encrypted() => {
-                ingest.add_unreadable(
-                    &label,
-                    "the member is encrypted (password-protected); zip it again without a password",
-                );
-                continue;
-            }
+        // Refused before inflating anything: what the headers say.
+        let refused = match archive.by_index_raw(i) {
+            Ok(e) if e.encrypted() => Some(
+                "the member is encrypted (password-protected); zip it again without a password"
+                    .to_string(),
+            ),
             Ok(e)
                 if !matches!(
                     e.compression(),
                     zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
                 ) =>
             {
-                ingest.add_unreadable(
-                    &label,
-                    &format!("the member is compressed with {}, which cannot be read here; zip it again with standard (deflate) compression", e.compression()),
-                );
-                ingest.set_last_archive(name);
-                continue;
+                Some(format!("the member is compressed with {}, which cannot be read here; zip it again with standard (deflate) compression", e.compression()))
             }
-            Ok(e) if e.size() > left => {
-                ingest.add_unreadable(&label, &too_large(cap, Some(e.size())));
-                ingest.set_last_archive(name);
-                continue;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                ingest.add_unreadable(&label, &e.to_string());
-                ingest.set_last_archive(name);
-                continue;
-            }
+            Ok(e) if e.size() > left => Some(too_large(cap, Some(e.size()))),
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(message) = refused {
+            ingest.add_unreadable_member(name, &path, &message);
+            continue;
         }
         match archive.by_index(i) {
             Ok(member) => {
@@ -102,25 +90,17 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
                     cap,
                     hit: false,
                 };
-                let error = ingest.add_file(&base, &mut capped).error.clone();
-                ingest.set_last_archive(name);
+                ingest.add_member(name, &path, &base, &mut capped);
                 left = capped.left;
                 if capped.hit {
+                    // The reader knows why it stopped better than the parser.
                     ingest.set_last_error(format!(
-                        "{label}: {}; the rows before the cut were read",
+                        "{name}/{path}: {}; the rows before the cut were read",
                         too_large(cap, None)
                     ));
-                } else if let Some(rest) =
-                    error.as_deref().and_then(|e| e.strip_prefix(base.as_str()))
-                {
-                    // Name the archive and the member, not the member alone.
-                    ingest.set_last_error(format!("{label}{rest}"));
                 }
             }
-            Err(e) => {
-                ingest.add_unreadable(&label, &e.to_string());
-                ingest.set_last_archive(name);
-            }
+            Err(e) => ingest.add_unreadable_member(name, &path, &e.to_string()),
         }
     }
 }

@@ -107,28 +107,46 @@ impl Ingest {
     /// Reads one file. Never fails: a file that cannot be read gets an
     /// `error` in its report. Returns that report.
     pub fn add_file<R: Read>(&mut self, name: &str, reader: R) -> &FileReport {
+        self.add(name, name, None, reader)
+    }
+
+    /// Reads the member `path` of the ZIP archive `archive`: named by its
+    /// base name `base` (as a file of its own would be, so the day in its
+    /// name counts), and as `archive/path` in its messages.
+    pub fn add_member<R: Read>(
+        &mut self,
+        archive: &str,
+        path: &str,
+        base: &str,
+        reader: R,
+    ) -> &FileReport {
+        self.add(base, &format!("{archive}/{path}"), Some(archive), reader)
+    }
+
+    /// Reads one file named `name`, calling it `label` in messages.
+    fn add<R: Read>(
+        &mut self,
+        name: &str,
+        label: &str,
+        archive: Option<&str>,
+        reader: R,
+    ) -> &FileReport {
         let index = self.data.files.len() as u32;
         let mut report = FileReport {
             name: name.to_string(),
             day: day_from_name(name),
+            archive: archive.map(str::to_string),
             ..FileReport::default()
         };
         let counted = CountingReader {
             inner: reader,
             bytes: 0,
         };
-        if let Err(err) = self.read_file(index, counted, &mut report) {
+        if let Err(err) = self.read_file(index, label, counted, &mut report) {
             report.error = Some(err.to_string());
         }
         self.data.files.push(report);
         &self.data.files[index as usize]
-    }
-
-    /// Marks the file read last as a member of the archive `name`.
-    pub fn set_last_archive(&mut self, name: &str) {
-        if let Some(f) = self.data.files.last_mut() {
-            f.archive = Some(name.to_string());
-        }
     }
 
     /// Replaces the error of the file read last (a reader that knows better
@@ -141,24 +159,36 @@ impl Ingest {
 
     /// Records a file that could not even be opened.
     pub fn add_unreadable(&mut self, name: &str, message: &str) -> &FileReport {
+        self.unreadable(name.to_string(), None, message)
+    }
+
+    /// Records a member `path` of the archive `archive` that could not be
+    /// opened (encrypted, an unsupported method, too large...).
+    pub fn add_unreadable_member(&mut self, archive: &str, path: &str, message: &str) {
+        self.unreadable(format!("{archive}/{path}"), Some(archive), message);
+    }
+
+    fn unreadable(&mut self, name: String, archive: Option<&str>, message: &str) -> &FileReport {
         self.data.files.push(FileReport {
-            name: name.to_string(),
-            day: day_from_name(name),
+            day: day_from_name(&name),
             error: Some(format!("{name}: cannot open: {message}")),
+            name,
+            archive: archive.map(str::to_string),
             ..FileReport::default()
         });
         &self.data.files[self.data.files.len() - 1]
     }
 
+    /// Reads the rows of one file; errors name it `name`.
     fn read_file<R: Read>(
         &mut self,
         index: u32,
+        name: &str,
         reader: CountingReader<R>,
         report: &mut FileReport,
     ) -> crate::Result<()> {
-        let name = report.name.clone();
-        let mut rdr = open_csv(&name, reader)?;
-        report.columns = header_columns(&name, &mut rdr)?;
+        let mut rdr = open_csv(name, reader)?;
+        report.columns = header_columns(name, &mut rdr)?;
         report.header = HeaderMap::new(&report.columns);
         let missing = report.header.missing_required();
         if !missing.is_empty() {
@@ -166,7 +196,7 @@ impl Ingest {
             let missing: Vec<_> = missing.iter().map(|c| c.as_str()).collect();
             return Err(Error::NotAnExport {
                 pos: crate::error::Position {
-                    file: name,
+                    file: name.to_string(),
                     line: 1,
                 },
                 missing: missing.join(", "),
@@ -180,7 +210,7 @@ impl Ingest {
                 Ok(false) => break,
                 Err(e) => {
                     report.bytes = rdr.get_ref().get_ref().1.bytes;
-                    return Err(Error::csv(&name, &e));
+                    return Err(Error::csv(name, &e));
                 }
             }
             report.rows += 1;
