@@ -594,7 +594,10 @@ fn h31_an_encrypted_member_gets_its_own_error_and_the_others_load() {
     assert_eq!(ds.events.len(), 1);
     assert_eq!(ds.files[0].archive.as_deref(), Some("batch.zip"));
     // The refused member counts under its archive too (the manifest sums them).
-    assert!(ds.files.iter().all(|f| f.archive.as_deref() == Some("batch.zip")));
+    assert!(ds
+        .files
+        .iter()
+        .all(|f| f.archive.as_deref() == Some("batch.zip")));
 }
 
 #[test]
