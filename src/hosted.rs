@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::state::{use_app, AppState, PageState};
-use puffy_report::format::{int, money};
+use puffy_report::format::{date_range, int, money};
 
 /// The `report` query parameter, if any.
 pub fn requested_bundle() -> Option<String> {
@@ -145,7 +145,7 @@ pub fn PublishedList() -> impl IntoView {
                 <ul>
                     {move || app.published.get().into_iter().rev().map(|r| {
                         let href = format!("?report={}", r.path);
-                        let range = r.date_range.map_or(" – ".to_string(), |(a, b)| format!("{a} – {b}"));
+                        let range = date_range(r.date_range);
                         let detail = format!("{} revenue · {} orders", money(r.revenue), int(r.orders as f64));
                         view! { <li><a href=href>{r.name.clone()}</a>" "<span class="muted">{range}" · "{detail}</span></li> }
                     }).collect_view()}

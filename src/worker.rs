@@ -41,7 +41,6 @@ struct State {
 /// The batch's input files, for the manifest's sizes and SHA-256. Those are
 /// worked out when a manifest is first asked for, not while loading:
 /// hashing every byte took a quarter of the reading time.
-#[derive(Clone)]
 enum Sources {
     /// Files from the page, in name order.
     Files(Vec<File>),
@@ -166,17 +165,21 @@ fn handle(request: Request) -> Result<(), String> {
             // A new revenue cap changes which rows are quarantined: read
             // the files again. Other settings recompute from the parsed
             // events; on invalid settings the current data and report stay.
+            // Only the File handles are taken along (the sample is made again).
             let reread = STATE.with(|s| {
                 let s = s.borrow();
                 let s = s.as_ref()?;
-                (s.run.cfg.ingest != config.ingest).then(|| s.sources.clone())
+                (s.run.cfg.ingest != config.ingest).then(|| match &s.sources {
+                    Sources::Files(files) => Some(files.clone()),
+                    Sources::Sample(_) => None,
+                })
             });
             match reread {
-                Some(Sources::Files(files)) => {
+                Some(Some(files)) => {
                     let (dataset, files) = load(files, &config)?;
                     return finish(dataset, Sources::Files(files), &config, started);
                 }
-                Some(Sources::Sample(_)) => {
+                Some(None) => {
                     let (files, data) = generated(&engine::synth::SynthConfig::default(), &config);
                     return finish(data, Sources::Sample(files), &config, started);
                 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::state::use_app;
-use puffy_report::format::int;
+use puffy_report::format::{day, int};
 
 /// The input files table.
 #[component]
@@ -33,7 +33,7 @@ pub fn InputFiles() -> impl IntoView {
                         view! {
                             <tr data-file=name.clone() class:error=failed>
                                 <td class="name">{name.clone()}</td>
-                                <td class="nowrap">{f.day.map(|d| d.to_string()).unwrap_or_default()}</td>
+                                <td class="nowrap">{day(f.day)}</td>
                                 <td class="num" data-rows=f.rows>{int(f.rows as f64)}</td>
                                 <td class="num">{int(f.accepted as f64)}</td>
                                 <td class="num">{int(f.quarantined as f64)}</td>

@@ -8,7 +8,7 @@ use super::chart::{draw_lines, Chart};
 use engine::ingest::schema::Column;
 
 use crate::state::use_app;
-use puffy_report::format::{int, money_cents, pct};
+use puffy_report::format::{day, int, money_cents, pct};
 
 /// The canonical columns, in export order.
 fn columns() -> [&'static str; 7] {
@@ -103,7 +103,7 @@ fn findings(r: &Report) -> impl IntoView {
                     view! {
                         <tr data-severity=sev>
                             <td><span class=format!("badge {sev}")>{sev}</span></td>
-                            <td class="nowrap">{f.day.map(|d| d.to_string()).unwrap_or_default()}</td>
+                            <td class="nowrap">{day(f.day)}</td>
                             <td><code>{f.check.clone()}</code></td>
                             <td class="num">{int(f.count as f64)}</td>
                             <td>{f.message.clone()}</td>

@@ -1,20 +1,16 @@
 //! Numbers for people (`$287,744`, `4.6%`, `12,345`) on the page and in the
 //! HTML report.
 
-/// Groups thousands: `1234567` → `1,234,567`.
+use engine::units::thousands;
+
+/// A whole number with thousands grouped: `1234567.4` → `1,234,567`
+/// (digits grouped by [`engine::units::thousands`]).
 pub fn int(n: f64) -> String {
-    let digits = format!("{:.0}", n.abs().round());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let digits = thousands(n.abs().round() as u64);
     if n < 0.0 && digits != "0" {
-        format!("-{out}")
+        format!("-{digits}")
     } else {
-        out
+        digits
     }
 }
 
@@ -27,20 +23,19 @@ pub fn money(x: f64) -> String {
     }
 }
 
-/// Dollars and cents: `$1,573.78`.
-pub fn money_cents(x: f64) -> String {
-    let cents = (x.abs() * 100.0).round() as i64;
-    format!(
-        "{}${}.{:02}",
-        if x < 0.0 { "-" } else { "" },
-        int((cents / 100) as f64),
-        cents % 100
-    )
+/// Dollars and cents (`$1,573.78`) and a share with one decimal (`4.6%`):
+/// the engine's own wording, so messages and the page agree.
+pub use engine::units::{money as money_cents, pct};
+
+/// A day, or nothing: `2025-02-23`.
+pub fn day(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// A share as a percentage with one decimal: `0.046` → `4.6%`.
-pub fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+/// A first and a last day: `2025-02-23 – 2025-03-08` (` – ` when unknown).
+pub fn date_range(range: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> String {
+    let (a, b) = range.unzip();
+    format!("{} – {}", day(a), day(b))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use engine::report::Report;
 use plotters::prelude::*;
 
 use crate::charts::{bars, channel_color, lines, Bars, SERIES};
-use crate::format::{int, money, money_cents, pct};
+use crate::format::{date_range, day, int, money, money_cents, pct};
 use crate::report_data::{channels, daily, kpis, revenue, scores, MODELS};
 
 /// The standalone report's own Content-Security-Policy: no script at all,
@@ -126,19 +126,13 @@ fn table(out: &mut String, head: &[&str], rows: impl IntoIterator<Item = Vec<Str
     out.push_str("</tbody></table>");
 }
 
-/// `first – last` day of the report, or empty.
-fn range(r: &Report) -> String {
-    r.date_range
-        .map_or(" – ".to_string(), |(a, b)| format!("{a} – {b}"))
-}
-
 fn header(r: &Report, out: &mut String) {
     let rows: u64 = r.inputs.iter().map(|f| f.rows).sum();
     let s = &r.settings;
     let _ = write!(
         out,
         "<header><h1>Puffy Analytics report</h1><p class=\"muted\">{} · {} files · {} rows · engine {}</p><p class=\"muted small\">Settings: session timeout {} min, lookback {} days, time-decay half-life {} days, bots {}, identity stitching {}, min daily revenue {}.</p></header>",
-        escape(&range(r)),
+        escape(&date_range(r.date_range)),
         r.inputs.len(),
         int(rows as f64),
         escape(&r.version),
@@ -160,15 +154,10 @@ fn header(r: &Report, out: &mut String) {
     out.push_str("</ul></section>");
 }
 
-/// A day, or empty.
-fn day(d: Option<chrono::NaiveDate>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
-}
-
 /// The whole report as one HTML document.
 pub fn render(r: &Report) -> String {
     let mut out = String::with_capacity(256 * 1024);
-    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Puffy Analytics report {}</title><style>{CSS}</style></head><body><main>", escape(&range(r)));
+    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Puffy Analytics report {}</title><style>{CSS}</style></head><body><main>", escape(&date_range(r.date_range)));
     header(r, &mut out);
     charts(r, &mut out);
     out.push_str("<section class=\"section\"><h2>Attribution by model</h2>");

@@ -93,10 +93,10 @@ pub struct Report {
 
 /// Builds `report.json` for a run.
 pub fn report(ds: &Dataset, run: &Run) -> Report {
-    let mut attribution: BTreeMap<&'static str, BTreeMap<String, ChannelCredit>> = BTreeMap::new();
-    for model in Model::ALL {
-        attribution.insert(model.as_str(), BTreeMap::new());
-    }
+    let mut attribution: BTreeMap<String, BTreeMap<String, ChannelCredit>> = Model::ALL
+        .iter()
+        .map(|m| (m.as_str().to_string(), BTreeMap::new()))
+        .collect();
     let mut cents: BTreeMap<(&'static str, String), (f64, i64)> = BTreeMap::new();
     for c in &run.attribution.credits {
         let key = (
@@ -137,10 +137,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         reconciliation: reconcile(ds, run),
         summary: summarize(ds, run),
         funnel: funnel(ds, run),
-        attribution: attribution
-            .into_iter()
-            .map(|(model, credits)| (model.to_string(), credits))
-            .collect(),
+        attribution,
         markov: run.attribution.markov.clone(),
         stitching: run.attribution.stitching.clone(),
         journeys: crate::summary::journey_stats(ds, run),
