@@ -1,7 +1,7 @@
 //! The pipeline after ingest in one call: [`run`] takes an ingested
 //! [`Dataset`] and the settings and returns every stage's output, in
 //! pipeline order (user agents and sources, the audit, sessions, the orders
-//! that count, identity links, attribution). Changing a setting re-runs
+//! that count, the referrals set aside, identity links, attribution). Changing a setting re-runs
 //! from the dataset without re-reading files; summaries, monitoring, the
 //! report and the tables read a [`Run`].
 
@@ -12,8 +12,9 @@ use crate::config::Config;
 use crate::enrich::{Sources, UserAgents};
 use crate::ingest::Dataset;
 use crate::quality::checks::transaction_duplicates;
-use crate::quality::{audit, QualityReport};
+use crate::quality::{audit, sort_findings, QualityReport};
 use crate::sessions::conversions::{conversions, Conversion, Persons};
+use crate::sessions::referrals::{self, set_aside_referrers, SetAsideReferrer};
 use crate::sessions::sessionize::{sessionize, Sessions};
 
 /// Every stage's output for one dataset and one configuration.
@@ -34,6 +35,9 @@ pub struct Run {
     pub persons: Persons,
     /// Orders that count.
     pub conversions: Vec<Conversion>,
+    /// Referrers set aside (payment steps, unwanted), with what they would
+    /// have taken.
+    pub set_aside: Vec<SetAsideReferrer>,
     /// Credits under every model.
     pub attribution: Attribution,
 }
@@ -44,9 +48,22 @@ pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
     let uas = UserAgents::build(&ds.events, &ds.strings);
     let sources = Sources::build(&ds.events, &ds.strings, &cfg.site, &cfg.channels);
     let dups = transaction_duplicates(ds);
-    let quality = audit(ds, &uas, &dups, &cfg.site, &cfg.quality);
+    let mut quality = audit(ds, &uas, &dups, &cfg.site, &cfg.quality);
     let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
     let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
+    let set_aside = set_aside_referrers(
+        ds,
+        &sources,
+        &uas,
+        &cfg.session,
+        &cfg.channels,
+        &dups.excluded,
+        &sessions,
+    );
+    quality
+        .findings
+        .extend(referrals::findings(ds, &sources, &set_aside));
+    sort_findings(&mut quality.findings);
     let persons = Persons::stitch(ds);
     let attribution = attribute(
         &conversions,
@@ -64,6 +81,7 @@ pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
         sessions,
         persons,
         conversions,
+        set_aside,
         attribution,
     })
 }

@@ -157,9 +157,13 @@ proptest! {
             let session = &run.sessions.sessions[s as usize];
             prop_assert_eq!(session.client, e.client);
             prop_assert!(session.start <= e.ts && e.ts <= session.end);
-            // No internal gap above the timeout.
+            // No internal gap above the timeout, except a shopper's return
+            // from paying (within the payment window).
             if let Some(prev) = last_in[s as usize] {
-                prop_assert!(e.ts - prev <= limit);
+                let paying = run.sources.checkout_pages.binary_search(&(i as u32)).is_ok()
+                    && session.started_checkout
+                    && e.ts - prev <= i64::from(run.cfg.session.payment_return_minutes) * 60_000;
+                prop_assert!(e.ts - prev <= limit || paying);
             }
             last_in[s as usize] = Some(e.ts);
         }

@@ -187,8 +187,9 @@ pub enum Referrer {
     App(String),
 }
 
-/// Matches a rule's host pattern against a host.
-fn host_matches(pattern: &str, host: &str) -> bool {
+/// Matches a host pattern against a host: `bing.com` matches it and its
+/// subdomains, `google.*` any host with a `google` label.
+pub fn host_matches(pattern: &str, host: &str) -> bool {
     if let Some(label) = pattern.strip_suffix(".*") {
         return host.split('.').any(|l| l.eq_ignore_ascii_case(label));
     }

@@ -36,6 +36,15 @@ pub struct SiteConfig {
     pub shop_hosts: Vec<String>,
     /// Checkout hosts (default `checkout.puffy.com`).
     pub checkout_hosts: Vec<String>,
+    /// Referrers that are never a traffic source, wherever they appear:
+    /// payment providers and the shop's other domains. `paypal.com` matches
+    /// it and its subdomains, `klarna.*` any host with a `klarna` label,
+    /// `android-app:<package>` an app. Default: well-known payment providers.
+    pub unwanted_referrers: Vec<String>,
+    /// Also set aside hosts that, in this batch, refer checkout pages and
+    /// nothing else, from at least two clients: likely payment providers
+    /// (true).
+    pub detect_payment_providers: bool,
 }
 
 impl Default for SiteConfig {
@@ -43,6 +52,18 @@ impl Default for SiteConfig {
         SiteConfig {
             shop_hosts: vec!["puffy.com".into(), "www.puffy.com".into()],
             checkout_hosts: vec!["checkout.puffy.com".into()],
+            unwanted_referrers: [
+                "paypal.com",
+                "klarna.com",
+                "affirm.com",
+                "afterpay.com",
+                "sezzle.com",
+                "stripe.com",
+                "adyen.com",
+            ]
+            .map(String::from)
+            .to_vec(),
+            detect_payment_providers: true,
         }
     }
 }
@@ -58,6 +79,22 @@ impl SiteConfig {
         self.checkout_hosts
             .iter()
             .any(|h| h.eq_ignore_ascii_case(host))
+    }
+
+    /// Whether a referrer, as its source detail (a host, or
+    /// `android-app:<package>`), is on the unwanted list.
+    pub fn is_unwanted(&self, source: &str) -> bool {
+        self.unwanted_referrers.iter().any(|p| {
+            let p = p.trim();
+            match (
+                p.strip_prefix("android-app:"),
+                source.strip_prefix("android-app:"),
+            ) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                (None, None) => !p.is_empty() && channels::host_matches(p, source),
+                _ => false,
+            }
+        })
     }
 }
 

@@ -12,6 +12,11 @@ pub struct SessionConfig {
     pub split_on_new_source: bool,
     /// Keep bot events in sessions, funnel and attribution (false).
     pub include_bots: bool,
+    /// A shopper whose session reached checkout and who comes back to a
+    /// checkout page from another site (a payment provider, a bank's card
+    /// check) within this many minutes is still in that session: the
+    /// return neither starts a session nor changes its channel (120).
+    pub payment_return_minutes: u32,
 }
 
 impl Default for SessionConfig {
@@ -20,6 +25,7 @@ impl Default for SessionConfig {
             timeout_minutes: 30,
             split_on_new_source: false,
             include_bots: false,
+            payment_return_minutes: 120,
         }
     }
 }

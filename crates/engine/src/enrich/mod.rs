@@ -11,13 +11,14 @@
 //! and headless browsers it does not know.
 //!
 //! A user agent is a **bot** when woothee puts it in its `crawler` category,
-//! or when, lower-cased, it contains any of [`BOT_PATTERNS`]. **Device** is
+//! or when, lower-cased and without the device names of [`NOT_BOTS`], it
+//! contains any of [`BOT_PATTERNS`]. **Device** is
 //! `tablet` for iPads and Android without `Mobile`, `mobile` for woothee's
 //! `smartphone`/`mobilephone`, `desktop` for `pc`, else `other`.
 
 pub mod urls;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::config::channels::{ChannelRule, Referrer};
@@ -65,6 +66,10 @@ pub const BOT_PATTERNS: &[&str] = &[
     "ccbot",
 ];
 
+/// Lower-case device and app names that contain a bot pattern but are
+/// people: CUBOT phones (`CUBOT P80` holds `bot `).
+pub const NOT_BOTS: &[&str] = &["cubot"];
+
 /// Device class of a user agent.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
@@ -108,7 +113,12 @@ pub struct UserAgentInfo {
 
 /// Classifies one user agent string.
 pub fn classify_user_agent(ua: &str) -> UserAgentInfo {
-    let lower = ua.to_ascii_lowercase();
+    let mut lower = ua.to_ascii_lowercase();
+    for name in NOT_BOTS {
+        if lower.contains(name) {
+            lower = lower.replace(name, "");
+        }
+    }
     let parsed = woothee::parser::Parser::new().parse(ua);
     let (category, browser, os) = match &parsed {
         Some(r) => (r.category, r.name.to_string(), r.os.to_string()),
@@ -177,6 +187,38 @@ pub fn parse_referrer(url: &str, site: &SiteConfig) -> Referrer {
     }
 }
 
+/// Why a referrer's referrals were set aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetAside {
+    /// It is on the `site.unwanted_referrers` list.
+    Listed,
+    /// It refers checkout pages and nothing else (a likely payment provider).
+    Detected,
+    /// It only referred shoppers back to checkout in the middle of a
+    /// purchase (see [`crate::config::SessionConfig::payment_return_minutes`]).
+    MidPurchase,
+}
+
+/// A referrer whose referrals do not count as a traffic source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnwantedReferrer {
+    /// Its source detail: a host, or `android-app:<package>`.
+    pub source: String,
+    /// Listed or detected.
+    pub reason: SetAside,
+    /// Events it referred.
+    pub events: u64,
+    /// Of those, events on a checkout page.
+    pub checkout_events: u64,
+    /// Distinct client ids it referred to checkout pages.
+    pub clients: u64,
+}
+
+/// Fewest distinct clients a host must bring back to checkout before it is
+/// taken for a payment provider: one shopper's odd link is no pattern.
+pub const PAYMENT_PROVIDER_MIN_CLIENTS: u64 = 2;
+
 /// Per-event traffic source: the index of the first matching rule, or
 /// [`NO_SOURCE`] for events without external source information.
 #[derive(Debug, Clone, Default)]
@@ -188,6 +230,32 @@ pub struct Sources {
     detail_of: Vec<u32>,
     /// Distinct source details (referrer hosts, apps, click-id keys).
     details: Vec<String>,
+    /// Events on a checkout page, ascending.
+    pub checkout_pages: Vec<u32>,
+    /// Of those, the events whose referrer is another site (unwanted or
+    /// not): shoppers coming back from paying, or arriving from a link.
+    pub payment_returns: Vec<u32>,
+    /// Referrers set aside (listed or detected), by source.
+    pub unwanted: Vec<UnwantedReferrer>,
+    /// Events whose rule the unwanted referrers changed: (event, rule and
+    /// index into `details` had the referrer counted), ascending.
+    pub(crate) plain: Vec<(u32, u16, u32)>,
+}
+
+/// What a distinct page URL says: its query keys (ids into the key names)
+/// and whether it is on a checkout host.
+struct Page {
+    keys: Box<[u32]>,
+    checkout: bool,
+}
+
+/// Counts of one external referrer (host or app) over the batch.
+#[derive(Default)]
+struct ReferrerStats {
+    source: String,
+    checkout_events: u64,
+    other_events: u64,
+    checkout_clients: FxHashSet<Sym>,
 }
 
 impl Sources {
@@ -199,26 +267,29 @@ impl Sources {
         rules: &[ChannelRule],
     ) -> Sources {
         // Per distinct string (dense symbol slots, not hash maps): a page
-        // URL's query keys, as ids of the few distinct key names, and a
-        // referrer's parsed form. Then each distinct (page, referrer) pair
-        // is classified once; an event whose page has no query keys and
-        // whose referrer is empty or the shop's own skips the pair table
-        // (most events: clicks inside the shop).
+        // URL's query keys, as ids of the few distinct key names, and
+        // whether it is a checkout page; a referrer's parsed form and the
+        // id of its host. A first pass counts, per referrer host, the
+        // checkout and other pages it refers (to detect payment providers);
+        // the second classifies each distinct (page, referrer) pair once.
+        // An event whose page has no query keys and whose referrer is empty
+        // or the shop's own skips the pair table (most events: clicks
+        // inside the shop).
         let mut key_names: Vec<String> = Vec::new();
         let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut page_slot = PerString::new(strings, u32::MAX);
-        let mut page_keys: Vec<Box<[u32]>> = Vec::new();
+        let mut pages: Vec<Page> = Vec::new();
         let mut referrer_slot = PerString::new(strings, u32::MAX);
-        let mut parsed_referrers: Vec<Referrer> = Vec::new();
-        let mut pairs: FxHashMap<(Sym, Sym), (u16, u32)> = FxHashMap::default();
-        let mut details: Vec<String> = vec![String::new()];
-        let mut detail_index: FxHashMap<String, u32> = FxHashMap::default();
-        let mut rule = Vec::with_capacity(events.len());
-        let mut detail_of = Vec::with_capacity(events.len());
-        for e in events {
+        let mut parsed_referrers: Vec<(Referrer, u32)> = Vec::new();
+        let mut stats: Vec<ReferrerStats> = Vec::new();
+        let mut stat_of: FxHashMap<String, u32> = FxHashMap::default();
+        let mut payment_returns = Vec::new();
+        let mut checkout_pages = Vec::new();
+        for (i, e) in events.iter().enumerate() {
             let page = page_slot.get_or_insert_with(e.page_url, || {
+                let url = strings.get(e.page_url);
                 let mut ids = Vec::new();
-                crate::enrich::urls::for_each_query_key(strings.get(e.page_url), |key| {
+                crate::enrich::urls::for_each_query_key(url, |key| {
                     let id = match key_ids.get(key) {
                         Some(&id) => id,
                         None => {
@@ -230,41 +301,122 @@ impl Sources {
                     };
                     ids.push(id);
                 });
-                page_keys.push(ids.into_boxed_slice());
-                (page_keys.len() - 1) as u32
+                let checkout = crate::enrich::urls::scheme_and_host(url)
+                    .and_then(|(_, host)| host)
+                    .is_some_and(|h| site.is_checkout(&h));
+                pages.push(Page {
+                    keys: ids.into_boxed_slice(),
+                    checkout,
+                });
+                (pages.len() - 1) as u32
             }) as usize;
             let referrer = referrer_slot.get_or_insert_with(e.referrer, || {
-                parsed_referrers.push(parse_referrer(strings.get(e.referrer), site));
+                let parsed = parse_referrer(strings.get(e.referrer), site);
+                let stat = match source_text(&parsed) {
+                    None => u32::MAX,
+                    Some(text) => *stat_of.entry(text).or_insert_with_key(|text| {
+                        stats.push(ReferrerStats {
+                            source: text.clone(),
+                            ..ReferrerStats::default()
+                        });
+                        (stats.len() - 1) as u32
+                    }),
+                };
+                parsed_referrers.push((parsed, stat));
                 (parsed_referrers.len() - 1) as u32
             }) as usize;
-            if page_keys[page].is_empty() && parsed_referrers[referrer] == Referrer::None {
+            let stat = parsed_referrers[referrer].1;
+            if pages[page].checkout {
+                checkout_pages.push(i as u32);
+            }
+            if let Some(st) = stats.get_mut(stat as usize) {
+                if pages[page].checkout {
+                    st.checkout_events += 1;
+                    payment_returns.push(i as u32);
+                    if e.client != NONE {
+                        st.checkout_clients.insert(e.client);
+                    }
+                } else {
+                    st.other_events += 1;
+                }
+            }
+        }
+        let mut unwanted = Vec::new();
+        let set_aside: Vec<bool> = stats
+            .iter()
+            .map(|st| {
+                let reason = if site.is_unwanted(&st.source) {
+                    SetAside::Listed
+                } else if site.detect_payment_providers
+                    && st.other_events == 0
+                    && st.checkout_clients.len() as u64 >= PAYMENT_PROVIDER_MIN_CLIENTS
+                {
+                    SetAside::Detected
+                } else {
+                    return false;
+                };
+                unwanted.push(UnwantedReferrer {
+                    source: st.source.clone(),
+                    reason,
+                    events: st.checkout_events + st.other_events,
+                    checkout_events: st.checkout_events,
+                    clients: st.checkout_clients.len() as u64,
+                });
+                true
+            })
+            .collect();
+        unwanted.sort_by(|a, b| b.events.cmp(&a.events).then(a.source.cmp(&b.source)));
+
+        let mut pairs: FxHashMap<(Sym, Sym), [(u16, u32); 2]> = FxHashMap::default();
+        let mut details: Vec<String> = vec![String::new()];
+        let mut detail_index: FxHashMap<String, u32> = FxHashMap::default();
+        let mut rule = Vec::with_capacity(events.len());
+        let mut detail_of = Vec::with_capacity(events.len());
+        let mut plain = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            let page = &pages[page_slot.get(e.page_url) as usize];
+            let (referrer, stat) = &parsed_referrers[referrer_slot.get(e.referrer) as usize];
+            if page.keys.is_empty() && *referrer == Referrer::None {
                 rule.push(NO_SOURCE);
                 detail_of.push(0);
                 continue;
             }
-            let (r, d) = *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
-                let k: Vec<&str> = page_keys[page]
-                    .iter()
-                    .map(|&id| key_names[id as usize].as_str())
-                    .collect();
-                let referrer = &parsed_referrers[referrer];
-                let r = classify(&k, referrer, rules);
-                let text = match (referrer, rules.get(r as usize)) {
-                    (_, None) => String::new(),
-                    (Referrer::Host(h), _) => h.clone(),
-                    (Referrer::App(a), _) => format!("android-app:{a}"),
-                    (Referrer::None, Some(rule)) => k
+            let unwanted = set_aside.get(*stat as usize).copied().unwrap_or(false);
+            let [(r, d), (plain_r, plain_d)] =
+                *pairs.entry((e.page_url, e.referrer)).or_insert_with(|| {
+                    let k: Vec<&str> = page
+                        .keys
                         .iter()
-                        .find(|k| rule.uses_param(k))
-                        .map(|k| k.to_string())
-                        .unwrap_or_default(),
-                };
-                let d = *detail_index.entry(text).or_insert_with_key(|text| {
-                    details.push(text.clone());
-                    (details.len() - 1) as u32
+                        .map(|&id| key_names[id as usize].as_str())
+                        .collect();
+                    let mut one = |referrer: &Referrer| {
+                        let r = classify(&k, referrer, rules);
+                        let text = match (referrer, rules.get(r as usize)) {
+                            (_, None) => String::new(),
+                            (Referrer::None, Some(rule)) => k
+                                .iter()
+                                .find(|k| rule.uses_param(k))
+                                .map(|k| k.to_string())
+                                .unwrap_or_default(),
+                            (referrer, _) => source_text(referrer).unwrap_or_default(),
+                        };
+                        let d = *detail_index.entry(text).or_insert_with_key(|text| {
+                            details.push(text.clone());
+                            (details.len() - 1) as u32
+                        });
+                        (r, d)
+                    };
+                    let counted = one(referrer);
+                    let kept = if unwanted {
+                        one(&Referrer::None)
+                    } else {
+                        counted
+                    };
+                    [kept, counted]
                 });
-                (r, d)
-            });
+            if r != plain_r {
+                plain.push((i as u32, plain_r, plain_d));
+            }
             rule.push(r);
             detail_of.push(d);
         }
@@ -272,6 +424,10 @@ impl Sources {
             rule,
             detail_of,
             details,
+            checkout_pages,
+            payment_returns,
+            unwanted,
+            plain,
         }
     }
 
@@ -282,6 +438,37 @@ impl Sources {
             .get(i)
             .and_then(|&d| self.details.get(d as usize))
             .map_or("", String::as_str)
+    }
+
+    /// The source detail of event `i` had its referrer been counted even
+    /// when unwanted.
+    pub fn counted_detail(&self, i: usize) -> &str {
+        match self.plain.binary_search_by_key(&(i as u32), |p| p.0) {
+            Ok(k) => self
+                .details
+                .get(self.plain[k].2 as usize)
+                .map_or("", String::as_str),
+            Err(_) => self.detail(i),
+        }
+    }
+
+    /// The rule of each event had its referrer been counted even when
+    /// unwanted.
+    pub(crate) fn plain_rules(&self) -> Vec<u16> {
+        let mut rules = self.rule.clone();
+        for &(i, r, _) in &self.plain {
+            rules[i as usize] = r;
+        }
+        rules
+    }
+}
+
+/// A referrer's source detail: its host, or `android-app:<package>`.
+fn source_text(referrer: &Referrer) -> Option<String> {
+    match referrer {
+        Referrer::None => None,
+        Referrer::Host(h) => Some(h.clone()),
+        Referrer::App(a) => Some(format!("android-app:{a}")),
     }
 }
 

@@ -90,12 +90,7 @@ pub fn audit(
     volume::volume(&days, &events_by_day, cfg, &mut findings);
     let bot_events = volume::bots(ds, uas, &events_by_day, cfg, &mut findings);
     volume::consistency(ds, dups, site, &mut findings);
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.day.cmp(&b.day))
-            .then(a.check.cmp(&b.check))
-    });
+    sort_findings(&mut findings);
     let mut quarantine_by_reason = BTreeMap::new();
     for q in &ds.quarantine {
         *quarantine_by_reason
@@ -115,6 +110,16 @@ pub fn audit(
         findings,
         score_by_day,
     }
+}
+
+/// Orders findings worst first, then by day and check.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.day.cmp(&b.day))
+            .then(a.check.cmp(&b.check))
+    });
 }
 
 /// [`audit`] with user agents classified and settings taken from `cfg`.

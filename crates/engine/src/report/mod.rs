@@ -79,6 +79,10 @@ pub struct Report {
     pub stitching: Stitching,
     /// Journey distributions and top paths.
     pub journeys: crate::summary::JourneyStats,
+    /// Referrers not counted as traffic sources (payment providers, the
+    /// unwanted list, returns to checkout mid-purchase), with the sessions
+    /// and revenue each would otherwise have taken.
+    pub set_aside_referrers: Vec<crate::sessions::referrals::SetAsideReferrer>,
     /// The first 100 quarantined rows (all are in `quarantine.csv`).
     pub quarantine_sample: Vec<QuarantineRow>,
     /// The executive summary.
@@ -141,6 +145,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         markov: run.attribution.markov.clone(),
         stitching: run.attribution.stitching.clone(),
         journeys: crate::summary::journey_stats(ds, run),
+        set_aside_referrers: run.set_aside.clone(),
         quarantine_sample: ds
             .quarantine
             .iter()

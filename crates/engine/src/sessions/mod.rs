@@ -1,7 +1,9 @@
 //! Sessions: a client's events cut into visits ([`sessionize`]), the orders
-//! that count ([`conversions`]) and identity stitching.
+//! that count ([`conversions`]), identity stitching, and the referrals set
+//! aside ([`referrals`]: payment steps, unwanted referrers).
 
 pub mod conversions;
+pub mod referrals;
 pub mod sessionize;
 
 pub use crate::config::SessionConfig;

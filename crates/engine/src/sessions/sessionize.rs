@@ -8,6 +8,13 @@
 //! mid-visit (the classic campaign-change rule). A session's channel is the
 //! source of its first event that has external source information (see
 //! [`crate::config::channels`]), else Direct.
+//!
+//! **Payment returns.** A shopper whose session reached checkout
+//! (`checkout_started`) and who comes back to a checkout page within
+//! `payment_return_minutes` of her last event is still in that session,
+//! however long she was away (at a payment provider, a bank's card check)
+//! and whatever the referrer says: the return neither starts a session nor
+//! gives or changes its channel. She is paying, not arriving.
 
 pub use crate::config::SessionConfig;
 use rustc_hash::FxHashMap;
@@ -66,7 +73,21 @@ pub fn sessionize(
     uas: &UserAgents,
     cfg: &SessionConfig,
 ) -> Sessions {
+    cut(events, &sources.rule, &sources.checkout_pages, uas, cfg)
+}
+
+/// [`sessionize`] over a rule per event and the events on checkout pages
+/// (ascending) to treat as payment returns.
+pub(crate) fn cut(
+    events: &[Event],
+    rules: &[u16],
+    payment_returns: &[u32],
+    uas: &UserAgents,
+    cfg: &SessionConfig,
+) -> Sessions {
     let timeout = i64::from(cfg.timeout_minutes) * 60_000;
+    let payment_window = i64::from(cfg.payment_return_minutes) * 60_000;
+    let mut returns = payment_returns.iter().copied().peekable();
     let mut out = Sessions {
         of_event: vec![NONE; events.len()],
         ..Sessions::default()
@@ -82,12 +103,23 @@ pub fn sessionize(
             out.no_client_events += 1;
             continue;
         }
-        let rule = sources.rule[i];
-        let current = open.get(&e.client).copied().filter(|&s| {
+        while returns.next_if(|&r| (r as usize) < i).is_some() {}
+        let payment_return = returns.next_if_eq(&(i as u32)).is_some();
+        let open_session = open.get(&e.client).copied();
+        let paying = open_session.filter(|&s| {
+            let s = &out.sessions[s as usize];
+            payment_return && s.started_checkout && e.ts - s.end <= payment_window
+        });
+        let rule = if paying.is_some() {
+            NO_SOURCE
+        } else {
+            rules[i]
+        };
+        let current = paying.or(open_session.filter(|&s| {
             let s = &out.sessions[s as usize];
             let changed = cfg.split_on_new_source && rule != NO_SOURCE && s.rule != rule;
             e.ts - s.end <= timeout && !changed
-        });
+        }));
         let s = match current {
             Some(s) => s,
             None => {

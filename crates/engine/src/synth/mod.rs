@@ -9,8 +9,10 @@
 //! items. Quirks: `client_id` renamed to `clientId` from a chosen day, the
 //! `referrer` column dropped on chosen days, a null-id spike, duplicate
 //! transactions, bots, visits across midnight, returning clients, messy
-//! items, a BOM + CRLF file, a trailing blank line, bad rows and a file cut
-//! off mid-row.
+//! items, a BOM + CRLF file, a trailing blank line, bad rows, a file cut
+//! off mid-row, a payment provider that refers shoppers back to checkout
+//! pages (sometimes after longer than a session timeout), and people whose
+//! user agents look a little like bots.
 
 pub mod traffic;
 pub mod visits;
@@ -120,6 +122,26 @@ pub struct VisitTruth {
     pub needs_referrer: bool,
 }
 
+/// An order paid through the payment provider: the shopper left checkout
+/// and came back from [`visits::PAYMENT_PROVIDER`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentTruth {
+    /// Client id.
+    pub client_id: String,
+    /// Start of the visit (its landing), epoch ms.
+    pub visit_start: i64,
+    /// The visit's channel.
+    pub channel: &'static str,
+    /// Whether that channel can only be told from the referrer.
+    pub needs_referrer: bool,
+    /// When the shopper came back (the `/processing` page), epoch ms.
+    pub back: i64,
+    /// How long she was away at the provider, ms.
+    pub away: i64,
+    /// The order's revenue in cents.
+    pub revenue_cents: i64,
+}
+
 /// A transaction id sent twice.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DuplicateTruth {
@@ -136,6 +158,10 @@ pub struct Truth {
     pub files: Vec<FileTruth>,
     /// Human visits.
     pub visits: Vec<VisitTruth>,
+    /// Orders paid through the payment provider.
+    pub payments: Vec<PaymentTruth>,
+    /// Client ids of the bots (bots without a client id are not listed).
+    pub bot_clients: std::collections::BTreeSet<String>,
     /// Duplicate transactions.
     pub duplicate_transactions: Vec<DuplicateTruth>,
     /// Bot events in all files.
@@ -214,7 +240,7 @@ fn write_file(
     };
     for (k, e) in events.iter().enumerate() {
         let mut fields = e.fields();
-        if !e.is_landing && !e.is_bot && rng.chance(null_rate) {
+        if !e.is_landing && !e.is_bot && !e.is_payment_return && rng.chance(null_rate) {
             fields[0].clear();
         }
         let mut broken = false;

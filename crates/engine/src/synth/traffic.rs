@@ -221,6 +221,9 @@ impl Generator<'_> {
                     String::new()
                 };
                 crawler = (id, *self.rng.pick(BOT_UAS));
+                if !crawler.0.is_empty() {
+                    self.truth.bot_clients.insert(crawler.0.clone());
+                }
             }
             let ts = day_start + self.rng.range(0, DAY - 90 * MIN);
             out.push(RawEvent {
@@ -234,6 +237,7 @@ impl Generator<'_> {
                 ua: crawler.1,
                 is_landing: false,
                 is_bot: true,
+                is_payment_return: false,
             });
         }
     }

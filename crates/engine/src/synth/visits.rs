@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::synth::{SynthConfig, Truth, VisitTruth};
+use crate::synth::{PaymentTruth, SynthConfig, Truth, VisitTruth};
 
 /// SplitMix64: small, fast, and the same on every platform.
 pub struct Rng(u64);
@@ -80,13 +80,16 @@ pub struct RawEvent {
     pub is_landing: bool,
     /// From a bot.
     pub is_bot: bool,
+    /// A shopper's return from the payment provider (keeps its client id,
+    /// is never broken, so the truth about it stays exact).
+    pub is_payment_return: bool,
 }
 
 impl RawEvent {
     /// A human page view that is not a landing: safe to break in tests
     /// without changing any visit, order or channel.
     pub fn is_plain_view(&self) -> bool {
-        self.event == "page_viewed" && !self.is_landing && !self.is_bot
+        self.event == "page_viewed" && !self.is_landing && !self.is_bot && !self.is_payment_return
     }
 
     /// The seven canonical fields.
@@ -113,6 +116,11 @@ pub(crate) const HUMAN_UAS: &[(&str, f64)] = &[
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:134.0) Gecko/20100101 Firefox/134.0", 0.04),
     ("Mozilla/5.0 (iPad; CPU OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.7 Mobile/15E148 Safari/604.1", 0.05),
     ("Mozilla/5.0 (Linux; Android 13; SM-X200) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", 0.02),
+    // People whose browsers look a little like bots: a CUBOT phone and the
+    // Facebook and Instagram in-app browsers.
+    ("Mozilla/5.0 (Linux; Android 12; CUBOT P80 Build/SP1A.210812.016) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.230 Mobile Safari/537.36", 0.01),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/496.0.0.41.107;FBBV/678105478;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/18.2;FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/80]", 0.01),
+    ("Mozilla/5.0 (Linux; Android 14; SM-A546B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/131.0.6778.135 Mobile Safari/537.36 Instagram 361.0.0.46.88 Android (34/14; 450dpi; 1080x2125; samsung; SM-A546B; a54x; s5e8835; en_US; 674675155)", 0.01),
 ];
 
 pub(crate) const BOT_UAS: &[&str] = &[
@@ -122,6 +130,9 @@ pub(crate) const BOT_UAS: &[&str] = &[
     "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)",
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
     "python-requests/2.32.3",
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+    "curl/8.5.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 (compatible; PetalBot;+https://webmaster.petalsearch.com/site/petalbot)",
 ];
 
 pub(crate) const PAGES: &[&str] = &[
@@ -191,6 +202,13 @@ pub struct Generator<'a> {
 }
 
 pub(crate) const MIN: i64 = 60_000;
+
+/// The payment provider shoppers come back from (anonymised like every
+/// third-party host in real exports).
+pub const PAYMENT_PROVIDER: &str = "https://source-5e1f0ca7.com/";
+
+/// Share of orders paid through [`PAYMENT_PROVIDER`].
+const PAYMENT_SHARE: f64 = 0.3;
 pub(crate) const DAY: i64 = 86_400_000;
 
 impl<'a> Generator<'a> {
@@ -310,6 +328,7 @@ impl<'a> Generator<'a> {
             self.clients[c].ua,
             self.clients[c].email.clone(),
         );
+        let start = ts;
         self.truth.visits.push(VisitTruth {
             client_id: id.clone(),
             start: ts,
@@ -332,6 +351,7 @@ impl<'a> Generator<'a> {
             ua,
             is_landing: landing,
             is_bot: false,
+            is_payment_return: false,
         };
         let mut page = landing.clone();
         out.push(ev(
@@ -397,16 +417,54 @@ impl<'a> Generator<'a> {
                 1.0
             };
             if self.rng.chance(0.6 * dip) {
-                ts += self.rng.range(60_000, 480_000);
+                // Some shoppers pay through the provider and come back to
+                // the checkout host from it: usually within minutes,
+                // sometimes after longer than a session timeout.
+                let mut referrer = "https://puffy.com/";
+                let via_provider = self.rng.chance(PAYMENT_SHARE);
+                let away = match (via_provider, self.rng.chance(0.25)) {
+                    (true, true) => self.rng.range(31 * MIN, 100 * MIN),
+                    (true, false) => self.rng.range(MIN, 8 * MIN),
+                    (false, _) => self.rng.range(60_000, 480_000),
+                };
+                ts += away;
                 let data = self.order(day, &email);
-                out.push(ev(
+                if via_provider {
+                    referrer = PAYMENT_PROVIDER;
+                    let mut back = ev(
+                        ts,
+                        &format!("{checkout}/processing"),
+                        PAYMENT_PROVIDER,
+                        "page_viewed",
+                        String::new(),
+                        false,
+                    );
+                    back.is_payment_return = true;
+                    out.push(back);
+                    self.truth.payments.push(PaymentTruth {
+                        client_id: id.clone(),
+                        visit_start: start,
+                        channel,
+                        needs_referrer,
+                        back: ts,
+                        away,
+                        revenue_cents: serde_json::from_str::<serde_json::Value>(&data)
+                            .ok()
+                            .and_then(|v| v["revenue"].as_f64())
+                            .map_or(0, |r| (r * 100.0).round() as i64),
+                    });
+                    ts += self.rng.range(2_000, 20_000);
+                }
+                let mut done = ev(
                     ts,
                     &format!("{checkout}/thank-you"),
-                    "https://puffy.com/",
+                    referrer,
                     "checkout_completed",
                     data,
                     false,
-                ));
+                );
+                done.is_payment_return = via_provider;
+                out.push(done);
             }
         }
         self.clients[c].last_end = ts;

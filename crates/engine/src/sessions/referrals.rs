@@ -1,0 +1,266 @@
+//! Referrals set aside, and what they would have taken: the payment step
+//! (a shopper coming back to checkout from a payment provider) and the
+//! unwanted referrers are not traffic sources. To tell the analyst what that
+//! changed, the batch is cut into sessions a second time with every
+//! referrer counted, and each set-aside referrer is reported with the
+//! sessions, orders and revenue it would have been credited with (as the
+//! source of a session) — the difference between the two cuts.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::config::channels::ChannelRule;
+use crate::config::SessionConfig;
+use crate::enrich::{SetAside, Sources, UserAgents};
+use crate::ingest::Dataset;
+use crate::limits::truncate;
+use crate::model::{EventKind, NONE};
+use crate::quality::{Category, Finding, LineRef, Severity};
+use crate::sessions::sessionize::{cut, Sessions};
+use crate::units::{money, quantity};
+
+/// A referrer whose referrals did not count, and what they would have taken.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct SetAsideReferrer {
+    /// Host, or `android-app:<package>`.
+    pub source: String,
+    /// Why it was set aside.
+    pub reason: SetAside,
+    /// Events it referred.
+    pub events: u64,
+    /// Of those, on checkout pages.
+    pub checkout_events: u64,
+    /// Distinct clients it referred to checkout pages.
+    pub clients: u64,
+    /// The channel it would have given (empty when it would have taken no
+    /// session).
+    pub channel: String,
+    /// Sessions it would have started or given its channel to.
+    pub sessions: u64,
+    /// Orders completed in those sessions.
+    pub orders: u64,
+    /// Their revenue.
+    pub revenue: f64,
+}
+
+/// Per source: sessions it is the source of, their orders and revenue cents.
+type Taken = FxHashMap<String, (u64, u64, i64, u16)>;
+
+/// Sessions, orders and cents each source in `wanted` is the source of.
+fn taken(
+    sessions: &Sessions,
+    rules: &[u16],
+    detail: impl Fn(usize) -> String,
+    wanted: &FxHashSet<String>,
+) -> Taken {
+    let mut out = Taken::default();
+    for s in &sessions.sessions {
+        if s.source_event == NONE {
+            continue;
+        }
+        let source = detail(s.source_event as usize);
+        if wanted.contains(&source) {
+            let e = out
+                .entry(source)
+                .or_insert((0, 0, 0, rules[s.source_event as usize]));
+            e.0 += 1;
+            e.1 += u64::from(s.orders);
+            e.2 += s.revenue_cents;
+        }
+    }
+    out
+}
+
+/// The referrers set aside in this run, with what they would have taken;
+/// `actual` are the run's sessions with their orders recorded.
+pub fn set_aside_referrers(
+    ds: &Dataset,
+    sources: &Sources,
+    uas: &UserAgents,
+    cfg: &SessionConfig,
+    channels: &[ChannelRule],
+    excluded: &FxHashSet<usize>,
+    actual: &Sessions,
+) -> Vec<SetAsideReferrer> {
+    if sources.payment_returns.is_empty() && sources.plain.is_empty() {
+        return Vec::new();
+    }
+    // Every referrer counted: the unwanted ones keep their source and a
+    // return to checkout from another site is an arrival like any other
+    // (returns without such a referrer still continue their session).
+    let plain_rules = sources.plain_rules();
+    let detail = |i: usize| sources.counted_detail(i).to_string();
+    let unreferred: Vec<u32> = sources
+        .checkout_pages
+        .iter()
+        .copied()
+        .filter(|i| sources.payment_returns.binary_search(i).is_err())
+        .collect();
+    let mut plain = cut(&ds.events, &plain_rules, &unreferred, uas, cfg);
+    for (i, e) in ds.events.iter().enumerate() {
+        if e.kind != EventKind::CheckoutCompleted || excluded.contains(&i) {
+            continue;
+        }
+        if let Some(s) = plain.sessions.get_mut(plain.of_event[i] as usize) {
+            s.orders += 1;
+            s.revenue_cents += ds.orders[e.payload as usize].revenue_cents;
+        }
+    }
+    // Candidates: the listed and detected referrers, and every referrer of
+    // a return to checkout.
+    let mut wanted: FxHashSet<String> = sources.unwanted.iter().map(|u| u.source.clone()).collect();
+    let mut returns: FxHashMap<String, (u64, FxHashSet<u32>)> = FxHashMap::default();
+    for &i in &sources.payment_returns {
+        let source = detail(i as usize);
+        let e = returns.entry(source.clone()).or_default();
+        e.0 += 1;
+        let client = ds.events[i as usize].client;
+        if client != NONE {
+            e.1.insert(client);
+        }
+        wanted.insert(source);
+    }
+    let before = taken(&plain, &plain_rules, &detail, &wanted);
+    let after = taken(
+        actual,
+        &sources.rule,
+        |i| sources.detail(i).to_string(),
+        &wanted,
+    );
+    let lost = |source: &str| {
+        let b = before.get(source).copied().unwrap_or_default();
+        let a = after.get(source).copied().unwrap_or_default();
+        let channel = match b.0 > a.0 {
+            true => channels
+                .get(b.3 as usize)
+                .map_or(String::new(), |r| r.channel.clone()),
+            false => String::new(),
+        };
+        (
+            channel,
+            b.0.saturating_sub(a.0),
+            b.1.saturating_sub(a.1),
+            (b.2 - a.2).max(0),
+        )
+    };
+    let mut out = Vec::new();
+    for u in &sources.unwanted {
+        let (channel, sessions, orders, cents) = lost(&u.source);
+        out.push(SetAsideReferrer {
+            source: u.source.clone(),
+            reason: u.reason,
+            events: u.events,
+            checkout_events: u.checkout_events,
+            clients: u.clients,
+            channel,
+            sessions,
+            orders,
+            revenue: cents as f64 / 100.0,
+        });
+    }
+    let mut mid: Vec<_> = returns
+        .into_iter()
+        .filter(|(source, _)| !sources.unwanted.iter().any(|u| &u.source == source))
+        .filter_map(|(source, (events, clients))| {
+            let (channel, sessions, orders, cents) = lost(&source);
+            (sessions > 0).then(|| SetAsideReferrer {
+                source,
+                reason: SetAside::MidPurchase,
+                events,
+                checkout_events: events,
+                clients: clients.len() as u64,
+                channel,
+                sessions,
+                orders,
+                revenue: cents as f64 / 100.0,
+            })
+        })
+        .collect();
+    mid.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(a.source.cmp(&b.source)));
+    out.extend(mid);
+    out
+}
+
+/// Longest source name quoted in a message.
+const MAX_SOURCE_CHARS: usize = 64;
+
+/// One finding per set-aside referrer that referred anything.
+pub fn findings(ds: &Dataset, sources: &Sources, list: &[SetAsideReferrer]) -> Vec<Finding> {
+    list.iter()
+        .filter(|r| r.events > 0)
+        .map(|r| {
+            let name = truncate(&r.source, MAX_SOURCE_CHARS);
+            let would = match r.sessions {
+                0 => "it would have taken no session".to_string(),
+                n => format!(
+                    "counted, it would have taken {} and {} in orders as {}",
+                    quantity(n, "session"),
+                    money(r.revenue),
+                    r.channel
+                ),
+            };
+            let (check, severity, message) = match r.reason {
+                SetAside::Detected => (
+                    "payment_referrer",
+                    Severity::Warning,
+                    format!(
+                        "{name} sent {} back to checkout pages and nowhere else: likely a \
+                         payment provider, so it is not counted as a traffic source ({would}). \
+                         Add it to the unwanted referrers in the settings to keep it out for good.",
+                        quantity(r.clients, "shopper"),
+                    ),
+                ),
+                SetAside::Listed => (
+                    "unwanted_referrer",
+                    Severity::Info,
+                    format!(
+                        "{name} is on the unwanted-referrer list: {} set aside ({would}).",
+                        quantity(r.events, "referral"),
+                    ),
+                ),
+                SetAside::MidPurchase => (
+                    "payment_return",
+                    Severity::Info,
+                    format!(
+                        "{name} sent {} back to checkout in the middle of a purchase; \
+                         they kept their session and its channel ({would}).",
+                        quantity(r.clients, "shopper"),
+                    ),
+                ),
+            };
+            Finding {
+                check: check.to_string(),
+                category: Category::Consistency,
+                severity,
+                day: None,
+                days: Vec::new(),
+                files: Vec::new(),
+                count: r.events,
+                value: Some(r.revenue),
+                samples: samples(ds, sources, &r.source),
+                message,
+            }
+        })
+        .collect()
+}
+
+/// The first 20 lines whose referrer is `source` and that it changed (set
+/// aside, or a return to checkout).
+fn samples(ds: &Dataset, sources: &Sources, source: &str) -> Vec<LineRef> {
+    let mut lines: Vec<u32> = sources.payment_returns.clone();
+    lines.extend(sources.plain.iter().map(|p| p.0));
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+        .into_iter()
+        .filter(|&i| sources.counted_detail(i as usize) == source)
+        .take(20)
+        .map(|i| {
+            let e = &ds.events[i as usize];
+            LineRef {
+                file: ds.files[e.file as usize].name.clone(),
+                line: u64::from(e.line),
+            }
+        })
+        .collect()
+}
