@@ -1,8 +1,8 @@
 //! Settings: session timeout, lookback, the revenue cap (changing it reads
 //! the files again: it decides which rows are quarantined), bots, identity
 //! stitching, the data-quality limits (one home, read by the audit and the
-//! alerts),
-//! monitoring thresholds and the channel rule table (editable, reorderable,
+//! alerts), monitoring thresholds, the payment step and unwanted referrers
+//! (with the hosts this batch set aside), and the channel rule table (editable, reorderable,
 //! reset to defaults). Applying recomputes from the parsed events; settings
 //! persist in `localStorage` and are part of every export.
 
@@ -106,6 +106,7 @@ pub fn Settings() -> impl IntoView {
                 {number("Same-weekday weeks needed", "same_weekday_weeks", c.monitor.same_weekday_weeks as f64, "1", edit(|c, v| c.monitor.same_weekday_weeks = v.max(1.0) as usize))}
             </div>
         </div>
+        <Referrers draft=draft />
         <div class="card">
             <div class="card-head">
                 <h2>"Channel rules (first match wins)"</h2>
@@ -122,6 +123,73 @@ pub fn Settings() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The payment step and unwanted referrers: the list (editable), the
+/// detection switch, the payment window, and the hosts this batch set
+/// aside, each with what it would have taken and a button to keep it on
+/// the list for good.
+#[component]
+fn Referrers(draft: RwSignal<Config>) -> impl IntoView {
+    let app = use_app();
+    let c = draft.get_untracked();
+    let detected = move || {
+        app.report.with(|r| {
+            r.as_ref()
+                .map(|r| r.set_aside_referrers.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="card" data-referrers>
+            <h2>"Payment steps and unwanted referrers"</h2>
+            <p class="muted small">"A shopper who comes back to checkout from a payment provider is paying, not arriving: within the payment window that return keeps her session and its channel. Unwanted referrers never count as a traffic source, on any page."</p>
+            <div class="fields">
+                <label class="field wide">
+                    <span>"Unwanted referrers (hosts, comma-separated; paypal.com also matches www.paypal.com)"</span>
+                    <input data-setting="unwanted_referrers" prop:value=move || draft.with(|c| c.site.unwanted_referrers.join(", ")) on:change=move |ev| {
+                        let v = split(&event_target_value(&ev));
+                        draft.update(|c| c.site.unwanted_referrers = v);
+                    } />
+                </label>
+                {number("Payment window (minutes)", "payment_return_minutes", f64::from(c.session.payment_return_minutes), "5", move |v: f64| draft.update(|c| c.session.payment_return_minutes = v.max(0.0) as u32))}
+                {toggle("Detect payment providers (hosts that refer checkout pages only)", "detect_payment_providers", c.site.detect_payment_providers, move |v| draft.update(|c| c.site.detect_payment_providers = v))}
+            </div>
+            {move || {
+                let list = detected();
+                (!list.is_empty()).then(|| view! {
+                    <table class="data" data-set-aside>
+                        <thead><tr><th>"Referrer"</th><th>"Why"</th><th class="num">"Shoppers"</th><th class="num">"Sessions it would have taken"</th><th class="num">"Revenue in them"</th><th></th></tr></thead>
+                        <tbody>{list.into_iter().map(|r| {
+                            let host = r.source.clone();
+                            let listed = move || draft.with(|c| c.site.is_unwanted(&host));
+                            let add = r.source.clone();
+                            let why = match r.reason {
+                                engine::enrich::SetAside::Detected => "detected: checkout pages only",
+                                engine::enrich::SetAside::Listed => "on the list",
+                                engine::enrich::SetAside::MidPurchase => "returns mid-purchase",
+                            };
+                            view! {
+                                <tr>
+                                    <td><code>{r.source.clone()}</code></td>
+                                    <td>{why}</td>
+                                    <td class="num">{r.clients}</td>
+                                    <td class="num">{r.sessions}{if r.channel.is_empty() { String::new() } else { format!(" ({})", r.channel) }}</td>
+                                    <td class="num">{puffy_report::format::money_cents(r.revenue)}</td>
+                                    <td>{move || if listed() {
+                                        view! { <span class="muted small">"on the list"</span> }.into_any()
+                                    } else {
+                                        let add = add.clone();
+                                        view! { <button class="link" data-add-unwanted on:click=move |_| { let h = add.clone(); draft.update(|c| c.site.unwanted_referrers.push(h)) }>"Add to the list"</button> }.into_any()
+                                    }}</td>
+                                </tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                })
+            }}
+        </div>
+    }
 }
 
 fn rule_row(draft: RwSignal<Config>, i: usize, r: ChannelRule) -> impl IntoView {

@@ -120,7 +120,7 @@ pub fn set_aside_referrers(
         }
         wanted.insert(source);
     }
-    let before = taken(&plain, &plain_rules, &detail, &wanted);
+    let before = taken(&plain, &plain_rules, detail, &wanted);
     let after = taken(
         actual,
         &sources.rule,
