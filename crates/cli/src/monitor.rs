@@ -1,5 +1,6 @@
 //! `puffy monitor FILES_OR_DIRS... [--json] [--config puffy.toml] [--day YYYY-MM-DD]`:
-//! alerts worst first. Exit 0: no critical alert; 1: a critical alert;
+//! incidents first (alerts of one kind on consecutive days, one line each
+//! with their span), then every alert by day, worst first. Exit 0: no critical alert; 1: a critical alert;
 //! 2: could not run. `--day` limits alerts to one day (earlier days are
 //! still the history).
 
@@ -37,18 +38,41 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .into_iter()
         .filter(|a| args.day.is_none_or(|d| a.day == d))
         .collect();
+    let incidents = engine::monitor::incidents::incidents(&alerts, &metrics);
+    let sev = |s: AlertSeverity| match s {
+        AlertSeverity::Critical => "CRITICAL",
+        AlertSeverity::Warning => "warning ",
+        AlertSeverity::Info => "info    ",
+    };
     if args.json {
-        let out = serde_json::json!({ "alerts": alerts, "metrics": metrics });
+        let out =
+            serde_json::json!({ "incidents": incidents, "alerts": alerts, "metrics": metrics });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else if alerts.is_empty() {
         println!("no alerts");
     } else {
-        for a in &alerts {
-            let sev = match a.severity {
-                AlertSeverity::Critical => "CRITICAL",
-                AlertSeverity::Warning => "warning ",
-                AlertSeverity::Info => "info    ",
+        println!(
+            "{} from {}:",
+            engine::units::quantity(incidents.len() as u64, "incident"),
+            engine::units::quantity(alerts.len() as u64, "alert")
+        );
+        for i in &incidents {
+            let span = match i.days {
+                1 => i.first_day.to_string(),
+                _ => format!("{} → {}", i.first_day, i.last_day),
             };
+            println!(
+                "{} {span:<25} {:<24} {}\n         impact: {}\n         → {}",
+                sev(i.severity),
+                i.kind,
+                i.message,
+                i.impact.text,
+                i.action
+            );
+        }
+        println!("\nPer day:");
+        for a in &alerts {
+            let sev = sev(a.severity);
             let band = match (a.expected, a.threshold) {
                 (Some((lo, hi)), _) => format!(" (expected {lo:.2}–{hi:.2})"),
                 (None, Some(t)) => format!(" (threshold {t})"),

@@ -98,3 +98,104 @@ fn one_quarantine_limit_drives_the_audit_and_the_alert() {
     );
     assert_eq!(fired(0.2), (false, false), "and below a 20% limit for both");
 }
+
+/// Alerts of one kind on consecutive days are one incident: client ids
+/// lost on days 3, 4 and 5 (set by hand on real metrics) and again on day
+/// 8; the referrer column missing on days 9 and 10, which also explains the
+/// Direct jump on those days.
+#[test]
+fn consecutive_alerts_become_one_incident_with_span_peak_and_impact() {
+    let cfg = SynthConfig {
+        null_spike_day: None,
+        drop_referrer_days: vec![9, 10],
+        duplicate_transactions: 0,
+        rename_client_id_from: None,
+        bad_rows: false,
+        ..SynthConfig::default()
+    };
+    let (files, _) = generate(&cfg);
+    let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let run = engine::pipeline::run(&ds, &Config::default()).unwrap();
+    let mut metrics = engine::monitor::metrics::daily_metrics(&ds, &run);
+    for (i, rate, accepted) in [
+        (3, 0.2, 1000),
+        (4, 0.3, 2000),
+        (5, 0.25, 1000),
+        (8, 0.1, 500),
+    ] {
+        metrics[i].null_client_rate = rate;
+        metrics[i].accepted = accepted;
+    }
+    let all = alerts(&metrics, &run.cfg);
+    let incidents = engine::monitor::incidents::incidents(&all, &metrics);
+    let day = |i: u64| cfg.start + chrono::Days::new(i);
+    let null: Vec<_> = incidents
+        .iter()
+        .filter(|i| i.kind == "null_client_rate")
+        .collect();
+    assert_eq!(null.len(), 2, "{incidents:#?}");
+    let first = null[0];
+    assert_eq!(
+        (
+            first.first_day,
+            first.last_day,
+            first.days,
+            first.peak,
+            first.peak_day
+        ),
+        (day(3), day(5), 3, 0.3, day(4))
+    );
+    assert_eq!(first.severity, AlertSeverity::Critical);
+    // 20% of 1,000 + 30% of 2,000 + 25% of 1,000 events without a client id.
+    assert_eq!(first.impact.events, 200 + 600 + 250);
+    assert_eq!(
+        first.alerts,
+        vec![
+            format!("null_client_rate:{}", day(3)),
+            format!("null_client_rate:{}", day(4)),
+            format!("null_client_rate:{}", day(5)),
+        ]
+    );
+    assert_eq!(
+        first.message,
+        format!(
+            "{} → {} (3 days): events without a client id above the limit of 5.0% every day. Worst: 30.0% on {}.",
+            day(3),
+            day(5),
+            day(4)
+        )
+    );
+    assert_eq!(
+        (null[1].first_day, null[1].days, null[1].impact.events),
+        (day(8), 1, 50)
+    );
+    // The referrer column: one incident over both days that also holds the
+    // Direct-share alerts of those days (no Direct incident of its own).
+    let referrer: Vec<_> = incidents
+        .iter()
+        .filter(|i| i.kind == "column_missing:referrer")
+        .collect();
+    assert_eq!(referrer.len(), 1);
+    assert_eq!(
+        (
+            referrer[0].first_day,
+            referrer[0].last_day,
+            referrer[0].days
+        ),
+        (day(9), day(10), 2)
+    );
+    for d in [9, 10] {
+        assert!(referrer[0]
+            .alerts
+            .contains(&format!("direct_share:{}", day(d))));
+    }
+    let sessions: u64 = metrics[9].sessions + metrics[10].sessions;
+    assert_eq!(referrer[0].impact.sessions, sessions);
+    assert!(incidents.iter().all(|i| i.kind != "direct_share"));
+    // Every alert is in exactly one incident.
+    let mut grouped: Vec<&String> = incidents.iter().flat_map(|i| &i.alerts).collect();
+    grouped.sort();
+    let mut ids: Vec<&String> = all.iter().map(|a| &a.id).collect();
+    ids.sort();
+    assert_eq!(grouped, ids);
+}

@@ -27,6 +27,7 @@
 //! least `min_relative_spread` × the median, so a flat week does not turn
 //! ordinary day-to-day noise into alerts.
 
+pub mod incidents;
 pub mod metrics;
 pub mod rules;
 

@@ -87,6 +87,8 @@ pub struct Report {
     pub quarantine_sample: Vec<QuarantineRow>,
     /// The executive summary.
     pub insights: Vec<crate::report::insights::Insight>,
+    /// Alerts of one kind on consecutive days, grouped: worst first.
+    pub incidents: Vec<crate::monitor::incidents::Incident>,
     /// Monitoring alerts, worst first.
     pub alerts: Vec<crate::monitor::Alert>,
     /// The daily metrics series.
@@ -159,6 +161,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
             })
             .collect(),
         insights: Vec::new(),
+        incidents: crate::monitor::incidents::incidents(&alerts, &metrics),
         alerts,
         metrics,
         quality: run.quality.clone(),
