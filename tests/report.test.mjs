@@ -81,6 +81,18 @@ test('14 dropped days give the same report and downloads as puffy run', async ()
   await page.locator('[data-tab=monitoring]').click();
   const alerts = await page.locator('[data-alert-severity]').evaluateAll((els) => els.map((e) => [e.dataset.alertDay, e.dataset.alertSeverity]));
   assert.deepEqual(alerts, report.alerts.map((a) => [a.day, a.severity]));
+  // Incidents lead the section, in the CLI's order.
+  const incidents = await page.locator('[data-incident]').evaluateAll((els) => els.map((e) => e.dataset.incident));
+  assert.deepEqual(incidents, report.incidents.map((i) => i.kind));
+  assert.ok(incidents.includes('column_missing:referrer'), 'the missing referrer column is one incident');
+  // The payment provider the batch set aside is shown in the settings and
+  // goes onto the unwanted list with one click.
+  await page.locator('[data-tab=settings]').click();
+  const provider = report.set_aside_referrers.find((r) => r.reason === 'detected');
+  assert.equal(provider.source, 'source-5e1f0ca7.com');
+  await page.locator('[data-set-aside] code', { hasText: provider.source }).waitFor();
+  await page.locator('[data-add-unwanted]').first().click();
+  assert.match(await page.locator('[data-setting=unwanted_referrers]').inputValue(), /source-5e1f0ca7\.com$/);
 
   await page.locator('[data-tab=downloads]').click();
   const sessions = await download(page, 'sessions.csv');

@@ -41,12 +41,13 @@ pub fn draw_lines(
     height: u32,
     days: &[String],
     values: &[f64],
+    shades: &[puffy_report::charts::Shade],
     flagged: &[usize],
     money: bool,
 ) -> Option<()> {
     let dpr = fit(canvas, height);
     let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
-    puffy_report::charts::lines(&root, dpr, days, values, flagged, money)
+    puffy_report::charts::lines(&root, dpr, days, values, shades, flagged, money)
 }
 
 /// A canvas that redraws whenever `draw`'s inputs change.

@@ -1,5 +1,5 @@
 //! Trends: daily revenue, orders, sessions and conversion rate, with the
-//! days that raised alerts marked.
+//! spans of warning and critical incidents shaded.
 
 use leptos::prelude::*;
 
@@ -23,13 +23,13 @@ const METRICS: [Metric; 4] = [
 pub fn Trends() -> impl IntoView {
     let app = use_app();
     view! {
-        <p class="muted">"Red triangles mark days with a warning or critical alert (see Monitoring)."</p>
+        <p class="muted">"Shaded spans are incidents: red critical, amber warning (see Monitoring)."</p>
         <div class="grid2">
             {METRICS.iter().map(|&(label, money, key)| {
                 let draw = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
                     if let Some(r) = app.report.get() {
-                        let (days, values, flagged) = puffy_report::report_data::daily(&r, key);
-                        let _ = draw_lines(canvas, h, &days, &values, &flagged, money);
+                        let (days, values, shades) = puffy_report::report_data::daily(&r, key);
+                        let _ = draw_lines(canvas, h, &days, &values, &shades, &[], money);
                     }
                 };
                 view! {

@@ -57,10 +57,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             engine::units::quantity(alerts.len() as u64, "alert")
         );
         for i in &incidents {
-            let span = match i.days {
-                1 => i.first_day.to_string(),
-                _ => format!("{} → {}", i.first_day, i.last_day),
-            };
+            let span = puffy_report::format::span(i.first_day, i.last_day);
             println!(
                 "{} {span:<25} {:<24} {}\n         impact: {}\n         → {}",
                 sev(i.severity),

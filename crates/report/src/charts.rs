@@ -188,12 +188,26 @@ pub fn bars<DB: DrawingBackend>(
     root.present().ok()
 }
 
-/// Lines over days, with markers on flagged days.
+/// A run of days to shade behind a line chart (an incident's span), by
+/// day index, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shade {
+    /// First day index.
+    pub from: usize,
+    /// Last day index.
+    pub to: usize,
+    /// Critical (red) rather than warning (amber).
+    pub critical: bool,
+}
+
+/// Lines over days, with shaded spans (incidents) behind them and markers
+/// on flagged days.
 pub fn lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     days: &[String],
     values: &[f64],
+    shades: &[Shade],
     flagged: &[usize],
     money: bool,
 ) -> Option<()> {
@@ -234,6 +248,19 @@ pub fn lines<DB: DrawingBackend>(
         .light_line_style(WHITE)
         .bold_line_style(RGBColor(232, 235, 242))
         .draw()
+        .ok()?;
+    let top = max * 1.15;
+    chart
+        .draw_series(shades.iter().map(|s| {
+            let color = match s.critical {
+                true => RGBColor(200, 40, 40).mix(0.14),
+                false => RGBColor(214, 140, 20).mix(0.16),
+            };
+            Rectangle::new(
+                [(s.from as f64 - 0.45, 0.0), (s.to as f64 + 0.45, top)],
+                color.filled(),
+            )
+        }))
         .ok()?;
     let blue = RGBColor(53, 87, 212);
     chart

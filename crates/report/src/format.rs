@@ -38,6 +38,14 @@ pub fn date_range(range: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> Stri
     format!("{} – {}", day(a), day(b))
 }
 
+/// An incident's span: `2025-03-02`, or `2025-03-02 → 2025-03-08`.
+pub fn span(first: chrono::NaiveDate, last: chrono::NaiveDate) -> String {
+    match first == last {
+        true => first.to_string(),
+        false => format!("{first} → {last}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

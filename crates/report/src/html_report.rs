@@ -96,16 +96,16 @@ fn charts(r: &Report, out: &mut String) {
             let _ = bars(root, 1.0, &names, &[last], true);
         })
     );
-    let (short, daily_revenue, flagged) = daily(r, |m| m.revenue);
+    let (short, daily_revenue, shades) = daily(r, |m| m.revenue);
     let (score_days, day_scores, low) = scores(r);
     let _ = write!(
         out,
-        "<section class=\"section\"><h2>Trends</h2><p class=\"muted\">Red triangles mark days with a warning or critical alert.</p><h3>Daily revenue</h3>{}<h3>Data-quality score by day</h3>{}</section>",
+        "<section class=\"section\"><h2>Trends</h2><p class=\"muted\">Shaded spans are incidents: red critical, amber warning.</p><h3>Daily revenue</h3>{}<h3>Data-quality score by day</h3>{}</section>",
         svg(960, 260, "Daily revenue", |root| {
-            let _ = lines(root, 1.0, &short, &daily_revenue, &flagged, true);
+            let _ = lines(root, 1.0, &short, &daily_revenue, &shades, &[], true);
         }),
         svg(960, 220, "Data-quality score per day", |root| {
-            let _ = lines(root, 1.0, &score_days, &day_scores, &low, false);
+            let _ = lines(root, 1.0, &score_days, &day_scores, &[], &low, false);
         })
     );
 }
@@ -186,7 +186,29 @@ pub fn render(r: &Report) -> String {
             ]
         }),
     );
-    out.push_str("</section><section class=\"section\"><h2>Monitoring alerts</h2>");
+    out.push_str("</section><section class=\"section\"><h2>Monitoring</h2><h3>Incidents</h3>");
+    table(
+        &mut out,
+        &[
+            "Severity",
+            "Days",
+            "Kind",
+            "What happened",
+            "Impact",
+            "What to do",
+        ],
+        r.incidents.iter().map(|i| {
+            vec![
+                i.severity.as_str().to_string(),
+                crate::format::span(i.first_day, i.last_day),
+                i.kind.clone(),
+                i.message.clone(),
+                i.impact.text.clone(),
+                i.action.clone(),
+            ]
+        }),
+    );
+    out.push_str("<h3>Every alert, by day</h3>");
     table(
         &mut out,
         &[

@@ -1,6 +1,7 @@
 //! Series read from the [`Report`] for the charts and tables of both the
 //! page and the standalone HTML report.
 
+use crate::charts::Shade;
 use engine::monitor::metrics::DayMetrics;
 use engine::monitor::AlertSeverity;
 use engine::report::Report;
@@ -42,27 +43,31 @@ fn short(day: chrono::NaiveDate) -> String {
     day.format("%m-%d").to_string()
 }
 
-/// A daily metric: day labels (`MM-DD`), values, and the indices of days
-/// with a warning or critical alert.
+/// A daily metric: day labels (`MM-DD`), values, and the spans of the
+/// warning and critical incidents to shade.
 pub fn daily(
     r: &Report,
     metric: impl Fn(&DayMetrics) -> f64,
-) -> (Vec<String>, Vec<f64>, Vec<usize>) {
-    let flagged = r
-        .metrics
+) -> (Vec<String>, Vec<f64>, Vec<Shade>) {
+    let index = |d: chrono::NaiveDate| r.metrics.iter().position(|m| m.day == d);
+    let mut shades: Vec<Shade> = r
+        .incidents
         .iter()
-        .enumerate()
-        .filter(|(_, m)| {
-            r.alerts
-                .iter()
-                .any(|a| a.day == m.day && a.severity != AlertSeverity::Info)
+        .filter(|i| i.severity != AlertSeverity::Info)
+        .filter_map(|i| {
+            Some(Shade {
+                from: index(i.first_day)?,
+                to: index(i.last_day)?,
+                critical: i.severity == AlertSeverity::Critical,
+            })
         })
-        .map(|(i, _)| i)
         .collect();
+    // Warnings first, so a critical span is drawn over them.
+    shades.sort_by_key(|s| (s.critical, s.from));
     (
         r.metrics.iter().map(|m| short(m.day)).collect(),
         r.metrics.iter().map(metric).collect(),
-        flagged,
+        shades,
     )
 }
 

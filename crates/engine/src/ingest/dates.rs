@@ -74,6 +74,64 @@ pub fn day_from_name(name: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Every millisecond an event may carry is written as chrono writes
+        /// it, and read back to itself by the fast path.
+        #[test]
+        fn timestamps_round_trip_over_the_valid_range(
+            ts in crate::limits::EARLIEST_TS..crate::limits::END_TS,
+        ) {
+            let text = crate::model::format_ts(ts);
+            let by_chrono = chrono::DateTime::from_timestamp_millis(ts)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string();
+            prop_assert_eq!(&text, &by_chrono);
+            prop_assert_eq!(fast_timestamp(text.as_bytes()), Some(ts));
+            prop_assert_eq!(parse_timestamp(&text), Some(ts));
+        }
+
+        /// The shapes exports and hand edits produce, valid or not (day 0,
+        /// month 13, hour 24, second 60, other offsets, fractions, a space
+        /// or lower-case separators): read exactly as chrono reads them.
+        #[test]
+        fn odd_shapes_read_as_chrono_reads_them(
+            y in 1990i32..2110, mo in 0u32..14, d in 0u32..33,
+            h in 0u32..26, mi in 0u32..62, sec in 0u32..62,
+            frac in prop::sample::select(vec!["", ".5", ".75", ".750", ".000", ".123456", ".123456789", "."]),
+            sep in prop::sample::select(vec!["T", "t", " ", "_"]),
+            zone in prop::sample::select(vec!["Z", "z", "+00:00", "+01:00", "-05:30", "+14:00", "", "+0100"]),
+        ) {
+            let text = format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{sec:02}{frac}{zone}");
+            let want = chrono::DateTime::parse_from_rfc3339(&text)
+                .ok()
+                .map(|t| t.timestamp_millis());
+            prop_assert_eq!(parse_timestamp(&text), want, "{}", text);
+        }
+
+        /// A valid timestamp with a few bytes changed to others of the
+        /// export's alphabet: the fast path either declines or agrees with
+        /// chrono.
+        #[test]
+        fn the_fast_path_never_disagrees_with_chrono(
+            ts in crate::limits::EARLIEST_TS..crate::limits::END_TS,
+            edits in prop::collection::vec((0usize..24, prop::sample::select(b"0123456789-T:.Z ".to_vec())), 1..4),
+        ) {
+            let mut bytes = crate::model::format_ts(ts).into_bytes();
+            for (at, b) in edits {
+                bytes[at] = b;
+            }
+            if let Some(ms) = fast_timestamp(&bytes) {
+                let text = String::from_utf8(bytes).unwrap();
+                let by_chrono = chrono::DateTime::parse_from_rfc3339(&text).map(|t| t.timestamp_millis());
+                prop_assert_eq!(Ok(ms), by_chrono.map_err(|_| ()), "{}", text);
+            }
+        }
+    }
 
     #[test]
     fn fast_timestamp_path_agrees_with_chrono() {

@@ -447,6 +447,55 @@ mod tests {
     }
 
     #[test]
+    fn daily_score_has_every_term_worked_by_hand() {
+        // 2025-02-23 and 2025-02-25: 22 clean views each; the 02-23 file
+        // also holds one view stamped 02-24. The 02-24 file renames
+        // client_id to clientId and drops referrer; of its 10 rows one has
+        // a bad timestamp and one no client id, and T1 is sent twice.
+        let mut a = views("2025-02-23", 22);
+        a.push(view("z", "2025-02-24T00:00:05Z"));
+        let short_header = "clientId,page_url,timestamp,event_name,event_data,user_agent";
+        let row = |client: &str, ts: &str, event: &str, data: &str| {
+            format!("{client},https://puffy.com/,{ts},{event},{data},{UA}")
+        };
+        let t1 = "\"{\"\"transaction_id\"\":\"\"T1\"\",\"\"revenue\"\":100}\"";
+        let mut b = vec![
+            row("a", "garbage", "page_viewed", ""),
+            row("", "2025-02-24T10:59:00Z", "page_viewed", ""),
+        ];
+        b.extend((0..6).map(|i| {
+            row(
+                &format!("b{i}"),
+                &format!("2025-02-24T10:0{i}:00Z"),
+                "page_viewed",
+                "",
+            )
+        }));
+        b.push(row("a", "2025-02-24T11:00:00Z", "checkout_completed", t1));
+        b.push(row("a", "2025-02-24T11:01:00Z", "checkout_completed", t1));
+        let r = audit_files(&[
+            ("events_20250223.csv", file(HEADER, &a)),
+            ("events_20250224.csv", file(short_header, &b)),
+            (
+                "events_20250225.csv",
+                file(HEADER, &views("2025-02-25", 22)),
+            ),
+        ]);
+        // 02-24: q = 1/10 quarantined; n = 1/9 accepted without id;
+        // m = 1 column missing; r = 1 renamed; t = 1 copy / 2 orders;
+        // o = 1 of its 10 events comes from the 02-23 file; v = 1, as 10
+        // events < 0.5 × the median day (22).
+        let (q, n, m, r_, t, o, v) = (0.1, 1.0 / 9.0, 1.0, 1.0, 0.5, 0.1, 1.0);
+        let by_hand: f64 =
+            100.0 - 100.0 * q - 100.0 * n - 10.0 * m - 2.0 * r_ - 50.0 * t - 20.0 * o - 15.0 * v;
+        assert!((by_hand - 24.889).abs() < 1e-3);
+        assert_eq!(r.score_by_day[&d("2025-02-24")], 24.9);
+        assert_eq!(r.score_by_day[&d("2025-02-23")], 100.0);
+        assert_eq!(r.score_by_day[&d("2025-02-25")], 100.0);
+        assert_eq!(r.events_by_day[&d("2025-02-24")], 10);
+    }
+
+    #[test]
     fn daily_score_follows_the_documented_formula() {
         // 10 rows: 1 quarantined (q = 0.1), 1 of 9 accepted without id (n = 1/9).
         let mut rows = views("2025-02-23", 10);

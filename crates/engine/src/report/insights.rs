@@ -1,6 +1,7 @@
 //! Insights: the executive summary, a handful of plain-language findings
-//! written from a report's numbers. Each names the report section with the
-//! chart that supports it.
+//! written from a report's numbers. Each carries its kind and the one
+//! number behind it (so a test, or a reader, can check it against the
+//! tables), and names the report section with the chart that supports it.
 
 use chrono::Datelike;
 use serde::Serialize;
@@ -9,9 +10,42 @@ use crate::monitor::metrics::SchemaChange;
 use crate::report::Report;
 use crate::units::{agree, money, pct, quantity};
 
+/// What an insight is about, and what its `value` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsightKind {
+    /// The channel with the most last-click revenue; value: its share of
+    /// revenue.
+    TopChannel,
+    /// The channel whose credit moves most between first and last click;
+    /// value: last ÷ first − 1.
+    ModelShift,
+    /// Sessions that never add to cart; value: their share.
+    CartAbandonment,
+    /// The worst day for lost client ids; value: its null rate.
+    ClientIdsLost,
+    /// Days without the referrer column; value: how many.
+    ReferrersLost,
+    /// Duplicate transactions; value: the revenue they would have added.
+    DuplicateOrders,
+    /// A payment provider set aside; value: the revenue it would have
+    /// taken.
+    PaymentProvider,
+    /// The largest Markov removal effect; value: that effect.
+    DataDriven,
+    /// Orders without a visit; value: their revenue.
+    Unattributed,
+    /// Critical monitoring incidents; value: how many.
+    CriticalIncidents,
+}
+
 /// One finding of the executive summary.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Insight {
+    /// What it is about.
+    pub kind: InsightKind,
+    /// The number behind it (see [`InsightKind`]).
+    pub value: f64,
     /// The sentence.
     pub text: String,
     /// The section with its supporting chart: `channels`, `funnel`, `quality`, `trends`, `monitoring`.
@@ -49,6 +83,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
             .max_by(|a, b| a.1.revenue.total_cmp(&b.1.revenue))
         {
             out.push(Insight {
+                kind: InsightKind::TopChannel,
+                value: c.revenue / revenue,
                 text: format!(
                     "{channel} drives {} of revenue ({}) under last click.",
                     pct(c.revenue / revenue),
@@ -72,6 +108,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
         if let Some((channel, change)) = shift.filter(|(_, c)| c.abs() >= 0.01) {
             let dir = if change > 0.0 { "more" } else { "less" };
             out.push(Insight {
+                kind: InsightKind::ModelShift,
+                value: change,
                 text: format!(
                     "{channel} earns {:.0}% {dir} credit under last click than under first click.",
                     change.abs() * 100.0
@@ -82,6 +120,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
     }
     if let Some(cart) = r.funnel.overall.get(1).filter(|_| r.summary.sessions > 0) {
         out.push(Insight {
+            kind: InsightKind::CartAbandonment,
+            value: 1.0 - cart.rate,
             text: format!(
                 "{} of sessions never add to cart; {} of sessions end in an order.",
                 pct(1.0 - cart.rate),
@@ -97,6 +137,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
         .max_by(|a, b| a.null_client_rate.total_cmp(&b.null_client_rate));
     if let Some(m) = worst {
         out.push(Insight {
+            kind: InsightKind::ClientIdsLost,
+            value: m.null_client_rate,
             text: format!(
                 "Tracking broke on {}: {} of events lost their client id.",
                 day(m.day),
@@ -121,11 +163,18 @@ pub fn insights(r: &Report) -> Vec<Insight> {
         } else {
             format!("{} to {}", day(*a), day(*b))
         };
-        out.push(Insight { text: format!("Referrers were not exported on {span}: search, social and referral visits count as Direct there."), section: "quality".into() });
+        out.push(Insight {
+            kind: InsightKind::ReferrersLost,
+            value: lost.len() as f64,
+            text: format!("Referrers were not exported on {span}: search, social and referral visits count as Direct there."),
+            section: "quality".into(),
+        });
     }
     let q = &r.quality;
     if !q.duplicate_transactions.is_empty() {
         out.push(Insight {
+            kind: InsightKind::DuplicateOrders,
+            value: q.duplicate_revenue_excluded,
             text: format!(
                 "{} would have added {} of revenue; excluded.",
                 quantity(q.duplicate_transactions.len() as u64, "duplicate order"),
@@ -142,6 +191,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
         .filter(|(_, e)| *e > 0.0)
     {
         out.push(Insight {
+            kind: InsightKind::DataDriven,
+            value: *effect,
             text: format!(
                 "Data-driven model: without {channel}, {} of conversions would be lost.",
                 pct(*effect)
@@ -151,6 +202,8 @@ pub fn insights(r: &Report) -> Vec<Insight> {
     }
     if r.summary.unattributed_orders > 0 {
         out.push(Insight {
+            kind: InsightKind::Unattributed,
+            value: r.summary.unattributed_revenue,
             text: format!(
                 "{} worth {} cannot be tied to a visit (no client id).",
                 quantity(r.summary.unattributed_orders, "order"),
@@ -159,17 +212,40 @@ pub fn insights(r: &Report) -> Vec<Insight> {
             section: "quality".into(),
         });
     }
-    let critical = r
-        .alerts
+    if let Some(p) = r
+        .set_aside_referrers
         .iter()
-        .filter(|a| a.severity == crate::monitor::AlertSeverity::Critical)
-        .count();
-    if critical > 0 {
+        .filter(|p| p.reason == crate::enrich::SetAside::Detected && p.sessions > 0)
+        .max_by(|a, b| a.revenue.total_cmp(&b.revenue))
+    {
         out.push(Insight {
+            kind: InsightKind::PaymentProvider,
+            value: p.revenue,
             text: format!(
-                "{} {} attention.",
-                quantity(critical as u64, "critical monitoring alert"),
-                agree(critical as u64, "needs", "need")
+                "{} only sends shoppers back to checkout: a payment step, not a channel. Set aside; counted, it would have taken {} and {} as {}.",
+                crate::limits::truncate(&p.source, 64),
+                quantity(p.sessions, "session"),
+                money(p.revenue),
+                p.channel
+            ),
+            section: "quality".into(),
+        });
+    }
+    let critical: Vec<_> = r
+        .incidents
+        .iter()
+        .filter(|i| i.severity == crate::monitor::AlertSeverity::Critical)
+        .collect();
+    if !critical.is_empty() {
+        let alerts: usize = critical.iter().map(|i| i.alerts.len()).sum();
+        out.push(Insight {
+            kind: InsightKind::CriticalIncidents,
+            value: critical.len() as f64,
+            text: format!(
+                "{} ({}) {} attention.",
+                quantity(critical.len() as u64, "critical monitoring incident"),
+                quantity(alerts as u64, "alert"),
+                agree(critical.len() as u64, "needs", "need")
             ),
             section: "monitoring".into(),
         });
