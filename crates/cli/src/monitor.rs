@@ -59,7 +59,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         for i in &incidents {
             let span = puffy_report::format::span(i.first_day, i.last_day);
             println!(
-                "{} {span:<25} {:<24} {}\n         impact: {}\n         → {}",
+                "{} {span}  {}\n         {}\n         impact: {}\n         → {}",
                 sev(i.severity),
                 i.kind,
                 i.message,

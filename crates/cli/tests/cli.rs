@@ -253,6 +253,47 @@ fn monitor_exit_codes_day_filter_and_json_shape() {
     assert!(alerts
         .iter()
         .any(|a| a["metric"] == "revenue" && a["severity"] == "critical"));
+    // Without --day, the fourteen low-revenue days are one incident, printed
+    // first with its span, before the per-day detail.
+    let out = puffy(&["monitor", path, "--config", toml.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].starts_with("CRITICAL 2025-02-23 → 2025-03-08  revenue"),
+        "{text}"
+    );
+    let per_day = lines.iter().position(|l| *l == "Per day:").unwrap();
+    assert!(per_day > 1);
+    let out = puffy(&[
+        "monitor",
+        path,
+        "--json",
+        "--config",
+        toml.to_str().unwrap(),
+    ]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let revenue: Vec<&Value> = json["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "revenue")
+        .collect();
+    assert_eq!(revenue.len(), 1);
+    assert_eq!(
+        (
+            &revenue[0]["first_day"],
+            &revenue[0]["last_day"],
+            &revenue[0]["days"],
+            &revenue[0]["severity"]
+        ),
+        (
+            &Value::from("2025-02-23"),
+            &Value::from("2025-03-08"),
+            &Value::from(14),
+            &Value::from("critical")
+        )
+    );
     // A day outside the batch, or a bad settings file, cannot run: exit 2.
     assert_eq!(
         puffy(&["monitor", path, "--day", "2024-01-01"])

@@ -56,7 +56,7 @@ pub struct Incident {
     pub first_day: NaiveDate,
     /// Last day.
     pub last_day: NaiveDate,
-    /// Days with an alert of its kind.
+    /// Days with an alert of its kind (distinct days).
     pub days: u32,
     /// The value on its worst day.
     pub peak: f64,
@@ -167,6 +167,9 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
         .collect();
     let first = own[0];
     let (first_day, last_day) = (first.day, own[own.len() - 1].day);
+    let mut distinct: Vec<NaiveDate> = own.iter().map(|a| a.day).collect();
+    distinct.dedup();
+    let n_days = distinct.len();
     let worst = own
         .iter()
         .copied()
@@ -201,18 +204,16 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
             | AlertMetric::ColumnMissing
             | AlertMetric::ColumnRenamed
     );
-    let message = match (own.len(), has_peak) {
-        (1, _) => format!("{}{also}", first.message),
-        (n, true) => format!(
-            "{first_day} → {last_day} ({n} days): {} Worst: {} on {}.{also}",
-            describe(first),
+    // The span is shown beside the message, so the message does not repeat it.
+    let message = match (n_days, has_peak) {
+        (1, _) => format!("{}{also}", capitalized(&without_day(first))),
+        (_, true) => format!(
+            "{} Worst: {} on {}.{also}",
+            capitalized(&describe(first)),
             value_text(&first.metric, worst.value),
             worst.day,
         ),
-        (n, false) => format!(
-            "{first_day} → {last_day} ({n} days): {}{also}",
-            describe(first)
-        ),
+        (_, false) => format!("{}{also}", capitalized(&describe(first))),
     };
     Incident {
         id: format!("{kind}:{first_day}"),
@@ -221,7 +222,7 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
         severity,
         first_day,
         last_day,
-        days: own.len() as u32,
+        days: n_days as u32,
         peak: worst.value,
         peak_day: worst.day,
         impact,
@@ -229,6 +230,22 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
         action: first.action.clone(),
         alerts: list.iter().map(|a| a.id.clone()).collect(),
     }
+}
+
+/// An alert's message without the `2025-03-02: ` it starts with.
+fn without_day(a: &Alert) -> String {
+    let prefix = format!("{}: ", a.day);
+    a.message
+        .strip_prefix(&prefix)
+        .unwrap_or(&a.message)
+        .to_string()
+}
+
+/// `s` with its first letter in upper case.
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
 /// A value of `metric` as people read it.
@@ -249,12 +266,7 @@ fn describe(a: &Alert) -> String {
             "events without a client id above the limit of {} every day.",
             pct(a.threshold.unwrap_or_default())
         ),
-        AlertMetric::ColumnMissing | AlertMetric::ColumnRenamed => {
-            // "<day>: the referrer column is missing ..." without the day.
-            a.message
-                .split_once(": ")
-                .map_or(a.message.clone(), |(_, m)| m.to_string())
-        }
+        AlertMetric::ColumnMissing | AlertMetric::ColumnRenamed => without_day(a),
         AlertMetric::DuplicateTransactions => "transaction ids sent more than once.".into(),
         AlertMetric::QuarantineRate => "more rows quarantined than the limit allows.".into(),
         AlertMetric::Rows => "fewer rows than usual.".into(),
@@ -269,7 +281,9 @@ fn impact(metric: &AlertMetric, own: &[&Alert], days: &[&DayMetrics]) -> Impact 
     let mut i = Impact::default();
     match metric {
         AlertMetric::MissingDay | AlertMetric::FileError => {
-            i.text = quantity(own.len() as u64, "day") + " without usable data";
+            let mut d: Vec<NaiveDate> = own.iter().map(|a| a.day).collect();
+            d.dedup();
+            i.text = quantity(d.len() as u64, "day") + " without usable data";
         }
         AlertMetric::NullClientRate => {
             i.events = days
