@@ -171,7 +171,7 @@ fn Referrers(draft: RwSignal<Config>) -> impl IntoView {
                             };
                             view! {
                                 <tr>
-                                    <td><code>{r.source.clone()}</code></td>
+                                    <td class="nowrap"><code>{r.source.clone()}</code></td>
                                     <td>{why}</td>
                                     <td class="num">{r.clients}</td>
                                     <td class="num">{r.sessions}{if r.channel.is_empty() { String::new() } else { format!(" ({})", r.channel) }}</td>

@@ -18,7 +18,9 @@ pub struct Args {
 /// Runs the audit and prints it.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
-    let report = engine::quality::audit_with(&ds, &cfg);
+    // The audit as the page and report.json have it: with the findings that
+    // need sessions (payment providers and other referrers set aside).
+    let report = engine::pipeline::run(&ds, &cfg)?.quality;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
