@@ -156,7 +156,9 @@ fn Referrers(draft: RwSignal<Config>) -> impl IntoView {
                 {toggle("Detect payment providers (hosts that refer checkout pages only)", "detect_payment_providers", c.site.detect_payment_providers, move |v| draft.update(|c| c.site.detect_payment_providers = v))}
             </div>
             {move || {
-                let list = detected();
+                let mut list = detected();
+                let more = list.len().saturating_sub(20);
+                list.truncate(20);
                 (!list.is_empty()).then(|| view! {
                     <table class="data" data-set-aside>
                         <thead><tr><th>"Referrer"</th><th>"Why"</th><th class="num">"Shoppers"</th><th class="num">"Sessions it would have taken"</th><th class="num">"Revenue in them"</th><th></th></tr></thead>
@@ -186,6 +188,7 @@ fn Referrers(draft: RwSignal<Config>) -> impl IntoView {
                             }
                         }).collect_view()}</tbody>
                     </table>
+                    {(more > 0).then(|| view! { <p class="muted small">{format!("and {more} more in report.json")}</p> })}
                 })
             }}
         </div>

@@ -52,6 +52,14 @@ pub const MAX_BATCH_DAYS: i64 = 731;
 /// `report.json` (the full row stays in `quarantine.csv`).
 pub const MAX_SAMPLE_CHARS: usize = 500;
 
+/// The most referrers set aside that `report.json` lists (those that would
+/// have taken most), and the most that get a quality finding of their own;
+/// a crafted export can hold hundreds of thousands of hosts.
+pub const MAX_LISTED_REFERRERS: usize = 100;
+
+/// See [`MAX_LISTED_REFERRERS`].
+pub const MAX_REFERRER_FINDINGS: usize = 20;
+
 /// Cuts `s` to at most `max` characters (never inside a character), ending
 /// with `… [N more characters]` when anything was cut.
 pub fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {

@@ -17,6 +17,29 @@ fn run(cfg: &SynthConfig) -> (Dataset, QualityReport, Truth) {
     (ds, report, truth)
 }
 
+/// Days whose file lacks the referrer column.
+fn days_without_referrer(truth: &Truth) -> Vec<chrono::NaiveDate> {
+    truth
+        .files
+        .iter()
+        .filter(|f| f.referrer_missing)
+        .filter_map(|f| f.day)
+        .collect()
+}
+
+/// The channel a visit must get: without the referrer column on its day, a
+/// referrer-only channel is invisible and Direct is right.
+fn expected_channel(
+    v: &engine::synth::VisitTruth,
+    no_referrer: &[chrono::NaiveDate],
+) -> &'static str {
+    if v.needs_referrer && no_referrer.contains(&engine::model::day_of(v.start)) {
+        "Direct"
+    } else {
+        v.channel
+    }
+}
+
 fn small() -> SynthConfig {
     SynthConfig {
         events_per_day: 1200,
@@ -245,21 +268,10 @@ fn session_channels_match_the_generator_for_99_percent_of_visits() {
             )
         })
         .collect();
-    let no_referrer: Vec<_> = truth
-        .files
-        .iter()
-        .filter(|f| f.referrer_missing)
-        .filter_map(|f| f.day)
-        .collect();
+    let no_referrer = days_without_referrer(&truth);
     let (mut matched, mut total) = (0, 0);
     for v in &truth.visits {
-        // Without the referrer column, a referrer-only channel is invisible: Direct is right.
-        let day = engine::model::day_of(v.start);
-        let expected = if v.needs_referrer && no_referrer.contains(&day) {
-            "Direct"
-        } else {
-            v.channel
-        };
+        let expected = expected_channel(v, &no_referrer);
         total += 1;
         if by_start.get(&(v.client_id.as_str(), v.start)) == Some(&expected) {
             matched += 1;
@@ -382,12 +394,7 @@ fn the_payment_provider_is_found_and_credited_nothing() {
     // and either the visit showed no channel (Direct, or a referrer-only
     // channel on a day without the column) or the shopper was away longer
     // than the 30-minute timeout. That session holds the order.
-    let no_referrer: Vec<_> = truth
-        .files
-        .iter()
-        .filter(|f| f.referrer_missing)
-        .filter_map(|f| f.day)
-        .collect();
+    let no_referrer = days_without_referrer(&truth);
     let taken: Vec<_> = truth
         .payments
         .iter()
@@ -444,12 +451,7 @@ fn the_payment_provider_is_found_and_credited_nothing() {
     for s in &r.sessions.sessions {
         let key = (ds.strings.get(s.client), s.start);
         if let Some(v) = visits.get(&key) {
-            let day = engine::model::day_of(v.start);
-            let expected = if v.needs_referrer && no_referrer.contains(&day) {
-                "Direct"
-            } else {
-                v.channel
-            };
+            let expected = expected_channel(v, &no_referrer);
             assert_eq!(
                 r.attribution.channels[ids.of_rule(s.rule) as usize],
                 expected,

@@ -283,8 +283,8 @@ fn unwanted_referrers_are_set_aside_on_every_page() {
                 1,
                 "Referral"
             ),
-            ("pay.klarna.com", SetAside::Listed, 1, 0, ""),
             ("www.paypal.com", SetAside::Listed, 1, 1, "Referral"),
+            ("pay.klarna.com", SetAside::Listed, 1, 0, ""),
         ]
     );
     assert_eq!(

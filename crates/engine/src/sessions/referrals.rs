@@ -13,11 +13,11 @@ use crate::config::channels::ChannelRule;
 use crate::config::SessionConfig;
 use crate::enrich::{SetAside, Sources, UserAgents};
 use crate::ingest::Dataset;
-use crate::limits::truncate;
+use crate::limits::{truncate, MAX_LISTED_REFERRERS, MAX_REFERRER_FINDINGS};
 use crate::model::{EventKind, NONE};
 use crate::quality::{Category, Finding, LineRef, Severity};
 use crate::sessions::sessionize::{cut, Sessions};
-use crate::units::{money, quantity};
+use crate::units::{money, quantity, thousands};
 
 /// A referrer whose referrals did not count, and what they would have taken.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -158,9 +158,10 @@ pub fn set_aside_referrers(
             revenue: cents as f64 / 100.0,
         });
     }
-    let mut mid: Vec<_> = returns
+    let set_aside: FxHashSet<&str> = sources.unwanted.iter().map(|u| u.source.as_str()).collect();
+    let mid: Vec<_> = returns
         .into_iter()
-        .filter(|(source, _)| !sources.unwanted.iter().any(|u| &u.source == source))
+        .filter(|(source, _)| !set_aside.contains(source.as_str()))
         .filter_map(|(source, (events, clients))| {
             let (channel, sessions, orders, cents) = lost(&source);
             (sessions > 0).then(|| SetAsideReferrer {
@@ -176,18 +177,34 @@ pub fn set_aside_referrers(
             })
         })
         .collect();
-    mid.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(a.source.cmp(&b.source)));
     out.extend(mid);
+    // Those that would have taken most first; a crafted export can hold
+    // any number of hosts, so the list is bounded.
+    out.sort_by(|a, b| {
+        b.sessions
+            .cmp(&a.sessions)
+            .then(b.revenue.total_cmp(&a.revenue))
+            .then(b.events.cmp(&a.events))
+            .then(a.source.cmp(&b.source))
+    });
+    out.truncate(MAX_LISTED_REFERRERS);
     out
 }
 
 /// Longest source name quoted in a message.
 const MAX_SOURCE_CHARS: usize = 64;
 
-/// One finding per set-aside referrer that referred anything.
+/// One finding per set-aside referrer that referred anything (at most
+/// [`MAX_REFERRER_FINDINGS`], the rest summed up in one more).
 pub fn findings(ds: &Dataset, sources: &Sources, list: &[SetAsideReferrer]) -> Vec<Finding> {
-    list.iter()
+    let shown: Vec<&SetAsideReferrer> = list
+        .iter()
         .filter(|r| r.events > 0)
+        .take(MAX_REFERRER_FINDINGS)
+        .collect();
+    let mut lines = samples(ds, sources, &shown);
+    let mut out: Vec<Finding> = shown
+        .iter()
         .map(|r| {
             let name = truncate(&r.source, MAX_SOURCE_CHARS);
             let would = match r.sessions {
@@ -237,30 +254,58 @@ pub fn findings(ds: &Dataset, sources: &Sources, list: &[SetAsideReferrer]) -> V
                 files: Vec::new(),
                 count: r.events,
                 value: Some(r.revenue),
-                samples: samples(ds, sources, &r.source),
+                samples: lines.remove(r.source.as_str()).unwrap_or_default(),
                 message,
             }
         })
-        .collect()
+        .collect();
+    let rest = sources.unwanted.len().saturating_sub(shown.len());
+    if rest > 0 && shown.len() == MAX_REFERRER_FINDINGS {
+        out.push(Finding {
+            check: "referrers_set_aside".to_string(),
+            category: Category::Consistency,
+            severity: Severity::Warning,
+            day: None,
+            days: Vec::new(),
+            files: Vec::new(),
+            count: rest as u64,
+            value: None,
+            samples: Vec::new(),
+            message: format!(
+                "{} more referrers were set aside; report.json lists the {} that would have taken most.",
+                thousands(rest as u64),
+                MAX_LISTED_REFERRERS
+            ),
+        });
+    }
+    out
 }
 
-/// The first 20 lines whose referrer is `source` and that it changed (set
-/// aside, or a return to checkout).
-fn samples(ds: &Dataset, sources: &Sources, source: &str) -> Vec<LineRef> {
-    let mut lines: Vec<u32> = sources.payment_returns.clone();
-    lines.extend(sources.plain.iter().map(|p| p.0));
-    lines.sort_unstable();
-    lines.dedup();
-    lines
-        .into_iter()
-        .filter(|&i| sources.counted_detail(i as usize) == source)
-        .take(20)
-        .map(|i| {
-            let e = &ds.events[i as usize];
-            LineRef {
-                file: ds.files[e.file as usize].name.clone(),
-                line: u64::from(e.line),
+/// For each shown referrer, the first 20 lines whose referrer it is and
+/// that it changed (set aside, or a return to checkout), in one pass.
+fn samples<'a>(
+    ds: &Dataset,
+    sources: &Sources,
+    shown: &[&'a SetAsideReferrer],
+) -> FxHashMap<&'a str, Vec<LineRef>> {
+    let mut out: FxHashMap<&str, Vec<LineRef>> = shown
+        .iter()
+        .map(|r| (r.source.as_str(), Vec::new()))
+        .collect();
+    let mut events: Vec<u32> = sources.payment_returns.clone();
+    events.extend(sources.plain.iter().map(|p| p.0));
+    events.sort_unstable();
+    events.dedup();
+    for i in events {
+        if let Some(lines) = out.get_mut(sources.counted_detail(i as usize)) {
+            if lines.len() < 20 {
+                let e = &ds.events[i as usize];
+                lines.push(LineRef {
+                    file: ds.files[e.file as usize].name.clone(),
+                    line: u64::from(e.line),
+                });
             }
-        })
-        .collect()
+        }
+    }
+    out
 }

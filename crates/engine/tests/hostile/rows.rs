@@ -199,3 +199,41 @@ fn h30_a_csv_that_is_not_an_export() {
         "other.csv, line 1: not an event export: required column(s) timestamp, event_name not found in the header"
     );
 }
+
+/// Thousands of made-up hosts, each sending two shoppers back to checkout:
+/// every one is detected, but the findings and `report.json` stay bounded
+/// (20 findings plus one that counts the rest; 100 listed).
+#[test]
+fn h37_thousands_of_fake_payment_providers_stay_bounded() {
+    let hosts = 3000;
+    let rows: Vec<String> = (0..hosts)
+        .flat_map(|h| {
+            (0..2).map(move |c| {
+                view(
+                    &format!("c{h}-{c}"),
+                    "https://checkout.puffy.com/c/processing",
+                    &format!("https://pay{h}.example/"),
+                    &format!("2025-02-23T10:{:02}:{:02}Z", h % 60, c),
+                )
+            })
+        })
+        .collect();
+    let ds = load(DAY, file(&rows).as_bytes());
+    let r = run(&ds, &Config::default()).unwrap();
+    let findings: Vec<_> = r
+        .quality
+        .findings
+        .iter()
+        .filter(|f| f.check == "payment_referrer" || f.check == "referrers_set_aside")
+        .collect();
+    assert_eq!(findings.len(), 21);
+    let rest = findings
+        .iter()
+        .find(|f| f.check == "referrers_set_aside")
+        .unwrap();
+    assert_eq!(
+        rest.message,
+        "2,980 more referrers were set aside; report.json lists the 100 that would have taken most."
+    );
+    assert_eq!(report(&ds, &r).set_aside_referrers.len(), 100);
+}
