@@ -10,13 +10,14 @@ use crate::state::{load_settings, use_app, AppState, PageState, Progress};
 /// Root component.
 #[component]
 pub fn App() -> impl IntoView {
+    let (saved, settings_notice) = load_settings();
     let app = AppState {
         state: RwSignal::new(PageState::Idle),
         report: RwSignal::new(None),
-        settings: RwSignal::new(load_settings()),
+        settings: RwSignal::new(saved),
         progress: RwSignal::new(Progress::default()),
         error: RwSignal::new(None),
-        notice: RwSignal::new(None),
+        notice: RwSignal::new(settings_notice),
         bundle: RwSignal::new(None),
         published: RwSignal::new(Vec::new()),
         warm: RwSignal::new(false),

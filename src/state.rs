@@ -98,12 +98,26 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The settings saved in `localStorage`, or the defaults.
-pub fn load_settings() -> Config {
-    storage()
-        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+/// The settings saved in `localStorage`, or the defaults; with a notice
+/// when saved settings exist but cannot be used (written by an older
+/// version, or no longer valid), so they are not dropped silently.
+pub fn load_settings() -> (Config, Option<String>) {
+    let Some(text) = storage().and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten()) else {
+        return (Config::default(), None);
+    };
+    let parsed = serde_json::from_str::<Config>(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|c| c.validate().map(|()| c).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(c) => (c, None),
+        Err(e) => (
+            Config::default(),
+            Some(format!(
+                "Your saved settings could not be used ({}), so the defaults are in use. Set them again under Settings.",
+                engine::limits::truncate(&e, 200)
+            )),
+        ),
+    }
 }
 
 /// The app state from context.

@@ -124,3 +124,14 @@ test('the folder picker loads a chosen folder and leaves hidden files out', asyn
   assert.match(await page.locator('.notice').textContent(), /Hidden files left out: march-exports\/\.DS_Store/);
   assert.deepEqual(errors, [], 'no page errors');
 });
+
+test('settings saved by an older version are not dropped silently', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  // The thresholds once lived under [monitor]; that shape no longer parses.
+  await page.evaluate(() => localStorage.setItem('puffy.settings', JSON.stringify({ monitor: { max_null_client_rate: 0.1 } })));
+  await page.reload();
+  await page.locator('p.notice', { hasText: 'Your saved settings could not be used' }).waitFor({ timeout: 10000 });
+  assert.match(await page.locator('p.notice').first().textContent(), /unknown field `max_null_client_rate`.*defaults are in use/);
+  await page.evaluate(() => localStorage.clear());
+});
