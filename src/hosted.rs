@@ -106,8 +106,13 @@ pub fn open_bundle(app: AppState, path: String) {
                 .ok_or("no page address")?;
             let base = bundle_base(&path, &href)?;
             let text = fetch_text(&format!("{base}report.json")).await?;
-            let value: Report = serde_json::from_str(&text)
+            let mut value: Report = serde_json::from_str(&text)
                 .map_err(|e| format!("{base}report.json is not a valid report ({e})"))?;
+            // Published before incidents existed: group its alerts here.
+            if value.incidents.is_empty() && !value.alerts.is_empty() {
+                value.incidents =
+                    engine::monitor::incidents::incidents(&value.alerts, &value.metrics);
+            }
             Ok::<_, String>((base, value))
         }
         .await;

@@ -169,6 +169,7 @@ fn each_insight_number_matches_the_tables() {
                     .fold(0.0, f64::max);
                 close(top);
             }
+            InsightKind::Unknown => panic!("a new report has no insight of unknown kind"),
             InsightKind::CriticalIncidents => {
                 let n = report
                     .incidents

@@ -331,6 +331,34 @@ fn run_reconciles_rows_orders_and_revenue_on_generated_data() {
     );
 }
 
+/// A report published before incidents, set-aside referrers and insight
+/// kinds existed still opens (hosted bundles outlive the app version).
+#[test]
+fn reports_published_before_incidents_still_open() {
+    let (files, _) = engine::synth::generate(&engine::synth::SynthConfig {
+        days: 3,
+        events_per_day: 400,
+        ..engine::synth::SynthConfig::default()
+    });
+    let ds = engine::ingest::ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let run = engine::pipeline::run(&ds, &engine::config::Config::default()).unwrap();
+    let mut old = serde_json::to_value(engine::report::report(&ds, &run)).unwrap();
+    let map = old.as_object_mut().unwrap();
+    map.remove("incidents");
+    map.remove("set_aside_referrers");
+    for i in map["insights"].as_array_mut().unwrap() {
+        let i = i.as_object_mut().unwrap();
+        i.remove("kind");
+        i.remove("value");
+    }
+    let read: engine::report::Report = serde_json::from_value(old).unwrap();
+    assert!(read.incidents.is_empty() && read.set_aside_referrers.is_empty());
+    assert!(read
+        .insights
+        .iter()
+        .all(|i| i.kind == engine::report::insights::InsightKind::Unknown));
+}
+
 /// `report.json` is one typed document: what the page and the HTML report
 /// read back is what the engine wrote, field for field.
 #[test]

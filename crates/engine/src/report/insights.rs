@@ -11,9 +11,13 @@ use crate::report::Report;
 use crate::units::{agree, money, pct, quantity};
 
 /// What an insight is about, and what its `value` is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InsightKind {
+    /// Read from a report published before insights carried a kind; its
+    /// value is 0.
+    #[default]
+    Unknown,
     /// The channel with the most last-click revenue; value: its share of
     /// revenue.
     TopChannel,
@@ -43,8 +47,10 @@ pub enum InsightKind {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Insight {
     /// What it is about.
+    #[serde(default)]
     pub kind: InsightKind,
     /// The number behind it (see [`InsightKind`]).
+    #[serde(default)]
     pub value: f64,
     /// The sentence.
     pub text: String,

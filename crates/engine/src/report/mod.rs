@@ -81,13 +81,17 @@ pub struct Report {
     pub journeys: crate::summary::JourneyStats,
     /// Referrers not counted as traffic sources (payment providers, the
     /// unwanted list, returns to checkout mid-purchase), with the sessions
-    /// and revenue each would otherwise have taken.
+    /// and revenue each would otherwise have taken (empty in reports
+    /// published before it existed).
+    #[serde(default)]
     pub set_aside_referrers: Vec<crate::sessions::referrals::SetAsideReferrer>,
     /// The first 100 quarantined rows (all are in `quarantine.csv`).
     pub quarantine_sample: Vec<QuarantineRow>,
     /// The executive summary.
     pub insights: Vec<crate::report::insights::Insight>,
-    /// Alerts of one kind on consecutive days, grouped: worst first.
+    /// Alerts of one kind on consecutive days, grouped: worst first (empty
+    /// in reports published before it existed).
+    #[serde(default)]
     pub incidents: Vec<crate::monitor::incidents::Incident>,
     /// Monitoring alerts, worst first.
     pub alerts: Vec<crate::monitor::Alert>,
