@@ -251,7 +251,7 @@ fn a_missing_day_is_reported() {
 }
 
 #[test]
-fn session_channels_match_the_generator_for_99_percent_of_visits() {
+fn session_channels_match_the_generator_for_every_visit() {
     let cfg = small();
     let (files, truth) = generate(&cfg);
     let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
@@ -277,8 +277,11 @@ fn session_channels_match_the_generator_for_99_percent_of_visits() {
             matched += 1;
         }
     }
-    let share = matched as f64 / total as f64;
-    assert!(share >= 0.99, "{matched} of {total} visits ({share:.4})");
+    // Every visit, including those that paid through the provider (some
+    // away longer than the session timeout) and those on days without the
+    // referrer column.
+    assert_eq!(matched, total, "{matched} of {total} visits");
+    assert!(total > 5000);
 }
 
 #[test]
