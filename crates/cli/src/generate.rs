@@ -31,6 +31,15 @@ pub struct Args {
     /// Cut orders to a fifth on this day index, to test monitoring.
     #[arg(long)]
     revenue_dip_day: Option<u32>,
+    /// The cost profile of a real export (a long tail of user agents, page
+    /// URLs and client ids) instead of the tidy one; what benchmarks use.
+    #[arg(long)]
+    real_shape: bool,
+    /// Write this many copies of the batch, client and transaction ids
+    /// suffixed per copy (`-c01`...) and files named `events_YYYYMMDD_c01.csv`:
+    /// 10× and 100× batches for scaling benchmarks.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    copies: u32,
 }
 
 /// Writes the files and `truth.json`.
@@ -50,19 +59,33 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     cfg.missing_day = args.missing_day;
     cfg.revenue_dip_day = args.revenue_dip_day;
-    let (files, truth) = engine::synth::generate(&cfg);
+    cfg.real_shape = args.real_shape;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    for f in &files {
-        let path = args.out.join(&f.name);
-        std::fs::write(&path, &f.bytes)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
+    let mut written = 0;
+    for copy in 0..args.copies {
+        cfg.id_suffix = match copy {
+            0 => String::new(),
+            k => format!("-c{k:02}"),
+        };
+        let (files, truth) = engine::synth::generate(&cfg);
+        for f in &files {
+            let name = match copy {
+                0 => f.name.clone(),
+                _ => f.name.replace(".csv", &format!("_c{copy:02}.csv")),
+            };
+            let path = args.out.join(name);
+            std::fs::write(&path, &f.bytes)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            written += 1;
+        }
+        if copy == 0 {
+            let truth_path = args.out.join("truth.json");
+            std::fs::write(&truth_path, serde_json::to_vec_pretty(&truth)?)?;
+        }
     }
-    let truth_path = args.out.join("truth.json");
-    std::fs::write(&truth_path, serde_json::to_vec_pretty(&truth)?)?;
     eprintln!(
-        "wrote {} files and truth.json to {}",
-        files.len(),
+        "wrote {written} files and truth.json to {}",
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

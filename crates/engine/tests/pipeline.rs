@@ -494,3 +494,58 @@ fn the_payment_provider_is_found_and_credited_nothing() {
     }
     assert_eq!(checked, truth.payments.len());
 }
+
+/// The real-shape profile has the cost profile of a real 14-day export
+/// (about 50,000 events: 2,600 user agents, 24,500 page URLs, 1,250
+/// referrers, 35,000 client ids), within the bands below, and the pipeline
+/// reconciles on it as on the tidy profile.
+#[test]
+fn the_real_shape_profile_has_the_counts_of_a_real_export() {
+    let cfg = SynthConfig {
+        events_per_day: 3571,
+        real_shape: true,
+        ..SynthConfig::default()
+    };
+    let (files, truth) = generate(&cfg);
+    let mut distinct: [BTreeSet<String>; 4] = Default::default();
+    let mut rows = 0;
+    for f in &files {
+        let mut r = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(f.bytes.as_slice());
+        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let col = |names: &[&str]| {
+            head.iter()
+                .position(|h| names.contains(&h.trim_start_matches('\u{feff}')))
+        };
+        let cols = [
+            col(&["user_agent"]),
+            col(&["page_url"]),
+            col(&["referrer"]),
+            col(&["client_id", "clientId"]),
+        ];
+        for rec in r.records().filter_map(Result::ok) {
+            rows += 1;
+            for (set, c) in distinct.iter_mut().zip(cols) {
+                if let Some(v) = c.and_then(|c| rec.get(c)) {
+                    set.insert(v.to_string());
+                }
+            }
+        }
+    }
+    let [uas, pages, referrers, clients] = distinct.map(|s| s.len());
+    assert!((45_000..55_000).contains(&rows), "{rows} rows");
+    assert!((2_000..3_200).contains(&uas), "{uas} user agents");
+    assert!((20_000..28_000).contains(&pages), "{pages} page URLs");
+    assert!((900..1_600).contains(&referrers), "{referrers} referrers");
+    assert!((28_000..40_000).contains(&clients), "{clients} client ids");
+    let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let r = engine::pipeline::run(&ds, &Config::default()).unwrap();
+    let rec = engine::report::report(&ds, &r).reconciliation;
+    assert!(rec.events_balanced && rec.orders_balanced && rec.revenue_balanced);
+    assert_eq!(rec.orders, truth.orders);
+    assert_eq!(
+        (rec.order_revenue * 100.0).round() as i64,
+        truth.revenue_cents
+    );
+}

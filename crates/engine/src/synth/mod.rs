@@ -56,6 +56,17 @@ pub struct SynthConfig {
     pub missing_day: Option<u32>,
     /// Day index whose orders are cut to a fifth (a revenue dip).
     pub revenue_dip_day: Option<u32>,
+    /// The cost profile of a real export rather than a tidy one: a long
+    /// tail of user agents (about 2,600 distinct in 50,000 events), mostly
+    /// one-page visits (about 35,000 client ids), long checkout URLs with
+    /// many query keys and product URLs with variant and search keys
+    /// (about 24,500 distinct page URLs), internal referrers without their
+    /// query (about 1,250 distinct referrers). Off: the tidy profile the
+    /// tests were written against.
+    pub real_shape: bool,
+    /// Appended to every client id and transaction id (`-c07`): copies of
+    /// one batch that do not collide, for scaling benchmarks.
+    pub id_suffix: String,
 }
 
 impl Default for SynthConfig {
@@ -75,6 +86,8 @@ impl Default for SynthConfig {
             bad_rows: true,
             missing_day: None,
             revenue_dip_day: None,
+            real_shape: false,
+            id_suffix: String::new(),
         }
     }
 }

@@ -37,6 +37,22 @@ impl Generator<'_> {
         format!("utm_source={s}&utm_medium={m}&utm_campaign={c}")
     }
 
+    /// The anonymised name of a third-party site: a new one each time, or
+    /// in the real-shape profile one of 500 (the first far more
+    /// often), as real exports repeat their referring sites.
+    fn source_host(&mut self) -> String {
+        if !self.cfg.real_shape {
+            return self.rng.hex(8).to_ascii_lowercase();
+        }
+        if self.source_pool.is_empty() {
+            self.source_pool = (0..500)
+                .map(|_| self.rng.hex(8).to_ascii_lowercase())
+                .collect();
+        }
+        let skewed = self.rng.f64().powi(2) * self.source_pool.len() as f64;
+        self.source_pool[(skewed as usize).min(self.source_pool.len() - 1)].clone()
+    }
+
     /// Landing URL, referrer, and whether only the referrer tells the channel.
     pub(crate) fn landing(&mut self, channel: &str) -> (String, String, bool) {
         let page = *self.rng.pick(PAGES);
@@ -112,10 +128,7 @@ impl Generator<'_> {
             "Affiliate" => {
                 let id = *self.rng.pick(&["irclickid", "im_ref", "sharedid"]);
                 let referrer = if self.rng.chance(0.6) {
-                    format!(
-                        "https://source-{}.com/",
-                        self.rng.hex(8).to_ascii_lowercase()
-                    )
+                    format!("https://source-{}.com/", self.source_host())
                 } else {
                     String::new()
                 };
@@ -140,10 +153,7 @@ impl Generator<'_> {
                 ]);
                 (
                     String::new(),
-                    format!(
-                        "https://source-{}.com/{path}",
-                        self.rng.hex(8).to_ascii_lowercase()
-                    ),
+                    format!("https://source-{}.com/{path}", self.source_host()),
                     true,
                 )
             }
@@ -167,7 +177,12 @@ impl Generator<'_> {
     /// The event_data of an order, with the catalogue's messiness.
     pub(crate) fn order(&mut self, day: NaiveDate, email: &str) -> String {
         self.orders_today += 1;
-        let txn = format!("ORD-{}-{:03}", day.format("%Y%m%d"), self.orders_today);
+        let txn = format!(
+            "ORD-{}-{:03}{}",
+            day.format("%Y%m%d"),
+            self.orders_today,
+            self.cfg.id_suffix
+        );
         let mut items = Vec::new();
         let mut total = 0.0;
         let mattress = &CATALOG[self.rng.range(0, 3) as usize];
@@ -216,7 +231,12 @@ impl Generator<'_> {
         for k in 0..n {
             if k % 6 == 0 {
                 let id = if self.rng.chance(0.9) {
-                    format!("{}-bot{}", day_start / 1000, self.rng.hex(9))
+                    format!(
+                        "{}-bot{}{}",
+                        day_start / 1000,
+                        self.rng.hex(9),
+                        self.cfg.id_suffix
+                    )
                 } else {
                     String::new()
                 };
@@ -234,7 +254,7 @@ impl Generator<'_> {
                 referrer: String::new(),
                 event: "page_viewed",
                 data: String::new(),
-                ua: crawler.1,
+                ua: std::sync::Arc::from(crawler.1),
                 is_landing: false,
                 is_bot: true,
                 is_payment_return: false,
@@ -261,7 +281,7 @@ impl Generator<'_> {
             if k % 2 == 1 && !self.clients.is_empty() {
                 let other = &self.clients[self.rng.range(0, self.clients.len() as i64) as usize];
                 copy.client = other.id.clone();
-                copy.ua = other.ua;
+                copy.ua = other.ua.clone();
             }
             let mut data: serde_json::Value = serde_json::from_str(&copy.data).unwrap_or_default();
             let mut revenue = data["revenue"].as_f64().unwrap_or(0.0);

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use serde_json::json;
+use std::sync::Arc;
 
 use crate::synth::{PaymentTruth, SynthConfig, Truth, VisitTruth};
 
@@ -75,7 +76,7 @@ pub struct RawEvent {
     pub(crate) referrer: String,
     pub(crate) event: &'static str,
     pub(crate) data: String,
-    pub(crate) ua: &'static str,
+    pub(crate) ua: Arc<str>,
     /// First event of a human visit.
     pub is_landing: bool,
     /// From a bot.
@@ -185,7 +186,7 @@ pub const CHANNELS: &[(&str, f64)] = &[
 
 pub(crate) struct Client {
     pub(crate) id: String,
-    pub(crate) ua: &'static str,
+    pub(crate) ua: Arc<str>,
     email: String,
     last_end: i64,
 }
@@ -199,6 +200,10 @@ pub struct Generator<'a> {
     pub truth: Truth,
     pub(crate) clients: Vec<Client>,
     pub(crate) orders_today: u32,
+    /// Common user agents of the real-shape profile.
+    ua_pool: Vec<Arc<str>>,
+    /// Referring sites of the real-shape profile.
+    pub(crate) source_pool: Vec<String>,
 }
 
 pub(crate) const MIN: i64 = 60_000;
@@ -220,6 +225,8 @@ impl<'a> Generator<'a> {
             truth: Truth::default(),
             clients: Vec::new(),
             orders_today: 0,
+            ua_pool: Vec::new(),
+            source_pool: Vec::new(),
         }
     }
 
@@ -262,7 +269,7 @@ impl<'a> Generator<'a> {
             tail.ts += 1;
             tail.is_bot = true;
             tail.is_landing = false;
-            tail.ua = BOT_UAS[0];
+            tail.ua = Arc::from(BOT_UAS[0]);
             tail.event = "page_viewed";
             tail.client.clear();
             tail.data.clear();
@@ -277,18 +284,23 @@ impl<'a> Generator<'a> {
     }
 
     fn client(&mut self, start: i64) -> usize {
-        if !self.clients.is_empty() && self.rng.chance(0.3) {
+        let returning = if self.cfg.real_shape { 0.01 } else { 0.3 };
+        if !self.clients.is_empty() && self.rng.chance(returning) {
             return self.rng.range(0, self.clients.len() as i64) as usize;
         }
         let id = format!(
-            "{}-{}",
+            "{}-{}{}",
             start / 1000 - self.rng.range(0, 3600),
             self.rng.chars(
                 12,
                 b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-            )
+            ),
+            self.cfg.id_suffix
         );
-        let ua = *self.rng.weighted(HUMAN_UAS);
+        let ua = match self.cfg.real_shape {
+            true => self.real_user_agent(),
+            false => Arc::from(*self.rng.weighted(HUMAN_UAS)),
+        };
         // Some people come back on a second device: same email, new cookie.
         let email = if !self.clients.is_empty() && self.rng.chance(0.06) {
             self.clients[self.rng.range(0, self.clients.len() as i64) as usize]
@@ -325,7 +337,7 @@ impl<'a> Generator<'a> {
         let (landing, referrer, needs_referrer) = self.landing(channel);
         let (id, ua, email) = (
             self.clients[c].id.clone(),
-            self.clients[c].ua,
+            self.clients[c].ua.clone(),
             self.clients[c].email.clone(),
         );
         let start = ts;
@@ -335,6 +347,7 @@ impl<'a> Generator<'a> {
             channel,
             needs_referrer,
         });
+        let real = self.cfg.real_shape;
         let ev = |ts: i64,
                   page: &str,
                   referrer: &str,
@@ -345,10 +358,15 @@ impl<'a> Generator<'a> {
             day,
             client: id.clone(),
             page_url: page.to_string(),
-            referrer: referrer.to_string(),
+            // Real browsers mostly send the shop's own pages without their
+            // query.
+            referrer: match real && referrer.starts_with("https://puffy.com") {
+                true => referrer.split('?').next().unwrap_or_default().to_string(),
+                false => referrer.to_string(),
+            },
             event,
             data,
-            ua,
+            ua: ua.clone(),
             is_landing: landing,
             is_bot: false,
             is_payment_return: false,
@@ -373,10 +391,14 @@ impl<'a> Generator<'a> {
                 false,
             ));
         }
-        let views = 1 + (self.rng.f64().ln() / 0.55f64.ln()).floor().min(6.0) as usize;
+        let more = if self.cfg.real_shape { 0.06f64 } else { 0.55 };
+        let views = 1 + (self.rng.f64().ln() / more.ln()).floor().min(6.0) as usize;
         for _ in 1..views {
             ts += self.rng.range(5_000, 240_000);
-            let next = self.rng.pick(PAGES).to_string();
+            let next = match self.cfg.real_shape {
+                true => self.real_page(),
+                false => self.rng.pick(PAGES).to_string(),
+            };
             out.push(ev(ts, &next, &page, "page_viewed", String::new(), false));
             page = next;
         }
@@ -402,10 +424,14 @@ impl<'a> Generator<'a> {
         if self.rng.chance(0.55) {
             let token = self.rng.chars(24, b"abcdefghijklmnopqrstuvwxyz0123456789");
             let checkout = format!("https://checkout.puffy.com/checkouts/cn/{token}");
+            let query = match self.cfg.real_shape {
+                true => self.checkout_query(),
+                false => String::new(),
+            };
             ts += self.rng.range(20_000, 180_000);
             out.push(ev(
                 ts,
-                &checkout,
+                &format!("{checkout}{query}"),
                 "https://puffy.com/cart",
                 "checkout_started",
                 String::new(),
@@ -433,7 +459,7 @@ impl<'a> Generator<'a> {
                     referrer = PAYMENT_PROVIDER;
                     let mut back = ev(
                         ts,
-                        &format!("{checkout}/processing"),
+                        &format!("{checkout}/processing{query}"),
                         PAYMENT_PROVIDER,
                         "page_viewed",
                         String::new(),
@@ -457,7 +483,7 @@ impl<'a> Generator<'a> {
                 }
                 let mut done = ev(
                     ts,
-                    &format!("{checkout}/thank-you"),
+                    &format!("{checkout}/thank-you{query}"),
                     referrer,
                     "checkout_completed",
                     data,
@@ -468,5 +494,94 @@ impl<'a> Generator<'a> {
             }
         }
         self.clients[c].last_end = ts;
+    }
+}
+
+/// The real-shape profile's pieces (see [`SynthConfig::real_shape`]).
+impl Generator<'_> {
+    /// A user agent from a long tail: mostly one of a few hundred common
+    /// variants (the first ones far more often), sometimes one of its own.
+    fn real_user_agent(&mut self) -> Arc<str> {
+        if self.ua_pool.is_empty() {
+            self.ua_pool = (0..250)
+                .map(|_| Arc::from(self.fresh_user_agent()))
+                .collect();
+        }
+        if self.rng.chance(0.075) {
+            return Arc::from(self.fresh_user_agent());
+        }
+        let skewed = self.rng.f64().powi(3) * self.ua_pool.len() as f64;
+        self.ua_pool[(skewed as usize).min(self.ua_pool.len() - 1)].clone()
+    }
+
+    /// One user agent with its own versions, device and app build.
+    fn fresh_user_agent(&mut self) -> String {
+        let (major, build, patch) = (
+            self.rng.range(118, 134),
+            self.rng.range(5000, 7000),
+            self.rng.range(10, 250),
+        );
+        match self.rng.range(0, 5) {
+            0 => format!(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS {}_{} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/{}.{} Mobile/15E148 Safari/604.1",
+                self.rng.range(15, 19),
+                self.rng.range(0, 7),
+                self.rng.range(15, 19),
+                self.rng.range(0, 7)
+            ),
+            1 => format!(
+                "Mozilla/5.0 (Linux; Android {}; SM-{}{}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.{build}.{patch} Mobile Safari/537.36",
+                self.rng.range(10, 15),
+                *self.rng.pick(&["A", "G", "S", "N", "F"]),
+                self.rng.range(100, 999)
+            ),
+            2 => format!(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_{} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/{}.0.0.{}.{};FBBV/{};FBDV/iPhone{},{};FBMD/iPhone;FBSN/iOS;FBSV/18.{};FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/80]",
+                self.rng.range(0, 4),
+                self.rng.range(440, 500),
+                self.rng.range(10, 60),
+                self.rng.range(100, 120),
+                self.rng.range(600_000_000, 700_000_000),
+                self.rng.range(12, 17),
+                self.rng.range(1, 4),
+                self.rng.range(0, 4)
+            ),
+            3 => format!(
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.{build}.{patch} Safari/537.36"
+            ),
+            _ => format!(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.{build}.{patch} Safari/537.36{}",
+                if self.rng.chance(0.2) { format!(" Edg/{major}.0.{build}.{patch}") } else { String::new() }
+            ),
+        }
+    }
+
+    /// A shop page; product pages often carry a variant and the shop
+    /// search's tracking keys.
+    fn real_page(&mut self) -> String {
+        let page = *self.rng.pick(PAGES);
+        if page.contains("/products/") && self.rng.chance(0.6) {
+            format!(
+                "{page}?variant={}&_pos={}&_sid={}&_ss=r",
+                self.rng.range(40_000_000_000_000, 49_999_999_999_999),
+                self.rng.range(1, 13),
+                self.rng.hex(9).to_ascii_lowercase()
+            )
+        } else {
+            page.to_string()
+        }
+    }
+
+    /// The query a real checkout URL carries through the purchase.
+    fn checkout_query(&mut self) -> String {
+        format!(
+            "?_r={}&auto_redirect=false&edge_redirect=true&skip_shop_pay=true&locale=en-US&_ga=2.{}.{}.{}&_gl=1*{}*_gcl_au*{}",
+            self.rng.hex(24).to_ascii_lowercase(),
+            self.rng.range(100_000_000, 999_999_999),
+            self.rng.range(100_000_000, 999_999_999),
+            self.rng.range(1_700_000_000, 1_750_000_000),
+            self.rng.hex(8).to_ascii_lowercase(),
+            self.rng.hex(20)
+        )
     }
 }
