@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use engine::config::Config;
+use engine::ingest::parts::Part;
 use engine::ingest::{Dataset, Ingest};
 
 /// The inputs every analysing command takes: files or folders, and an
@@ -82,32 +83,106 @@ pub fn config(path: Option<&Path>) -> anyhow::Result<Config> {
 /// Reads every file, streaming; a `.zip` is read member by member (see
 /// [`engine::ingest::archive`]). A file that cannot be opened is recorded as a file
 /// error, like any other unreadable file.
+///
+/// With more than one core (or `PUFFY_THREADS`), the files are split into
+/// contiguous runs of about equal size, each read on a thread of its own,
+/// and merged into exactly the dataset one reader makes (see
+/// [`engine::ingest::parts`]; a test compares the outputs byte for byte).
 pub fn ingest(files: &[PathBuf], cfg: &engine::config::IngestConfig) -> Dataset {
-    let bytes = files
+    let sizes: Vec<u64> = files
         .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
-    let mut ingest = Ingest::with_expected_bytes(bytes).with_config(cfg);
-    for path in files {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let zipped = path
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("zip"));
-        match File::open(path) {
-            Ok(f) if zipped => {
-                engine::ingest::archive::add_zip(&mut ingest, &name, BufReader::new(f))
-            }
-            Ok(f) => {
-                ingest.add_file(&name, BufReader::with_capacity(1 << 20, f));
-            }
-            Err(e) => {
-                ingest.add_unreadable(&name, &e.to_string());
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .collect();
+    let threads = threads().min(files.len());
+    if threads > 1 {
+        let runs = split(&sizes, threads);
+        let parts: Vec<Part> = std::thread::scope(|scope| {
+            let handles: Vec<_> = runs
+                .iter()
+                .map(|run| {
+                    scope.spawn(|| {
+                        let mut part = Part::new(cfg);
+                        for path in &files[run.clone()] {
+                            read(part.ingest(), path);
+                        }
+                        part
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        if parts.len() == runs.len() {
+            if let Some(ds) = engine::ingest::parts::merge(parts) {
+                return ds;
             }
         }
     }
+    let mut ingest = Ingest::with_expected_bytes(sizes.iter().sum()).with_config(cfg);
+    for path in files {
+        read(&mut ingest, path);
+    }
     ingest.finish()
+}
+
+/// Threads to read with: `PUFFY_THREADS`, else the cores available.
+fn threads() -> usize {
+    std::env::var("PUFFY_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 64)
+}
+
+/// At most `n` contiguous, non-empty runs of the files, cut where the
+/// running size passes each `n`-th of the total.
+fn split(sizes: &[u64], n: usize) -> Vec<std::ops::Range<usize>> {
+    let total = sizes.iter().sum::<u64>().max(1);
+    let mut runs = Vec::new();
+    let (mut start, mut acc) = (0, 0u64);
+    for (i, size) in sizes.iter().enumerate() {
+        acc += size;
+        if runs.len() + 1 < n && acc * n as u64 >= total * (runs.len() as u64 + 1) {
+            runs.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < sizes.len() {
+        runs.push(start..sizes.len());
+    }
+    runs
+}
+
+/// Reads one file, or each member of a `.zip`, into `ingest`.
+fn read(ingest: &mut Ingest, path: &Path) {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let zipped = path
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("zip"));
+    match File::open(path) {
+        Ok(f) if zipped => engine::ingest::archive::add_zip(ingest, &name, BufReader::new(f)),
+        Ok(f) => {
+            ingest.add_file(&name, BufReader::with_capacity(1 << 20, f));
+        }
+        Err(e) => {
+            ingest.add_unreadable(&name, &e.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn files_split_into_runs_of_about_equal_size() {
+        assert_eq!(split(&[1; 14], 2), vec![0..7, 7..14]);
+        assert_eq!(split(&[10, 1, 1], 2), vec![0..1, 1..3]);
+        assert_eq!(split(&[1, 1, 10], 2), vec![0..3]);
+        assert_eq!(split(&[5, 5, 5, 5], 3), vec![0..2, 2..3, 3..4]);
+        assert_eq!(split(&[0, 0], 2), vec![0..2]);
+        assert_eq!(split(&[7], 4), vec![0..1]);
+    }
 }

@@ -27,15 +27,29 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     timer.lap("pipeline");
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    for table in Table::ALL {
-        write_table(&ds, &run, &args.out, table)?;
-        timer.lap(table.file_name());
-    }
-    let report = engine::report::report(&ds, &run);
-    let path = args.out.join("report.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    timer.lap("report.json");
+    // The largest table, events_enriched.csv, is written on a thread of its
+    // own while this one writes the others and report.json: each file is
+    // made from the same finished run, so the bytes do not depend on it.
+    let report = std::thread::scope(|scope| {
+        let big = scope.spawn(|| write_table(&ds, &run, &args.out, Table::EventsEnriched));
+        let rest = (|| {
+            for table in Table::ALL {
+                if table != Table::EventsEnriched {
+                    write_table(&ds, &run, &args.out, table)?;
+                }
+            }
+            let report = engine::report::report(&ds, &run);
+            let path = args.out.join("report.json");
+            std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            anyhow::Ok(report)
+        })();
+        let big = big
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing events_enriched.csv failed")));
+        big.and(rest)
+    })?;
+    timer.lap("tables and report.json");
     let s = &report.summary;
     eprintln!(
         "{} orders, revenue {:.2}, {} sessions, {} visitors; wrote {} tables and report.json to {}",

@@ -483,3 +483,57 @@ fn an_invalid_revenue_cap_is_refused_before_reading() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Files read on several threads and merged give the same bytes as one
+/// thread: every table and report.json, with a day dropped twice (so
+/// duplicates cross the threads' runs), on the tidy and the real-shaped
+/// profile, with copies.
+#[test]
+fn reading_on_threads_writes_the_same_bytes_as_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    generate(&data, &["--real-shape", "--copies", "2"]);
+    std::fs::remove_file(data.join("truth.json")).unwrap();
+    std::fs::copy(
+        data.join("events_20250224.csv"),
+        data.join("events_20250307_again.csv"),
+    )
+    .unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("out-{threads}"));
+        let status = Command::new(env!("CARGO_BIN_EXE_puffy"))
+            .args([
+                "run",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .env("PUFFY_THREADS", threads)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        out
+    };
+    let one = run("1");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(one.join("report.json")).unwrap()).unwrap();
+    assert!(report["quality"]["duplicate_events"].as_u64().unwrap() > 0);
+    for threads in ["2", "3", "7"] {
+        let many = run(threads);
+        for name in [
+            "events_enriched.csv",
+            "sessions.csv",
+            "conversions.csv",
+            "attribution.csv",
+            "channel_summary.csv",
+            "user_journeys.csv",
+            "quarantine.csv",
+            "report.json",
+        ] {
+            assert!(
+                std::fs::read(one.join(name)).unwrap() == std::fs::read(many.join(name)).unwrap(),
+                "{name} differs with {threads} threads"
+            );
+        }
+    }
+}

@@ -44,6 +44,26 @@ impl Strings {
         sym
     }
 
+    /// [`Strings::intern`] for a string already shared by another table:
+    /// no copy when it is new here.
+    pub fn intern_shared(&mut self, s: &Arc<str>) -> Sym {
+        if s.is_empty() {
+            return NONE;
+        }
+        if let Some(&sym) = self.map.get(&**s) {
+            return sym;
+        }
+        let sym = self.list.len() as Sym;
+        self.list.push(s.clone());
+        self.map.insert(s.clone(), sym);
+        sym
+    }
+
+    /// Every string, in the order it was first interned.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.list.iter()
+    }
+
     /// The string of `sym` (empty for [`NONE`]).
     pub fn get(&self, sym: Sym) -> &str {
         self.list.get(sym as usize).map_or("", |s| s)

@@ -16,6 +16,7 @@ pub mod dataset;
 pub mod dates;
 pub mod inspect;
 pub mod order;
+pub mod parts;
 mod row;
 pub mod schema;
 
@@ -50,6 +51,11 @@ pub struct Ingest {
     revenue_cents: i64,
     /// The most revenue the batch may hold ([`MAX_BATCH_REVENUE_CENTS`]).
     max_batch_cents: i64,
+    /// Whether exact duplicates are dropped as they come (off in a part:
+    /// [`parts::merge`] drops them across parts).
+    dedupe: bool,
+    /// For a part: the interned `event_data` of each order, in order.
+    order_content: Vec<crate::model::Sym>,
 }
 
 impl Default for Ingest {
@@ -60,6 +66,8 @@ impl Default for Ingest {
             max_order_cents: IngestConfig::default().max_order_cents(),
             revenue_cents: 0,
             max_batch_cents: MAX_BATCH_REVENUE_CENTS,
+            dedupe: true,
+            order_content: Vec::new(),
         }
     }
 }

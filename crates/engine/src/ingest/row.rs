@@ -27,6 +27,31 @@ pub(super) struct EventKey {
     content: Sym,
 }
 
+impl EventKey {
+    /// The key of `event`, whose order or email content is `content`.
+    pub(super) fn of(event: &Event, content: Sym) -> EventKey {
+        EventKey {
+            ts: event.ts,
+            client: event.client,
+            page_url: event.page_url,
+            referrer: event.referrer,
+            user_agent: event.user_agent,
+            kind: event.kind,
+            content,
+        }
+    }
+}
+
+impl FileReport {
+    /// Counts one more copy of an event first loaded from file `first`.
+    pub(super) fn count_duplicate_of(&mut self, first: u32) {
+        match self.duplicate_of.iter_mut().find(|(f, _)| *f == first) {
+            Some((_, n)) => *n += 1,
+            None => self.duplicate_of.push((first, 1)),
+        }
+    }
+}
+
 impl Ingest {
     /// Types one row into an event, or says why it cannot be used.
     pub(super) fn accept(
@@ -149,22 +174,18 @@ impl Ingest {
     }
 
     fn push_unique(&mut self, event: Event, content: Sym, report: &mut FileReport) {
-        let key = EventKey {
-            ts: event.ts,
-            client: event.client,
-            page_url: event.page_url,
-            referrer: event.referrer,
-            user_agent: event.user_agent,
-            kind: event.kind,
-            content,
-        };
+        if !self.dedupe {
+            if event.kind == EventKind::CheckoutCompleted {
+                self.order_content.push(content);
+            }
+            self.data.events.push(event);
+            return;
+        }
+        let key = EventKey::of(&event, content);
         match self.seen.get(&key) {
             Some(&first) => {
                 report.duplicates += 1;
-                match report.duplicate_of.iter_mut().find(|(f, _)| *f == first) {
-                    Some((_, n)) => *n += 1,
-                    None => report.duplicate_of.push((first, 1)),
-                }
+                report.count_duplicate_of(first);
                 if event.kind == EventKind::CheckoutCompleted {
                     // The copy's order is never referenced: drop it.
                     self.data.orders.pop();

@@ -1,0 +1,140 @@
+//! A batch read in parts, one per core, then merged into exactly the
+//! dataset one reader would have made.
+//!
+//! Each [`Part`] reads a contiguous run of the batch's files on its own:
+//! its own string table, every accepted row kept (no duplicate check yet),
+//! the `event_data` of each order kept beside it. [`merge`] then takes the
+//! parts in file order and
+//! - adds each part's strings to one table in the order the part first met
+//!   them, which is the order one reader would have met them (a part's rows
+//!   come right after the previous part's), so every symbol is the same;
+//! - drops exact duplicates across the whole batch in row order, as one
+//!   reader does, counting them on the file of the copy;
+//! - keeps the order of each event that stays, and renumbers them.
+//!
+//! The one rule a part cannot apply alone is the batch's revenue ceiling
+//! (it depends on every earlier order): when the parts' orders add up past
+//! it, [`merge`] returns `None` and the caller reads the batch in one part.
+
+use std::io::Read;
+
+use rustc_hash::FxHashMap;
+
+use crate::config::IngestConfig;
+use crate::ingest::row::EventKey;
+use crate::ingest::{Dataset, FileReport, Ingest, Reason};
+use crate::limits::MAX_BATCH_REVENUE_CENTS;
+use crate::model::{EventKind, Sym, NONE};
+
+/// A contiguous run of a batch's files, read on its own.
+pub struct Part {
+    ingest: Ingest,
+}
+
+impl Part {
+    /// An empty part with the ingest settings (the revenue cap).
+    pub fn new(cfg: &IngestConfig) -> Part {
+        let mut ingest = Ingest::new().with_config(cfg);
+        ingest.dedupe = false;
+        // The ceiling is checked over the whole batch by `merge`.
+        ingest.max_batch_cents = i64::MAX;
+        Part { ingest }
+    }
+
+    /// The underlying reader, to add files or ZIP members in order.
+    pub fn ingest(&mut self) -> &mut Ingest {
+        &mut self.ingest
+    }
+
+    /// Reads one file (see [`Ingest::add_file`]).
+    pub fn add_file<R: Read>(&mut self, name: &str, reader: R) -> &FileReport {
+        self.ingest.add_file(name, reader)
+    }
+}
+
+/// The parts, in file order, as one dataset (events ordered by time, file
+/// and line); `None` when the batch's orders pass the revenue ceiling, which
+/// only a single reader applies exactly.
+pub fn merge(parts: Vec<Part>) -> Option<Dataset> {
+    let mut total: i64 = 0;
+    for p in &parts {
+        total = total.checked_add(p.ingest.revenue_cents)?;
+        let hit = p
+            .ingest
+            .data
+            .quarantine
+            .iter()
+            .any(|q| q.reason == Reason::BatchRevenueLimit);
+        if hit || total > MAX_BATCH_REVENUE_CENTS {
+            return None;
+        }
+    }
+    let events: usize = parts.iter().map(|p| p.ingest.data.events.len()).sum();
+    let strings: usize = parts.iter().map(|p| p.ingest.data.strings.len()).sum();
+    let mut out = Dataset::default();
+    out.events.reserve(events);
+    out.strings.reserve(strings);
+    let mut seen: FxHashMap<EventKey, u32> = FxHashMap::default();
+    seen.reserve(events);
+    for part in parts {
+        let Ingest {
+            data,
+            order_content,
+            ..
+        } = part.ingest;
+        let offset = out.files.len() as u32;
+        let symbols: Vec<Sym> = data
+            .strings
+            .iter()
+            .map(|s| out.strings.intern_shared(s))
+            .collect();
+        let sym = |s: Sym| match s {
+            NONE => NONE,
+            s => symbols[s as usize],
+        };
+        out.files.extend(data.files);
+        out.quarantine
+            .extend(data.quarantine.into_iter().map(|mut q| {
+                q.file += offset;
+                q
+            }));
+        let mut orders = data.orders.into_iter().zip(order_content);
+        for mut e in data.events {
+            e.client = sym(e.client);
+            e.page_url = sym(e.page_url);
+            e.referrer = sym(e.referrer);
+            e.user_agent = sym(e.user_agent);
+            e.file += offset;
+            let mut order = None;
+            let content = match e.kind {
+                EventKind::CheckoutCompleted => {
+                    let (mut o, content) = orders.next()?;
+                    o.transaction_id = sym(o.transaction_id);
+                    o.email = sym(o.email);
+                    order = Some(o);
+                    sym(content)
+                }
+                EventKind::EmailFilledOnPopup => {
+                    e.payload = sym(e.payload);
+                    e.payload
+                }
+                _ => NONE,
+            };
+            let key = EventKey::of(&e, content);
+            if let Some(&first) = seen.get(&key) {
+                let report = &mut out.files[e.file as usize];
+                report.duplicates += 1;
+                report.count_duplicate_of(first);
+                continue;
+            }
+            seen.insert(key, e.file);
+            if let Some(o) = order {
+                e.payload = out.orders.len() as u32;
+                out.orders.push(o);
+            }
+            out.events.push(e);
+        }
+    }
+    out.events.sort_unstable_by_key(|e| (e.ts, e.file, e.line));
+    Some(out)
+}

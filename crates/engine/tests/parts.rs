@@ -1,0 +1,90 @@
+//! A batch read in parts and merged is the dataset one reader makes: the
+//! same strings in the same order (so the same symbols), events, orders,
+//! file reports (duplicates included) and quarantine, however the files are
+//! split, with whole files dropped twice across parts.
+
+use engine::config::IngestConfig;
+use engine::ingest::parts::{merge, Part};
+use engine::ingest::{Dataset, Ingest};
+use engine::synth::{generate, SynthConfig};
+use proptest::prelude::*;
+
+/// Everything a dataset holds, as comparable values.
+fn contents(ds: &Dataset) -> String {
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        ds.strings.iter().map(|s| &**s).collect::<Vec<&str>>(),
+        ds.events,
+        ds.orders,
+        ds.files,
+        ds.quarantine
+    )
+}
+
+fn batch(seed: u64, real_shape: bool) -> Vec<(String, Vec<u8>)> {
+    let (files, _) = generate(&SynthConfig {
+        seed,
+        days: 6,
+        events_per_day: 500,
+        real_shape,
+        ..SynthConfig::default()
+    });
+    let mut files: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.name, f.bytes)).collect();
+    // The same day dropped again, and again later: copies across parts.
+    files.insert(2, files[1].clone());
+    files.push(files[0].clone());
+    files
+}
+
+fn one_reader(files: &[(String, Vec<u8>)]) -> Dataset {
+    let mut ingest = Ingest::new();
+    for (name, bytes) in files {
+        ingest.add_file(name, bytes.as_slice());
+    }
+    ingest.finish()
+}
+
+fn in_parts(files: &[(String, Vec<u8>)], cuts: &[usize]) -> Dataset {
+    let mut bounds = vec![0];
+    bounds.extend(cuts.iter().map(|c| c % (files.len() + 1)));
+    bounds.push(files.len());
+    bounds.sort_unstable();
+    let parts = bounds
+        .windows(2)
+        .map(|w| {
+            let mut part = Part::new(&IngestConfig::default());
+            for (name, bytes) in &files[w[0]..w[1]] {
+                part.add_file(name, bytes.as_slice());
+            }
+            part
+        })
+        .collect();
+    merge(parts).expect("far below the revenue ceiling")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn parts_merge_into_what_one_reader_makes(
+        seed in 0u64..1000,
+        real_shape: bool,
+        cuts in prop::collection::vec(0usize..20, 0..4),
+    ) {
+        let files = batch(seed, real_shape);
+        let one = one_reader(&files);
+        let merged = in_parts(&files, &cuts);
+        prop_assert!(one.files.iter().map(|f| f.duplicates).sum::<u64>() > 0);
+        prop_assert_eq!(contents(&merged), contents(&one));
+    }
+}
+
+#[test]
+fn every_file_its_own_part() {
+    let files = batch(7, false);
+    let cuts: Vec<usize> = (1..files.len()).collect();
+    assert_eq!(
+        contents(&in_parts(&files, &cuts)),
+        contents(&one_reader(&files))
+    );
+}
