@@ -1,0 +1,57 @@
+// The browser benchmark: the built page (dist/) in headless Chromium, a
+// real-shaped batch set on its file input, timed from the drop to the report
+// drawn (the page's own timing, data-timing-ms), with the browser's peak
+// memory (the summed RSS of every Chromium process, sampled every 100 ms).
+//
+// Usage: node scripts/bench-browser.mjs [SIZES...]   (default: 1 100)
+// Needs `trunk build --release` first (scripts/test.sh does it) and the
+// release `puffy` binary (to generate the batches). Not part of the tests.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, launch, tempDir, root } from '../tests/harness.mjs';
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const puffy = path.join(root, 'target/release/puffy');
+
+/** Summed RSS in MB of the Chromium processes (Linux /proc). */
+function chromiumRss() {
+  let kb = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chromium')) continue;
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch { /* the process ended */ }
+  }
+  return kb / 1024;
+}
+
+const server = await serve();
+console.log(`date: ${new Date().toISOString().slice(0, 10)}  cores: ${(await import('node:os')).cpus().length}`);
+for (const n of sizes.length ? sizes : [1, 100]) {
+  const dir = tempDir(`puffy-bench-${n}x-`);
+  execFileSync(puffy, ['generate', dir, '--real-shape', '--events-per-day', '3571', '--copies', String(n)], { stdio: 'ignore' });
+  fs.rmSync(path.join(dir, 'truth.json'));
+  const files = fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+  const mb = files.reduce((s, f) => s + fs.statSync(f).size, 0) / 1e6;
+  const browser = await launch();
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.locator('main[data-engine=warm]').waitFor({ timeout: 60000 });
+  let peak = chromiumRss();
+  const sampler = setInterval(() => { peak = Math.max(peak, chromiumRss()); }, 100);
+  const wallStart = Date.now();
+  await page.locator('input[type=file][multiple]').setInputFiles(files);
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 30 * 60000 });
+  const wall = (Date.now() - wallStart) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, chromiumRss());
+  const inPage = Number(await page.locator('[data-timing-ms]').getAttribute('data-timing-ms')) / 1000;
+  const revenue = await page.locator('[data-kpi=revenue]').first().getAttribute('data-value').catch(() => '?');
+  console.log(`${n}x ${mb.toFixed(0)} MB: drop to report ${inPage.toFixed(2)} s (page's timing; ${wall.toFixed(2)} s wall incl. file hand-over), browser peak ${peak.toFixed(0)} MB, revenue ${revenue}`);
+  await browser.context.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+await server.close();
