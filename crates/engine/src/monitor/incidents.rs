@@ -101,11 +101,10 @@ fn distance(a: &Alert) -> f64 {
 /// Groups `alerts` (of the days in `metrics`) into incidents, worst first,
 /// then by first day.
 pub fn incidents(alerts: &[Alert], metrics: &[DayMetrics]) -> Vec<Incident> {
-    let mut sorted: Vec<&Alert> = alerts.iter().collect();
-    sorted.sort_by(|a, b| kind(a).cmp(&kind(b)).then(a.day.cmp(&b.day)));
+    let mut sorted: Vec<(String, &Alert)> = alerts.iter().map(|a| (kind(a), a)).collect();
+    sorted.sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then(a.day.cmp(&b.day)));
     let mut groups: Vec<(String, Vec<&Alert>)> = Vec::new();
-    for a in sorted {
-        let k = kind(a);
+    for (k, a) in sorted {
         match groups.last_mut() {
             Some((gk, list))
                 if *gk == k
@@ -141,13 +140,19 @@ pub fn incidents(alerts: &[Alert], metrics: &[DayMetrics]) -> Vec<Incident> {
     });
     let mut out: Vec<Incident> = groups
         .into_iter()
-        .map(|(k, mut list)| {
-            if k == "column_missing:referrer" {
-                let (f, l) = (list[0].day, list[list.len() - 1].day);
-                list.extend(folded.iter().filter(|a| f <= a.day && a.day <= l));
-                list.sort_by(|a, b| a.day.cmp(&b.day).then(a.id.cmp(&b.id)));
-            }
-            incident(k, &list, metrics)
+        .map(|(k, own)| {
+            let explains: Vec<&Alert> = match k == "column_missing:referrer" {
+                true => {
+                    let (f, l) = (own[0].day, own[own.len() - 1].day);
+                    folded
+                        .iter()
+                        .copied()
+                        .filter(|a| f <= a.day && a.day <= l)
+                        .collect()
+                }
+                false => Vec::new(),
+            };
+            incident(k, &own, &explains, metrics)
         })
         .collect();
     out.sort_by(|a, b| {
@@ -159,12 +164,9 @@ pub fn incidents(alerts: &[Alert], metrics: &[DayMetrics]) -> Vec<Incident> {
     out
 }
 
-fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
-    let own: Vec<&Alert> = list
-        .iter()
-        .copied()
-        .filter(|a| self::kind(a) == kind)
-        .collect();
+/// One incident from its own alerts (one kind, in day order) and the
+/// alerts of other kinds it explains.
+fn incident(kind: String, own: &[&Alert], explains: &[&Alert], metrics: &[DayMetrics]) -> Incident {
     let first = own[0];
     let (first_day, last_day) = (first.day, own[own.len() - 1].day);
     let mut distinct: Vec<NaiveDate> = own.iter().map(|a| a.day).collect();
@@ -180,8 +182,9 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
                 .then(b.day.cmp(&a.day))
         })
         .unwrap_or(first);
-    let severity = list
+    let severity = own
         .iter()
+        .chain(explains)
         .map(|a| a.severity)
         .max()
         .unwrap_or(first.severity);
@@ -189,8 +192,8 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
         .iter()
         .filter(|m| own.iter().any(|a| a.day == m.day))
         .collect();
-    let impact = impact(&first.metric, &own, &days);
-    let also = match list.len() - own.len() {
+    let impact = impact(&first.metric, own, &days);
+    let also = match explains.len() {
         0 => String::new(),
         n => format!(
             " It also explains {} about the channel mix on those days.",
@@ -215,6 +218,9 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
         ),
         (_, false) => format!("{}{also}", capitalized(&describe(first))),
     };
+    let mut all: Vec<&Alert> = own.iter().chain(explains).copied().collect();
+    all.sort_by(|a, b| a.day.cmp(&b.day).then(a.id.cmp(&b.id)));
+    let grouped = all.iter().map(|a| a.id.clone()).collect();
     Incident {
         id: format!("{kind}:{first_day}"),
         kind,
@@ -228,7 +234,7 @@ fn incident(kind: String, list: &[&Alert], metrics: &[DayMetrics]) -> Incident {
         impact,
         message,
         action: first.action.clone(),
-        alerts: list.iter().map(|a| a.id.clone()).collect(),
+        alerts: grouped,
     }
 }
 

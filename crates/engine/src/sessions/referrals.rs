@@ -14,8 +14,10 @@ use crate::config::SessionConfig;
 use crate::enrich::{SetAside, Sources, UserAgents};
 use crate::ingest::Dataset;
 use crate::limits::{truncate, MAX_LISTED_REFERRERS, MAX_REFERRER_FINDINGS};
-use crate::model::{EventKind, NONE};
+use crate::model::NONE;
+use crate::quality::checks::finding;
 use crate::quality::{Category, Finding, LineRef, Severity};
+use crate::sessions::conversions::conversions;
 use crate::sessions::sessionize::{cut, Sessions};
 use crate::units::{money, quantity, thousands};
 
@@ -43,23 +45,24 @@ pub struct SetAsideReferrer {
     pub revenue: f64,
 }
 
-/// Per source: sessions it is the source of, their orders and revenue cents.
-type Taken = FxHashMap<String, (u64, u64, i64, u16)>;
+/// Per source: sessions it is the source of, their orders, revenue cents,
+/// and the rule of the first.
+type Taken<'a> = FxHashMap<&'a str, (u64, u64, i64, u16)>;
 
 /// Sessions, orders and cents each source in `wanted` is the source of.
-fn taken(
+fn taken<'a>(
     sessions: &Sessions,
     rules: &[u16],
-    detail: impl Fn(usize) -> String,
-    wanted: &FxHashSet<String>,
-) -> Taken {
+    detail: impl Fn(usize) -> &'a str,
+    wanted: &FxHashSet<&str>,
+) -> Taken<'a> {
     let mut out = Taken::default();
     for s in &sessions.sessions {
         if s.source_event == NONE {
             continue;
         }
         let source = detail(s.source_event as usize);
-        if wanted.contains(&source) {
+        if wanted.contains(source) {
             let e = out
                 .entry(source)
                 .or_insert((0, 0, 0, rules[s.source_event as usize]));
@@ -89,7 +92,7 @@ pub fn set_aside_referrers(
     // return to checkout from another site is an arrival like any other
     // (returns without such a referrer still continue their session).
     let plain_rules = sources.plain_rules();
-    let detail = |i: usize| sources.counted_detail(i).to_string();
+    let detail = |i: usize| sources.counted_detail(i);
     let unreferred: Vec<u32> = sources
         .checkout_pages
         .iter()
@@ -97,22 +100,16 @@ pub fn set_aside_referrers(
         .filter(|i| sources.payment_returns.binary_search(i).is_err())
         .collect();
     let mut plain = cut(&ds.events, &plain_rules, &unreferred, uas, cfg);
-    for (i, e) in ds.events.iter().enumerate() {
-        if e.kind != EventKind::CheckoutCompleted || excluded.contains(&i) {
-            continue;
-        }
-        if let Some(s) = plain.sessions.get_mut(plain.of_event[i] as usize) {
-            s.orders += 1;
-            s.revenue_cents += ds.orders[e.payload as usize].revenue_cents;
-        }
-    }
+    // Records orders and revenue on the plain sessions, as on the run's.
+    conversions(ds, excluded, &mut plain, uas);
     // Candidates: the listed and detected referrers, and every referrer of
     // a return to checkout.
-    let mut wanted: FxHashSet<String> = sources.unwanted.iter().map(|u| u.source.clone()).collect();
-    let mut returns: FxHashMap<String, (u64, FxHashSet<u32>)> = FxHashMap::default();
+    let set_aside: FxHashSet<&str> = sources.unwanted.iter().map(|u| u.source.as_str()).collect();
+    let mut wanted = set_aside.clone();
+    let mut returns: FxHashMap<&str, (u64, FxHashSet<u32>)> = FxHashMap::default();
     for &i in &sources.payment_returns {
         let source = detail(i as usize);
-        let e = returns.entry(source.clone()).or_default();
+        let e = returns.entry(source).or_default();
         e.0 += 1;
         let client = ds.events[i as usize].client;
         if client != NONE {
@@ -121,12 +118,7 @@ pub fn set_aside_referrers(
         wanted.insert(source);
     }
     let before = taken(&plain, &plain_rules, detail, &wanted);
-    let after = taken(
-        actual,
-        &sources.rule,
-        |i| sources.detail(i).to_string(),
-        &wanted,
-    );
+    let after = taken(actual, &sources.rule, |i| sources.detail(i), &wanted);
     let lost = |source: &str| {
         let b = before.get(source).copied().unwrap_or_default();
         let a = after.get(source).copied().unwrap_or_default();
@@ -158,14 +150,13 @@ pub fn set_aside_referrers(
             revenue: cents as f64 / 100.0,
         });
     }
-    let set_aside: FxHashSet<&str> = sources.unwanted.iter().map(|u| u.source.as_str()).collect();
     let mid: Vec<_> = returns
         .into_iter()
-        .filter(|(source, _)| !set_aside.contains(source.as_str()))
+        .filter(|(source, _)| !set_aside.contains(source))
         .filter_map(|(source, (events, clients))| {
-            let (channel, sessions, orders, cents) = lost(&source);
+            let (channel, sessions, orders, cents) = lost(source);
             (sessions > 0).then(|| SetAsideReferrer {
-                source,
+                source: source.to_string(),
                 reason: SetAside::MidPurchase,
                 events,
                 checkout_events: events,
@@ -245,38 +236,27 @@ pub fn findings(ds: &Dataset, sources: &Sources, list: &[SetAsideReferrer]) -> V
                     ),
                 ),
             };
-            Finding {
-                check: check.to_string(),
-                category: Category::Consistency,
-                severity,
-                day: None,
-                days: Vec::new(),
-                files: Vec::new(),
-                count: r.events,
-                value: Some(r.revenue),
-                samples: lines.remove(r.source.as_str()).unwrap_or_default(),
-                message,
-            }
+            let mut x = finding(check, Category::Consistency, severity, message);
+            x.count = r.events;
+            x.value = Some(r.revenue);
+            x.samples = lines.remove(r.source.as_str()).unwrap_or_default();
+            x
         })
         .collect();
     let rest = sources.unwanted.len().saturating_sub(shown.len());
     if rest > 0 && shown.len() == MAX_REFERRER_FINDINGS {
-        out.push(Finding {
-            check: "referrers_set_aside".to_string(),
-            category: Category::Consistency,
-            severity: Severity::Warning,
-            day: None,
-            days: Vec::new(),
-            files: Vec::new(),
-            count: rest as u64,
-            value: None,
-            samples: Vec::new(),
-            message: format!(
+        let mut x = finding(
+            "referrers_set_aside",
+            Category::Consistency,
+            Severity::Warning,
+            format!(
                 "{} more referrers were set aside; report.json lists the {} that would have taken most.",
                 thousands(rest as u64),
                 MAX_LISTED_REFERRERS
             ),
-        });
+        );
+        x.count = rest as u64;
+        out.push(x);
     }
     out
 }
