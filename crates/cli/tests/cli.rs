@@ -6,6 +6,18 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// Every file `puffy run` writes.
+const OUTPUTS: [&str; 8] = [
+    "events_enriched.csv",
+    "sessions.csv",
+    "conversions.csv",
+    "attribution.csv",
+    "channel_summary.csv",
+    "user_journeys.csv",
+    "quarantine.csv",
+    "report.json",
+];
+
 fn puffy(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_puffy"))
         .args(args)
@@ -166,16 +178,7 @@ fn run_writes_every_table_and_a_balanced_report_deterministically() {
             String::from_utf8_lossy(&res.stderr)
         );
     }
-    for name in [
-        "events_enriched.csv",
-        "sessions.csv",
-        "conversions.csv",
-        "attribution.csv",
-        "channel_summary.csv",
-        "user_journeys.csv",
-        "quarantine.csv",
-        "report.json",
-    ] {
+    for name in OUTPUTS {
         let (x, y) = (
             std::fs::read(a.path().join(name)).unwrap(),
             std::fs::read(b.path().join(name)).unwrap(),
@@ -520,16 +523,7 @@ fn reading_on_threads_writes_the_same_bytes_as_one_thread() {
     assert!(report["quality"]["duplicate_events"].as_u64().unwrap() > 0);
     for threads in ["2", "3", "7"] {
         let many = run(threads);
-        for name in [
-            "events_enriched.csv",
-            "sessions.csv",
-            "conversions.csv",
-            "attribution.csv",
-            "channel_summary.csv",
-            "user_journeys.csv",
-            "quarantine.csv",
-            "report.json",
-        ] {
+        for name in OUTPUTS {
             assert!(
                 std::fs::read(one.join(name)).unwrap() == std::fs::read(many.join(name)).unwrap(),
                 "{name} differs with {threads} threads"
