@@ -18,8 +18,10 @@ const policy = [
   "default-src 'none'",
   // The app's own files, WebAssembly compilation and the hashed loader.
   `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}${debug ? " 'unsafe-inline'" : ''}`,
-  // The worker starts from a small blob: loader that imports worker.js.
-  "worker-src blob:",
+  // Workers start from a small blob: module that imports the app's own glue
+  // and WebAssembly (the same module as the page); a module worker's imports
+  // count as worker scripts, hence 'self'.
+  "worker-src blob: 'self'",
   // fetch() only from this site: report bundles, reports/index.json, wasm.
   `connect-src 'self'${debug ? ' ws: wss:' : ''}`,
   "img-src 'self' data: blob:",

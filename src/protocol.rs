@@ -1,10 +1,11 @@
-//! The one protocol between the page and its Web Worker: [`Request`]s go
-//! to the worker, [`Reply`]s come back. Each message is a plain JavaScript
-//! object `{msg, files?, text?, bytes?}`: `msg` is the enum as JSON, and
-//! what is large or cannot be serialised travels beside it (the dropped
-//! `File`s, the text of `report.json`, a download's bytes as a transferred
-//! buffer). Both sides use [`post`]-style helpers here, so the message
-//! shapes are written once.
+//! The one protocol between the page and its Web Workers: [`Request`]s go
+//! to a worker, [`Reply`]s come back. Each message is a plain JavaScript
+//! object `{msg, files?, parts?, text?, bytes?}`: `msg` is the enum as
+//! JSON, and what is large or cannot be serialised travels beside it (the
+//! dropped `File`s, the text of `report.json`, a download's or a part's
+//! bytes as transferred buffers, never copied between threads). Both sides
+//! use the `encode`/`decode` helpers here, so the message shapes are
+//! written once.
 
 use engine::config::Config;
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -23,6 +24,34 @@ pub enum Request {
         /// The files (travel beside the JSON).
         #[serde(skip)]
         files: Vec<File>,
+    },
+    /// Read these files (a contiguous run of the batch in name order) into
+    /// an ingest part and send its bytes back (a helper worker's job).
+    ReadPart {
+        /// The batch this part belongs to (replies of a cancelled batch are
+        /// told apart by it).
+        job: u32,
+        /// Settings (the ingest part: the revenue cap).
+        config: Config,
+        /// The files (travel beside the JSON).
+        #[serde(skip)]
+        files: Vec<File>,
+    },
+    /// Merge the parts read by the helpers, in file order, and compute the
+    /// report, as `Load` would have.
+    Merge {
+        /// Settings.
+        config: Config,
+        /// When the page started the batch (ms since the epoch, to time
+        /// the reading done elsewhere).
+        started_at: f64,
+        /// Every file of the batch, in name order (for the manifest and to
+        /// read again).
+        #[serde(skip)]
+        files: Vec<File>,
+        /// The parts' bytes (`ArrayBuffer`s, transferred).
+        #[serde(skip)]
+        parts: Vec<JsValue>,
     },
     /// Compute the report of 14 generated days.
     Sample {
@@ -50,6 +79,10 @@ pub struct Timings {
     pub compute_ms: f64,
     /// Writing `report.json`.
     pub report_ms: f64,
+    /// How many workers read the files (one per core for a batch of
+    /// several files; 1 otherwise).
+    #[serde(default)]
+    pub readers: u32,
 }
 
 /// Worker → page.
@@ -76,6 +109,14 @@ pub enum Reply {
         /// The report's JSON (travels beside the message).
         #[serde(skip)]
         json: String,
+    },
+    /// A part read by a helper worker ([`Request::ReadPart`]).
+    Part {
+        /// The batch it belongs to.
+        job: u32,
+        /// Its bytes (an `ArrayBuffer`, transferred beside the message).
+        #[serde(skip)]
+        buffer: JsValue,
     },
     /// A download's bytes.
     Download {
@@ -125,23 +166,44 @@ fn parse<T: for<'de> Deserialize<'de>>(data: &JsValue) -> Result<T, String> {
 }
 
 impl Request {
-    /// The envelope to post (files beside the JSON).
-    pub fn encode(&self) -> Object {
+    /// The envelope to post (files and parts beside the JSON), and the
+    /// buffers to transfer with it.
+    pub fn encode(&self) -> (Object, Array) {
         let obj = envelope(self);
-        if let Request::Load { files, .. } = self {
-            set(&obj, "files", &files.iter().collect::<Array>());
+        let transfer = Array::new();
+        match self {
+            Request::Load { files, .. } | Request::ReadPart { files, .. } => {
+                set(&obj, "files", &files.iter().collect::<Array>());
+            }
+            Request::Merge { files, parts, .. } => {
+                set(&obj, "files", &files.iter().collect::<Array>());
+                let parts: Array = parts.iter().collect();
+                set(&obj, "parts", &parts);
+                for p in parts.iter() {
+                    transfer.push(&p);
+                }
+            }
+            _ => {}
         }
-        obj
+        (obj, transfer)
     }
 
     /// Reads an envelope posted by [`Request::encode`].
     pub fn decode(data: &JsValue) -> Result<Request, String> {
         let mut request: Request = parse(data)?;
-        if let Request::Load { files, .. } = &mut request {
-            *files = Array::from(&get(data, "files"))
+        let files_of = || -> Vec<File> {
+            Array::from(&get(data, "files"))
                 .iter()
                 .filter_map(|f| f.dyn_into().ok())
-                .collect();
+                .collect()
+        };
+        match &mut request {
+            Request::Load { files, .. } | Request::ReadPart { files, .. } => *files = files_of(),
+            Request::Merge { files, parts, .. } => {
+                *files = files_of();
+                *parts = Array::from(&get(data, "parts")).iter().collect();
+            }
+            _ => {}
         }
         Ok(request)
     }
@@ -162,6 +224,10 @@ impl Reply {
                 set(&obj, "bytes", &array.into());
                 (obj, Some(buffer))
             }
+            Reply::Part { buffer, .. } => {
+                set(&obj, "bytes", buffer);
+                (obj, Some(buffer.clone()))
+            }
             _ => (obj, None),
         }
     }
@@ -172,6 +238,7 @@ impl Reply {
         match &mut reply {
             Reply::Report { json, .. } => *json = get(data, "text").as_string().unwrap_or_default(),
             Reply::Download { bytes, .. } => *bytes = Uint8Array::new(&get(data, "bytes")).to_vec(),
+            Reply::Part { buffer, .. } => *buffer = get(data, "bytes"),
             _ => {}
         }
         Ok(reply)

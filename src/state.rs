@@ -179,6 +179,8 @@ impl AppState {
                 }
             }
             Msg::Warm => self.warm.set(true),
+            // Parts go between the workers; the bridge never passes them on.
+            Msg::Part { .. } => {}
             Msg::Error { message } => self.fail(message),
             Msg::Crashed { message } => {
                 // A dead worker answers nothing: start a fresh one, after

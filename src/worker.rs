@@ -2,7 +2,10 @@
 //!
 //! It answers the [`Request`]s of [`crate::protocol`]: `Load` reads the
 //! files in 4 MB slices with `FileReaderSync` (never a whole file in memory
-//! at once) and computes; `Sample` uses 14 generated days; `Reconfigure`
+//! at once) and computes; `ReadPart` (sent to the helper workers, one per
+//! core) reads a run of the files into an ingest part and hands its bytes
+//! back; `Merge` merges those parts in file order into exactly the dataset
+//! `Load` would have read, and computes; `Sample` uses 14 generated days; `Reconfigure`
 //! recomputes from the events already parsed (reading the files again only
 //! when the revenue cap changed); `Download` makes one table,
 //! `report.json`, `manifest.json` or `all.zip`. It replies `Ready` once it
@@ -16,6 +19,7 @@ use std::cell::RefCell;
 use std::io::Read;
 
 use engine::config::Config;
+use engine::ingest::parts::{self, Part};
 use engine::ingest::{Dataset, Ingest};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -79,6 +83,9 @@ impl Sources {
 
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    /// How many workers read the batch of the next report (1 unless it was
+    /// merged from parts).
+    static READERS: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -155,6 +162,46 @@ fn handle(request: Request) -> Result<(), String> {
             let (dataset, files) = load(files, &config)?;
             finish(dataset, Sources::Files(files), &config, started)
         }
+        Request::ReadPart { job, config, files } => {
+            let mut part = Part::new(&config.ingest);
+            let total: f64 = files.iter().map(|f| f.size()).sum();
+            read_into(part.ingest(), &files, total)?;
+            let bytes = part.to_bytes();
+            drop(part);
+            let buffer = Uint8Array::from(bytes.as_slice()).buffer().into();
+            drop(bytes);
+            post(&Reply::Part { job, buffer });
+            Ok(())
+        }
+        Request::Merge {
+            config,
+            started_at,
+            files,
+            parts,
+        } => {
+            // Started on the page's clock: the helpers' reading counts too.
+            let started = started_at - scope().performance().map_or(0.0, |p| p.time_origin());
+            let total: f64 = files.iter().map(|f| f.size()).sum();
+            progress("Merging what the workers read", total, total);
+            let mut read = Vec::with_capacity(parts.len());
+            for buffer in parts {
+                // One part's bytes at a time in this worker's memory.
+                let bytes = Uint8Array::new(&buffer).to_vec();
+                read.push(Part::from_bytes(&bytes, &config.ingest)?);
+            }
+            let readers = read.len();
+            match parts::merge(read) {
+                Some(dataset) => {
+                    READERS.with(|r| r.set(readers as u32));
+                    finish(dataset, Sources::Files(files), &config, started)
+                }
+                // Past the batch's revenue ceiling only one reader is exact.
+                None => {
+                    let (dataset, files) = load(files, &config)?;
+                    finish(dataset, Sources::Files(files), &config, started)
+                }
+            }
+        }
         Request::Sample { config } => {
             progress("Generating sample data", 0.0, 1.0);
             let (files, data) = generated(&engine::synth::SynthConfig::default(), &config);
@@ -223,21 +270,27 @@ fn progress(stage: &str, bytes: f64, total: f64) {
 fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), String> {
     files.sort_by_key(|f| f.name());
     let total: f64 = files.iter().map(|f| f.size()).sum();
-    let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
     let mut ingest = Ingest::with_expected_bytes(total as u64).with_config(&config.ingest);
+    read_into(&mut ingest, &files, total)?;
+    progress("Computing the report", total, total);
+    Ok((ingest.finish(), files))
+}
+
+/// Reads `files` in the order given into `ingest` (a whole batch or a
+/// part), reporting progress out of `total` bytes.
+fn read_into(ingest: &mut Ingest, files: &[File], total: f64) -> Result<(), String> {
+    let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
     let mut done = 0.0;
-    for file in &files {
+    for file in files {
         let name = file.name();
         progress(&format!("Reading {name}"), done, total);
         if name.to_ascii_lowercase().ends_with(".zip") {
             let mut blob = BlobReader::new(file, &reader, done, total);
             let mut bytes = Vec::with_capacity(file.size() as usize);
             match blob.read_to_end(&mut bytes) {
-                Ok(_) => engine::ingest::archive::add_zip(
-                    &mut ingest,
-                    &name,
-                    std::io::Cursor::new(bytes),
-                ),
+                Ok(_) => {
+                    engine::ingest::archive::add_zip(ingest, &name, std::io::Cursor::new(bytes))
+                }
                 Err(e) => {
                     ingest.add_unreadable(&name, &e.to_string());
                 }
@@ -253,8 +306,7 @@ fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), S
         }
         done += file.size();
     }
-    progress("Computing the report", total, total);
-    Ok((ingest.finish(), files))
+    Ok(())
 }
 
 /// Posts `report.json` of a run with the time each step took; `marks` are
@@ -271,6 +323,7 @@ fn post_report(
             read_ms: computing - reading,
             compute_ms: reporting - computing,
             report_ms: now() - reporting,
+            readers: READERS.with(|r| r.replace(1)),
         },
         json,
     });

@@ -71,8 +71,12 @@ fn timing_text(t: &crate::state::Timing) -> String {
             secs(t.total_ms)
         )
     } else {
+        let cores = match w.readers {
+            0 | 1 => String::new(),
+            n => format!(" on {n} cores"),
+        };
         format!(
-            "Report ready in {}, computed in this tab: reading {} · {steps}.",
+            "Report ready in {}, computed in this tab: reading {}{cores} · {steps}.",
             secs(t.total_ms),
             secs(w.read_ms)
         )

@@ -124,7 +124,7 @@ impl EventKind {
 }
 
 /// One accepted event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Milliseconds since the Unix epoch, UTC.
     pub ts: i64,
@@ -163,7 +163,7 @@ pub struct Item {
 }
 
 /// The typed `event_data` of a `checkout_completed` event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     /// `transaction_id` (interned).
     pub transaction_id: Sym,

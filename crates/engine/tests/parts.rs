@@ -44,7 +44,9 @@ fn one_reader(files: &[(String, Vec<u8>)]) -> Dataset {
     ingest.finish()
 }
 
-fn in_parts(files: &[(String, Vec<u8>)], cuts: &[usize]) -> Dataset {
+/// The batch read in parts cut at `cuts`; with `wire`, each part goes
+/// through its bytes first, as between two Web Workers.
+fn in_parts(files: &[(String, Vec<u8>)], cuts: &[usize], wire: bool) -> Dataset {
     let mut bounds = vec![0];
     bounds.extend(cuts.iter().map(|c| c % (files.len() + 1)));
     bounds.push(files.len());
@@ -55,6 +57,10 @@ fn in_parts(files: &[(String, Vec<u8>)], cuts: &[usize]) -> Dataset {
             let mut part = Part::new(&IngestConfig::default());
             for (name, bytes) in &files[w[0]..w[1]] {
                 part.add_file(name, bytes.as_slice());
+            }
+            if wire {
+                let bytes = part.to_bytes();
+                part = Part::from_bytes(&bytes, &IngestConfig::default()).expect("its own bytes");
             }
             part
         })
@@ -70,10 +76,11 @@ proptest! {
         seed in 0u64..1000,
         real_shape: bool,
         cuts in prop::collection::vec(0usize..20, 0..4),
+        wire: bool,
     ) {
         let files = batch(seed, real_shape);
         let one = one_reader(&files);
-        let merged = in_parts(&files, &cuts);
+        let merged = in_parts(&files, &cuts, wire);
         prop_assert!(one.files.iter().map(|f| f.duplicates).sum::<u64>() > 0);
         prop_assert_eq!(contents(&merged), contents(&one));
     }
@@ -83,8 +90,25 @@ proptest! {
 fn every_file_its_own_part() {
     let files = batch(7, false);
     let cuts: Vec<usize> = (1..files.len()).collect();
-    assert_eq!(
-        contents(&in_parts(&files, &cuts)),
-        contents(&one_reader(&files))
-    );
+    let one = contents(&one_reader(&files));
+    assert_eq!(contents(&in_parts(&files, &cuts, false)), one);
+    assert_eq!(contents(&in_parts(&files, &cuts, true)), one);
+}
+
+#[test]
+fn bytes_that_are_not_a_part_are_refused() {
+    let files = batch(3, true);
+    let mut part = Part::new(&IngestConfig::default());
+    for (name, bytes) in &files[..2] {
+        part.add_file(name, bytes.as_slice());
+    }
+    let bytes = part.to_bytes();
+    let cfg = IngestConfig::default();
+    // Cut short, or from another format version.
+    assert!(Part::from_bytes(&bytes[..bytes.len() / 2], &cfg).is_err());
+    let mut other = bytes.clone();
+    other[0] = 2;
+    let err = Part::from_bytes(&other, &cfg).err().expect("refused");
+    assert!(err.contains("format 2"), "{err}");
+    assert!(Part::from_bytes(&[], &cfg).is_err());
 }

@@ -3,13 +3,13 @@
 //! [`Reason`]. Re-exported by [`crate::ingest`], which fills them.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ingest::schema::HeaderMap;
 use crate::model::{Event, Order, Strings};
 
 /// Why a row was quarantined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// The row has more or fewer fields than the header.
@@ -65,7 +65,7 @@ impl Reason {
 }
 
 /// A row that did not become an event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuarantinedRow {
     /// Index of the file in [`Dataset::files`].
     pub file: u32,
@@ -80,7 +80,7 @@ pub struct QuarantinedRow {
 }
 
 /// What ingest learnt about one file.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct FileReport {
     /// File name as given.
     pub name: String,

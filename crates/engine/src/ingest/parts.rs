@@ -12,6 +12,11 @@
 //!   reader does, counting them on the file of the copy;
 //! - keeps the order of each event that stays, and renumbers them.
 //!
+//! A part travels between threads as it is, and between Web Workers (which
+//! share no memory) as bytes: [`Part::to_bytes`] and [`Part::from_bytes`]
+//! encode everything it holds with `postcard`, so a part read in one worker
+//! merges in another exactly as if it had been read there.
+//!
 //! The one rule a part cannot apply alone is the batch's revenue ceiling
 //! (it depends on every earlier order): when the parts' orders add up past
 //! it, [`merge`] returns `None` and the caller reads the batch in one part.
@@ -22,9 +27,41 @@ use rustc_hash::FxHashMap;
 
 use crate::config::IngestConfig;
 use crate::ingest::row::EventKey;
-use crate::ingest::{Dataset, FileReport, Ingest, Reason};
+use crate::ingest::{Dataset, FileReport, Ingest, QuarantinedRow, Reason};
 use crate::limits::MAX_BATCH_REVENUE_CENTS;
-use crate::model::{EventKind, Sym, NONE};
+use crate::model::{Event, EventKind, Order, Sym, NONE};
+use serde::{Deserialize, Serialize};
+
+/// The first field of an encoded part: the format, so bytes of another
+/// version (a page and a worker out of step) are refused, not misread.
+const WIRE_VERSION: u32 = 1;
+
+/// A part as written: borrowed, so encoding copies nothing first.
+#[derive(Serialize)]
+struct WireOut<'a> {
+    version: u32,
+    strings: Vec<&'a str>,
+    events: &'a [Event],
+    orders: &'a [Order],
+    order_content: &'a [Sym],
+    files: &'a [FileReport],
+    quarantine: &'a [QuarantinedRow],
+    revenue_cents: i64,
+}
+
+/// A part as read back: strings borrow from the bytes until interned.
+#[derive(Deserialize)]
+struct WireIn<'a> {
+    version: u32,
+    #[serde(borrow)]
+    strings: Vec<&'a str>,
+    events: Vec<Event>,
+    orders: Vec<Order>,
+    order_content: Vec<Sym>,
+    files: Vec<FileReport>,
+    quarantine: Vec<QuarantinedRow>,
+    revenue_cents: i64,
+}
 
 /// A contiguous run of a batch's files, read on its own.
 pub struct Part {
@@ -49,6 +86,77 @@ impl Part {
     /// Reads one file (see [`Ingest::add_file`]).
     pub fn add_file<R: Read>(&mut self, name: &str, reader: R) -> &FileReport {
         self.ingest.add_file(name, reader)
+    }
+
+    /// Bytes read so far, over every file of the part.
+    pub fn bytes(&self) -> u64 {
+        self.ingest.data.files.iter().map(|f| f.bytes).sum()
+    }
+
+    /// Everything the part holds, as bytes (to hand to another worker).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let data = &self.ingest.data;
+        let wire = WireOut {
+            version: WIRE_VERSION,
+            strings: data.strings.iter().map(|s| &**s).collect(),
+            events: &data.events,
+            orders: &data.orders,
+            order_content: &self.ingest.order_content,
+            files: &data.files,
+            quarantine: &data.quarantine,
+            revenue_cents: self.ingest.revenue_cents,
+        };
+        // Encoding plain structs into a growing vector cannot fail.
+        postcard::to_allocvec(&wire).unwrap_or_default()
+    }
+
+    /// The part [`Part::to_bytes`] encoded; an error for bytes that are
+    /// not one (another version, cut short).
+    pub fn from_bytes(bytes: &[u8], cfg: &IngestConfig) -> Result<Part, String> {
+        let wire: WireIn = postcard::from_bytes(bytes)
+            .map_err(|e| format!("a part that cannot be read back: {e}"))?;
+        if wire.version != WIRE_VERSION {
+            return Err(format!(
+                "a part in format {} (this build reads {WIRE_VERSION})",
+                wire.version
+            ));
+        }
+        let mut part = Part::new(cfg);
+        let ingest = &mut part.ingest;
+        ingest.data.strings.reserve(wire.strings.len());
+        for (i, s) in wire.strings.iter().enumerate() {
+            // A part's strings are distinct and not empty: each gets back
+            // its own symbol.
+            if ingest.data.strings.intern(s) as usize != i {
+                return Err("a part whose strings repeat".to_string());
+            }
+        }
+        let symbols = wire.strings.len();
+        let known = |s: Sym| s == NONE || (s as usize) < symbols;
+        let orders_ok = wire.orders.len() == wire.order_content.len()
+            && wire.order_content.iter().all(|&s| known(s))
+            && wire
+                .orders
+                .iter()
+                .all(|o| known(o.transaction_id) && known(o.email));
+        let events_ok = wire.events.iter().all(|e| {
+            known(e.client)
+                && known(e.page_url)
+                && known(e.referrer)
+                && known(e.user_agent)
+                && (e.file as usize) < wire.files.len()
+                && (e.kind != EventKind::EmailFilledOnPopup || known(e.payload))
+        });
+        if !orders_ok || !events_ok {
+            return Err("a part that refers past its own tables".to_string());
+        }
+        ingest.data.events = wire.events;
+        ingest.data.orders = wire.orders;
+        ingest.data.files = wire.files;
+        ingest.data.quarantine = wire.quarantine;
+        ingest.order_content = wire.order_content;
+        ingest.revenue_cents = wire.revenue_cents;
+        Ok(part)
     }
 }
 
