@@ -51,7 +51,8 @@ for (const n of sizes.length ? sizes : [1, 100]) {
   peak = Math.max(peak, chromiumRss());
   const inPage = Number(await page.locator('[data-timing-ms]').getAttribute('data-timing-ms')) / 1000;
   const revenue = await page.locator('[data-kpi=revenue]').first().getAttribute('data-value').catch(() => '?');
-  console.log(`${n}x ${mb.toFixed(0)} MB: drop to report ${inPage.toFixed(2)} s (page's timing; ${wall.toFixed(2)} s wall incl. file hand-over), browser peak ${peak.toFixed(0)} MB (${idle.toFixed(0)} MB before the drop), revenue ${revenue}`);
+  const steps = await page.locator('[data-timing-ms]').textContent();
+  console.log(`${n}x ${mb.toFixed(0)} MB: drop to report ${inPage.toFixed(2)} s (page's timing; ${wall.toFixed(2)} s wall incl. file hand-over), browser peak ${peak.toFixed(0)} MB (${idle.toFixed(0)} MB before the drop), revenue ${revenue}\n   ${steps}`);
   await browser.context.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -5,14 +5,14 @@
 //! There is one main worker, which holds the parsed batch and computes, and
 //! one helper worker per further core (`navigator.hardwareConcurrency`). A
 //! batch of several files is cut into contiguous runs of its files in name
-//! order, balanced by bytes; each helper reads one run into an ingest part
-//! and hands its bytes back as a transferred buffer (no `SharedArrayBuffer`,
-//! so any static host will do), and the main worker merges the parts in
-//! file order into exactly the dataset one reader makes
+//! order, balanced by bytes: the main worker reads the first run, each
+//! helper another into an ingest part and hands its bytes back as a
+//! transferred buffer (no `SharedArrayBuffer`, so any static host will do),
+//! which the page passes on, and the main worker merges the parts in file
+//! order into exactly the dataset one reader makes
 //! ([`engine::ingest::parts`]).
 
 use std::cell::{Cell, RefCell};
-use std::ops::Range;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Uint8Array};
@@ -54,17 +54,32 @@ enum Slot {
 /// A batch being read by the helpers.
 struct Job {
     id: u32,
-    config: Config,
-    started_at: f64,
-    /// Every file, in name order.
-    files: Vec<File>,
-    /// The helper reading each share, in file order.
+    /// Files in the batch.
+    files: usize,
+    /// The helper reading each share after the first (which the main
+    /// worker reads), in file order.
     helpers: Vec<usize>,
     /// Bytes of each share, and read so far.
     shares: Vec<f64>,
     done: Vec<f64>,
-    /// The parts' buffers as they arrive.
-    parts: Vec<Option<JsValue>>,
+}
+
+impl Job {
+    /// Records progress on a share; the batch's progress to show.
+    fn progress(&mut self, share: usize, bytes: f64) -> Reply {
+        if let Some(done) = self.done.get_mut(share) {
+            *done = bytes;
+        }
+        Reply::Progress {
+            stage: format!(
+                "Reading {} files on {} cores",
+                self.files,
+                self.shares.len()
+            ),
+            bytes: self.done.iter().sum(),
+            total: self.shares.iter().sum(),
+        }
+    }
 }
 
 /// A helper is replaced by a fresh one after reading more than this: a
@@ -82,6 +97,24 @@ thread_local! {
     static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
     static NEXT_JOB: Cell<u32> = const { Cell::new(1) };
     static BATCH: RefCell<Vec<File>> = const { RefCell::new(Vec::new()) };
+    /// The download being received: its name and its pieces so far, chained
+    /// as a `Blob` (the browser keeps a blob's bytes outside the page's
+    /// memory, on disk when large).
+    static PIECES: RefCell<Option<(String, Blob)>> = const { RefCell::new(None) };
+}
+
+/// Appends a piece of the download `name` (a new name starts afresh).
+fn add_piece(name: &str, bytes: &JsValue) -> Result<(), String> {
+    PIECES.with(|p| {
+        let mut p = p.borrow_mut();
+        let parts = match p.take() {
+            Some((n, blob)) if n == name => Array::of2(&blob, bytes),
+            _ => Array::of1(bytes),
+        };
+        let blob = Blob::new_with_blob_sequence(&parts).map_err(|e| format!("{e:?}"))?;
+        *p = Some((name.to_string(), blob));
+        Ok(())
+    })
 }
 
 /// The `href` of the page's first `<link>` matching `selector`, made absolute.
@@ -167,7 +200,31 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     ON_MESSAGE.with(|m| *m.borrow_mut() = Some(on_message.clone()));
     let main = run_worker(Rc::new(move |reply| match reply {
         Reply::Ready => flush(Slot::Main),
-        reply => on_message(reply),
+        Reply::DownloadPart { name, bytes } => {
+            if let Err(message) = add_piece(&name, &bytes) {
+                on_message(Reply::Error { message });
+            }
+        }
+        Reply::Download { name, bytes } => match add_piece(&name, &bytes) {
+            Ok(()) => {
+                let blob = PIECES.with(|p| p.borrow_mut().take()).map(|(_, b)| b);
+                on_message(Reply::Download {
+                    name,
+                    bytes: blob.map_or(bytes, Into::into),
+                })
+            }
+            Err(message) => on_message(Reply::Error { message }),
+        },
+        reply @ Reply::Progress { .. } => on_message(on_main_progress(reply)),
+        reply => {
+            if matches!(
+                reply,
+                Reply::Report { .. } | Reply::Error { .. } | Reply::Crashed { .. }
+            ) {
+                JOB.with(|j| j.borrow_mut().take());
+            }
+            on_message(reply)
+        }
     }))?;
     WORKER.with(|w| *w.borrow_mut() = Some(main));
     let helpers = helper_count();
@@ -182,14 +239,11 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     Ok(())
 }
 
-/// One helper per core when there are several (the main worker merges and
-/// computes while they read); none on one core.
+/// One helper per further core (the main worker reads a share too); none
+/// on one core.
 fn helper_count() -> usize {
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
-    match cores as usize {
-        0 | 1 => 0,
-        n => n.min(MAX_HELPERS),
-    }
+    (cores as usize).saturating_sub(1).min(MAX_HELPERS)
 }
 
 fn spawn_helper(i: usize) -> Result<(), String> {
@@ -215,40 +269,25 @@ fn on_helper(i: usize, reply: Reply) {
     match reply {
         Reply::Ready => flush(Slot::Helper(i)),
         Reply::Progress { bytes, .. } => {
-            let sum = JOB.with(|j| {
+            let progress = JOB.with(|j| {
                 let mut j = j.borrow_mut();
                 let job = j.as_mut()?;
-                let share = job.helpers.iter().position(|&h| h == i)?;
-                job.done[share] = bytes;
-                Some((
-                    job.files.len(),
-                    job.helpers.len(),
-                    job.done.iter().sum(),
-                    job.shares.iter().sum(),
-                ))
+                let share = 1 + job.helpers.iter().position(|&h| h == i)?;
+                Some(job.progress(share, bytes))
             });
-            if let Some((files, helpers, bytes, total)) = sum {
-                emit(Reply::Progress {
-                    stage: format!("Reading {files} files on {helpers} cores"),
-                    bytes,
-                    total,
-                });
+            if let Some(progress) = progress {
+                emit(progress);
             }
         }
-        Reply::Part { job, buffer } => {
-            let (complete, share_bytes) = JOB.with(|j| {
-                let mut slot = j.borrow_mut();
-                let Some(current) = slot.as_mut().filter(|c| c.id == job) else {
-                    return (None, 0.0);
-                };
-                let Some(share) = current.helpers.iter().position(|&h| h == i) else {
-                    return (None, 0.0);
-                };
-                current.parts[share] = Some(buffer);
-                let bytes = current.shares[share];
-                let complete = current.parts.iter().all(Option::is_some);
-                (if complete { slot.take() } else { None }, bytes)
+        Reply::Part { job, share, buffer } => {
+            let share_bytes = JOB.with(|j| {
+                let j = j.borrow();
+                let current = j.as_ref().filter(|c| c.id == job)?;
+                current.shares.get(share as usize).copied()
             });
+            let Some(share_bytes) = share_bytes else {
+                return;
+            };
             if share_bytes > RESPAWN_AFTER_BYTES {
                 // After this handler returns: it belongs to the old worker.
                 wasm_bindgen_futures::spawn_local(async move {
@@ -258,16 +297,9 @@ fn on_helper(i: usize, reply: Reply) {
                     }
                 });
             }
-            if let Some(job) = complete {
-                let merge = Request::Merge {
-                    config: job.config,
-                    started_at: job.started_at,
-                    files: job.files,
-                    parts: job.parts.into_iter().flatten().collect(),
-                };
-                if let Err(message) = post_to(Slot::Main, &merge) {
-                    emit(Reply::Error { message });
-                }
+            if let Err(message) = post_to(Slot::Main, &Request::AddPart { job, share, buffer }) {
+                JOB.with(|j| j.borrow_mut().take());
+                emit(Reply::Error { message });
             }
         }
         Reply::Error { message } => {
@@ -283,6 +315,22 @@ fn on_helper(i: usize, reply: Reply) {
         }
         _ => {}
     }
+}
+
+/// The main worker's progress: while it reads its share of a batch read in
+/// parts, part of the batch's progress.
+fn on_main_progress(reply: Reply) -> Reply {
+    let (bytes, total) = match &reply {
+        Reply::Progress { bytes, total, .. } => (*bytes, *total),
+        _ => return reply,
+    };
+    JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        match j.as_mut() {
+            Some(job) if job.shares.first() == Some(&total) => job.progress(0, bytes),
+            _ => reply,
+        }
+    })
 }
 
 fn stop(slot: Slot) {
@@ -351,30 +399,6 @@ fn flush(slot: Slot) {
     })
 }
 
-/// Cuts files of these sizes (in order) into at most `k` contiguous,
-/// non-empty runs of about equal bytes.
-fn split(sizes: &[f64], k: usize) -> Vec<Range<usize>> {
-    let k = k.min(sizes.len());
-    if k <= 1 {
-        return std::iter::once(0..sizes.len()).collect();
-    }
-    let total: f64 = sizes.iter().sum();
-    let mut runs = Vec::with_capacity(k);
-    let (mut start, mut acc) = (0, 0.0);
-    for (i, size) in sizes.iter().enumerate() {
-        acc += size;
-        let cuts_left = k - 1 - runs.len();
-        let files_left = sizes.len() - i - 1;
-        let due = acc >= total * (runs.len() + 1) as f64 / k as f64;
-        if cuts_left > 0 && files_left >= cuts_left && (due || files_left == cuts_left) {
-            runs.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    runs.push(start..sizes.len());
-    runs
-}
-
 /// Milliseconds since the epoch on the page's clock (comparable with a
 /// worker's `timeOrigin + now()`).
 fn epoch_ms() -> f64 {
@@ -430,8 +454,9 @@ pub fn load(config: &Config) -> Result<(), String> {
             .filter_map(|(i, r)| r.as_ref().map(|_| i))
             .collect()
     });
-    let sizes: Vec<f64> = files.iter().map(|f| f.size()).collect();
-    let runs = split(&sizes, helpers.len());
+    let sizes: Vec<u64> = files.iter().map(|f| f.size() as u64).collect();
+    // The main worker reads the first run; a helper each further run.
+    let runs = engine::ingest::parts::runs(&sizes, helpers.len() + 1);
     if runs.len() < 2 {
         return send(&Request::Load {
             config: config.clone(),
@@ -443,24 +468,35 @@ pub fn load(config: &Config) -> Result<(), String> {
         n.set(id.wrapping_add(1));
         id
     });
-    let job = Job {
-        id,
+    send(&Request::Merge {
+        job: id,
         config: config.clone(),
         started_at: epoch_ms(),
-        helpers: helpers[..runs.len()].to_vec(),
-        shares: runs.iter().map(|r| sizes[r.clone()].iter().sum()).collect(),
-        done: vec![0.0; runs.len()],
-        parts: vec![None; runs.len()],
+        own: runs[0].end as u32,
+        parts: runs.len() as u32 - 1,
         files: files.clone(),
-    };
-    JOB.with(|j| *j.borrow_mut() = Some(job));
-    for (run, &helper) in runs.iter().zip(&helpers) {
+    })?;
+    let shares: Vec<f64> = runs
+        .iter()
+        .map(|r| sizes[r.clone()].iter().sum::<u64>() as f64)
+        .collect();
+    JOB.with(|j| {
+        *j.borrow_mut() = Some(Job {
+            id,
+            files: files.len(),
+            helpers: helpers[..runs.len() - 1].to_vec(),
+            done: vec![0.0; shares.len()],
+            shares,
+        })
+    });
+    for (share, run) in runs.iter().enumerate().skip(1) {
         let read = Request::ReadPart {
             job: id,
+            share: share as u32,
             config: config.clone(),
             files: files[run.clone()].to_vec(),
         };
-        if let Err(e) = post_to(Slot::Helper(helper), &read) {
+        if let Err(e) = post_to(Slot::Helper(helpers[share - 1]), &read) {
             JOB.with(|j| j.borrow_mut().take());
             return Err(e);
         }
@@ -491,6 +527,11 @@ pub fn download(name: &str) -> Result<(), String> {
 
 /// Saves bytes as a file through a temporary link.
 pub fn save(name: &str, bytes: &[u8]) -> Result<(), String> {
+    save_part(name, &Uint8Array::from(bytes).into())
+}
+
+/// Saves a `Blob` or a `Uint8Array` as a file through a temporary link.
+pub fn save_part(name: &str, part: &JsValue) -> Result<(), String> {
     let options = BlobPropertyBag::new();
     options.set_type(if name.ends_with(".zip") {
         "application/zip"
@@ -501,8 +542,7 @@ pub fn save(name: &str, bytes: &[u8]) -> Result<(), String> {
     } else {
         "text/csv;charset=utf-8"
     });
-    let parts = Array::of1(&Uint8Array::from(bytes).into());
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+    let blob = Blob::new_with_blob_sequence_and_options(&Array::of1(part), &options)
         .map_err(|e| format!("{e:?}"))?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
     let document = web_sys::window()
@@ -517,34 +557,4 @@ pub fn save(name: &str, bytes: &[u8]) -> Result<(), String> {
     a.click();
     let _ = Url::revoke_object_url(&url);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split;
-
-    #[test]
-    fn files_are_cut_into_contiguous_runs_of_about_equal_bytes() {
-        assert_eq!(split(&[5.0, 5.0, 5.0, 5.0], 2), vec![0..2, 2..4]);
-        assert_eq!(split(&[1.0, 1.0, 1.0, 9.0], 2), vec![0..3, 3..4]);
-        assert_eq!(split(&[9.0, 1.0, 1.0, 1.0], 2), vec![0..1, 1..4]);
-        // Never an empty run, never more runs than files.
-        assert_eq!(split(&[9.0, 0.0, 0.0], 3), vec![0..1, 1..2, 2..3]);
-        assert_eq!(split(&[1.0, 2.0], 8), vec![0..1, 1..2]);
-        assert_eq!(
-            split(&[1.0, 2.0], 1),
-            std::iter::once(0..2).collect::<Vec<_>>()
-        );
-        assert_eq!(split(&[], 4), std::iter::once(0..0).collect::<Vec<_>>());
-        for k in 1..6 {
-            let sizes: Vec<f64> = (0..14).map(|i| 1.0 + (i % 3) as f64).collect();
-            let runs = split(&sizes, k);
-            assert_eq!(runs.len(), k);
-            assert_eq!(runs.first().unwrap().start, 0);
-            assert_eq!(runs.last().unwrap().end, 14);
-            assert!(runs
-                .windows(2)
-                .all(|w| w[0].end == w[1].start && !w[0].is_empty()));
-        }
-    }
 }

@@ -1,6 +1,6 @@
 //! The one protocol between the page and its Web Workers: [`Request`]s go
 //! to a worker, [`Reply`]s come back. Each message is a plain JavaScript
-//! object `{msg, files?, parts?, text?, bytes?}`: `msg` is the enum as
+//! object `{msg, files?, text?, bytes?}`: `msg` is the enum as
 //! JSON, and what is large or cannot be serialised travels beside it (the
 //! dropped `File`s, the text of `report.json`, a download's or a part's
 //! bytes as transferred buffers, never copied between threads). Both sides
@@ -31,27 +31,44 @@ pub enum Request {
         /// The batch this part belongs to (replies of a cancelled batch are
         /// told apart by it).
         job: u32,
+        /// Its place among the batch's runs of files (1 and up; the main
+        /// worker reads run 0).
+        share: u32,
         /// Settings (the ingest part: the revenue cap).
         config: Config,
         /// The files (travel beside the JSON).
         #[serde(skip)]
         files: Vec<File>,
     },
-    /// Merge the parts read by the helpers, in file order, and compute the
-    /// report, as `Load` would have.
+    /// Read the first `own` files into a part, wait for the `parts` parts
+    /// the helpers read from the rest ([`Request::AddPart`]), merge them in
+    /// file order and compute the report, as `Load` would have.
     Merge {
+        /// The batch.
+        job: u32,
         /// Settings.
         config: Config,
         /// When the page started the batch (ms since the epoch, to time
-        /// the reading done elsewhere).
+        /// the reading done elsewhere too).
         started_at: f64,
+        /// How many of the files, from the first, this worker reads.
+        own: u32,
+        /// How many parts the helpers send.
+        parts: u32,
         /// Every file of the batch, in name order (for the manifest and to
         /// read again).
         #[serde(skip)]
         files: Vec<File>,
-        /// The parts' bytes (`ArrayBuffer`s, transferred).
+    },
+    /// A helper's part for the batch being merged.
+    AddPart {
+        /// The batch.
+        job: u32,
+        /// Its place among the runs of files.
+        share: u32,
+        /// The part's bytes (an `ArrayBuffer`, transferred).
         #[serde(skip)]
-        parts: Vec<JsValue>,
+        buffer: JsValue,
     },
     /// Compute the report of 14 generated days.
     Sample {
@@ -114,17 +131,31 @@ pub enum Reply {
     Part {
         /// The batch it belongs to.
         job: u32,
+        /// Its place among the runs of files.
+        share: u32,
         /// Its bytes (an `ArrayBuffer`, transferred beside the message).
         #[serde(skip)]
         buffer: JsValue,
     },
-    /// A download's bytes.
+    /// A piece of a large download, in order; the [`Reply::Download`] of
+    /// the same name ends it. Tables travel this way, a few MB at a time,
+    /// so neither the worker nor the page ever holds the whole file in its
+    /// own memory (the page chains the pieces into a `Blob`).
+    DownloadPart {
+        /// File name.
+        name: String,
+        /// A `Uint8Array` over a transferred buffer, beside the message.
+        #[serde(skip)]
+        bytes: JsValue,
+    },
+    /// A download's (last) bytes; on the page, after the bridge has joined
+    /// its pieces, the whole file as a `Blob`.
     Download {
         /// File name.
         name: String,
-        /// Contents (a transferred buffer beside the message).
+        /// A `Uint8Array` over a transferred buffer, or a `Blob`.
         #[serde(skip)]
-        bytes: Vec<u8>,
+        bytes: JsValue,
     },
     /// Something failed; the current report stays.
     Error {
@@ -172,16 +203,14 @@ impl Request {
         let obj = envelope(self);
         let transfer = Array::new();
         match self {
-            Request::Load { files, .. } | Request::ReadPart { files, .. } => {
+            Request::Load { files, .. }
+            | Request::ReadPart { files, .. }
+            | Request::Merge { files, .. } => {
                 set(&obj, "files", &files.iter().collect::<Array>());
             }
-            Request::Merge { files, parts, .. } => {
-                set(&obj, "files", &files.iter().collect::<Array>());
-                let parts: Array = parts.iter().collect();
-                set(&obj, "parts", &parts);
-                for p in parts.iter() {
-                    transfer.push(&p);
-                }
+            Request::AddPart { buffer, .. } => {
+                set(&obj, "bytes", buffer);
+                transfer.push(buffer);
             }
             _ => {}
         }
@@ -198,11 +227,10 @@ impl Request {
                 .collect()
         };
         match &mut request {
-            Request::Load { files, .. } | Request::ReadPart { files, .. } => *files = files_of(),
-            Request::Merge { files, parts, .. } => {
-                *files = files_of();
-                *parts = Array::from(&get(data, "parts")).iter().collect();
-            }
+            Request::Load { files, .. }
+            | Request::ReadPart { files, .. }
+            | Request::Merge { files, .. } => *files = files_of(),
+            Request::AddPart { buffer, .. } => *buffer = get(data, "bytes"),
             _ => {}
         }
         Ok(request)
@@ -218,11 +246,10 @@ impl Reply {
                 set(&obj, "text", &json.into());
                 (obj, None)
             }
-            Reply::Download { bytes, .. } => {
-                let array = Uint8Array::from(bytes.as_slice());
-                let buffer: JsValue = array.buffer().into();
-                set(&obj, "bytes", &array.into());
-                (obj, Some(buffer))
+            Reply::Download { bytes, .. } | Reply::DownloadPart { bytes, .. } => {
+                set(&obj, "bytes", bytes);
+                let buffer = bytes.dyn_ref::<Uint8Array>().map(|a| a.buffer().into());
+                (obj, buffer)
             }
             Reply::Part { buffer, .. } => {
                 set(&obj, "bytes", buffer);
@@ -237,7 +264,9 @@ impl Reply {
         let mut reply: Reply = parse(data)?;
         match &mut reply {
             Reply::Report { json, .. } => *json = get(data, "text").as_string().unwrap_or_default(),
-            Reply::Download { bytes, .. } => *bytes = Uint8Array::new(&get(data, "bytes")).to_vec(),
+            Reply::Download { bytes, .. } | Reply::DownloadPart { bytes, .. } => {
+                *bytes = get(data, "bytes")
+            }
             Reply::Part { buffer, .. } => *buffer = get(data, "bytes"),
             _ => {}
         }

@@ -174,13 +174,14 @@ impl AppState {
                 Err(e) => self.fail(format!("The report could not be read: {e}")),
             },
             Msg::Download { name, bytes } => {
-                if let Err(e) = bridge::save(&name, &bytes) {
+                if let Err(e) = bridge::save_part(&name, &bytes) {
                     self.notice.set(Some(format!("{name}: {e}")));
                 }
             }
             Msg::Warm => self.warm.set(true),
-            // Parts go between the workers; the bridge never passes them on.
-            Msg::Part { .. } => {}
+            // Parts go between the workers, and download pieces are joined
+            // by the bridge: it never passes either on.
+            Msg::Part { .. } | Msg::DownloadPart { .. } => {}
             Msg::Error { message } => self.fail(message),
             Msg::Crashed { message } => {
                 // A dead worker answers nothing: start a fresh one, after

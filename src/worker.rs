@@ -3,8 +3,9 @@
 //! It answers the [`Request`]s of [`crate::protocol`]: `Load` reads the
 //! files in 4 MB slices with `FileReaderSync` (never a whole file in memory
 //! at once) and computes; `ReadPart` (sent to the helper workers, one per
-//! core) reads a run of the files into an ingest part and hands its bytes
-//! back; `Merge` merges those parts in file order into exactly the dataset
+//! further core) reads a run of the files into an ingest part and hands its
+//! bytes back; `Merge` reads the first run here, then takes the helpers'
+//! parts (`AddPart`) and merges them in file order into exactly the dataset
 //! `Load` would have read, and computes; `Sample` uses 14 generated days; `Reconfigure`
 //! recomputes from the events already parsed (reading the files again only
 //! when the revenue cap changed); `Download` makes one table,
@@ -86,6 +87,23 @@ thread_local! {
     /// How many workers read the batch of the next report (1 unless it was
     /// merged from parts).
     static READERS: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+    /// Requests not handled yet, and whether they are being handled.
+    static QUEUE: RefCell<std::collections::VecDeque<Request>> = const { RefCell::new(std::collections::VecDeque::new()) };
+    static BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The batch being read in parts, while the helpers' parts arrive.
+    static MERGING: RefCell<Option<Merging>> = const { RefCell::new(None) };
+}
+
+/// A batch read partly here, partly by the helpers ([`Request::Merge`]).
+struct Merging {
+    job: u32,
+    config: Config,
+    /// When the page started it, on this worker's clock.
+    started: f64,
+    files: Vec<File>,
+    /// Each run's part in file order: this worker's first, the helpers'
+    /// as they arrive.
+    parts: Vec<Option<Part>>,
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -105,11 +123,16 @@ fn post(reply: &Reply) {
 }
 
 /// Installs the message handler; called by the worker binary's `main`.
+/// Requests are handled one at a time, in order: reading files awaits the
+/// browser (see [`read_into`]), and what arrives meanwhile waits its turn.
 pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-        let result = Request::decode(&ev.data()).and_then(handle);
-        if let Err(message) = result {
-            post(&Reply::Error { message });
+        match Request::decode(&ev.data()) {
+            Ok(request) => QUEUE.with(|q| q.borrow_mut().push_back(request)),
+            Err(message) => post(&Reply::Error { message }),
+        }
+        if !BUSY.with(|b| b.replace(true)) {
+            wasm_bindgen_futures::spawn_local(drain());
         }
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -117,6 +140,16 @@ pub fn start() {
     post(&Reply::Ready);
     warm_up();
     post(&Reply::Warm);
+}
+
+/// Handles the queued requests in order until none is left.
+async fn drain() {
+    while let Some(request) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+        if let Err(message) = handle(request).await {
+            post(&Reply::Error { message });
+        }
+    }
+    BUSY.with(|b| b.set(false));
 }
 
 /// Runs every stage once on a small generated batch as soon as the worker
@@ -155,49 +188,90 @@ fn now() -> f64 {
     scope().performance().map_or(0.0, |p| p.now())
 }
 
-fn handle(request: Request) -> Result<(), String> {
+async fn handle(request: Request) -> Result<(), String> {
     let started = now();
+    if !matches!(request, Request::AddPart { .. } | Request::ReadPart { .. }) {
+        // A new request supersedes a batch still waiting for its parts.
+        MERGING.with(|m| m.borrow_mut().take());
+    }
     match request {
         Request::Load { config, files } => {
-            let (dataset, files) = load(files, &config)?;
+            let (dataset, files) = load(files, &config).await?;
             finish(dataset, Sources::Files(files), &config, started)
         }
-        Request::ReadPart { job, config, files } => {
-            let mut part = Part::new(&config.ingest);
-            let total: f64 = files.iter().map(|f| f.size()).sum();
-            read_into(part.ingest(), &files, total)?;
-            let bytes = part.to_bytes();
-            drop(part);
+        Request::ReadPart {
+            job,
+            share,
+            config,
+            files,
+        } => {
+            let bytes = read_part(&files, &config).await?.to_bytes();
             let buffer = Uint8Array::from(bytes.as_slice()).buffer().into();
             drop(bytes);
-            post(&Reply::Part { job, buffer });
+            post(&Reply::Part { job, share, buffer });
             Ok(())
         }
         Request::Merge {
+            job,
             config,
             started_at,
-            files,
+            own,
             parts,
+            files,
         } => {
-            // Started on the page's clock: the helpers' reading counts too.
+            // Started on the page's clock: the time before this message
+            // counts too.
             let started = started_at - scope().performance().map_or(0.0, |p| p.time_origin());
-            let total: f64 = files.iter().map(|f| f.size()).sum();
-            progress("Merging what the workers read", total, total);
-            let mut read = Vec::with_capacity(parts.len());
-            for buffer in parts {
+            let own = read_part(&files[..(own as usize).min(files.len())], &config).await?;
+            let merging = Merging {
+                job,
+                config,
+                started,
+                files,
+                parts: std::iter::once(Some(own))
+                    .chain((0..parts).map(|_| None))
+                    .collect(),
+            };
+            MERGING.with(|m| *m.borrow_mut() = Some(merging));
+            Ok(())
+        }
+        Request::AddPart { job, share, buffer } => {
+            let complete = MERGING.with(|m| -> Result<Option<Merging>, String> {
+                let mut slot = m.borrow_mut();
+                let Some(merging) = slot.as_mut().filter(|m| m.job == job) else {
+                    return Ok(None);
+                };
                 // One part's bytes at a time in this worker's memory.
                 let bytes = Uint8Array::new(&buffer).to_vec();
-                read.push(Part::from_bytes(&bytes, &config.ingest)?);
-            }
-            let readers = read.len();
+                let part = Part::from_bytes(&bytes, &merging.config.ingest)?;
+                if let Some(place) = merging.parts.get_mut(share as usize) {
+                    *place = Some(part);
+                }
+                let done = merging.parts.iter().all(Option::is_some);
+                Ok(if done { slot.take() } else { None })
+            })?;
+            let Some(merging) = complete else {
+                return Ok(());
+            };
+            let Merging {
+                config,
+                started,
+                files,
+                parts: read,
+                ..
+            } = merging;
+            let total: f64 = files.iter().map(|f| f.size()).sum();
+            progress("Merging what the workers read", total, total);
+            let read: Vec<Part> = read.into_iter().flatten().collect();
+            let readers = read.len() as u32;
             match parts::merge(read) {
                 Some(dataset) => {
-                    READERS.with(|r| r.set(readers as u32));
+                    READERS.with(|r| r.set(readers));
                     finish(dataset, Sources::Files(files), &config, started)
                 }
                 // Past the batch's revenue ceiling only one reader is exact.
                 None => {
-                    let (dataset, files) = load(files, &config)?;
+                    let (dataset, files) = load(files, &config).await?;
                     finish(dataset, Sources::Files(files), &config, started)
                 }
             }
@@ -223,7 +297,7 @@ fn handle(request: Request) -> Result<(), String> {
             });
             match reread {
                 Some(Some(files)) => {
-                    let (dataset, files) = load(files, &config)?;
+                    let (dataset, files) = load(files, &config).await?;
                     return finish(dataset, Sources::Files(files), &config, started);
                 }
                 Some(None) => {
@@ -243,6 +317,18 @@ fn handle(request: Request) -> Result<(), String> {
         Request::Download { name } => {
             let download = puffy_report::bundle::Download::from_file_name(&name)
                 .ok_or_else(|| format!("unknown download {name:?}"))?;
+            if let puffy_report::bundle::Download::Table(table) = download {
+                // Streamed: written piece by piece, each piece posted as it fills.
+                let mut sink = Pieces::new(&name);
+                STATE.with(|s| {
+                    let s = s.borrow();
+                    let s = s.as_ref().ok_or("no data loaded")?;
+                    engine::outputs::tables::write(&s.data, &s.run, table, &mut sink)
+                        .map_err(|e| e.to_string())
+                })?;
+                sink.end();
+                return Ok(());
+            }
             let bytes = STATE.with(|s| {
                 let mut s = s.borrow_mut();
                 let s = s.as_mut().ok_or("no data loaded")?;
@@ -252,9 +338,63 @@ fn handle(request: Request) -> Result<(), String> {
                 let inputs = s.digests.as_deref().unwrap_or_default();
                 puffy_report::bundle::file(&s.data, &s.run, inputs, download)
             })?;
-            post(&Reply::Download { name, bytes });
+            post(&Reply::Download {
+                name,
+                bytes: Uint8Array::from(bytes.as_slice()).into(),
+            });
             Ok(())
         }
+    }
+}
+
+/// Bytes of a download per [`Reply::DownloadPart`].
+const PIECE: usize = 4 * 1024 * 1024;
+
+/// A `Write` that posts a download to the page a piece at a time.
+struct Pieces {
+    name: String,
+    buf: Vec<u8>,
+}
+
+impl Pieces {
+    fn new(name: &str) -> Pieces {
+        Pieces {
+            name: name.to_string(),
+            buf: Vec::with_capacity(PIECE),
+        }
+    }
+
+    fn bytes(&mut self) -> JsValue {
+        let bytes = Uint8Array::from(self.buf.as_slice()).into();
+        self.buf.clear();
+        bytes
+    }
+
+    /// Posts the last piece as the download itself.
+    fn end(mut self) {
+        let bytes = self.bytes();
+        post(&Reply::Download {
+            name: std::mem::take(&mut self.name),
+            bytes,
+        });
+    }
+}
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= PIECE {
+            let bytes = self.bytes();
+            post(&Reply::DownloadPart {
+                name: self.name.clone(),
+                bytes,
+            });
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -266,47 +406,139 @@ fn progress(stage: &str, bytes: f64, total: f64) {
     });
 }
 
+/// Reads a run of the batch's files into a part.
+async fn read_part(files: &[File], config: &Config) -> Result<Part, String> {
+    let total: f64 = files.iter().map(|f| f.size()).sum();
+    let mut part = Part::with_expected_bytes(&config.ingest, total as u64);
+    read_into(part.ingest(), files, total).await?;
+    Ok(part)
+}
+
 /// Reads every file in name order, slice by slice.
-fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), String> {
+async fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), String> {
     files.sort_by_key(|f| f.name());
     let total: f64 = files.iter().map(|f| f.size()).sum();
     let mut ingest = Ingest::with_expected_bytes(total as u64).with_config(&config.ingest);
-    read_into(&mut ingest, &files, total)?;
+    read_into(&mut ingest, &files, total).await?;
     progress("Computing the report", total, total);
     Ok((ingest.finish(), files))
 }
 
+/// Files up to this size are read whole, the next one while this one is
+/// parsed; larger ones a slice at a time.
+const WHOLE_FILE: f64 = 256.0 * 1024.0 * 1024.0;
+
 /// Reads `files` in the order given into `ingest` (a whole batch or a
 /// part), reporting progress out of `total` bytes.
-fn read_into(ingest: &mut Ingest, files: &[File], total: f64) -> Result<(), String> {
+///
+/// The browser reads a file into memory on its own threads: each file up to
+/// [`WHOLE_FILE`] is asked for (`Blob.arrayBuffer()`) before the previous
+/// one is parsed, so reading and parsing overlap. Reading synchronously
+/// (`FileReaderSync`) took half of a worker's time at 10x.
+async fn read_into(ingest: &mut Ingest, files: &[File], total: f64) -> Result<(), String> {
     let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
+    let ask = |f: &File| {
+        (f.size() <= WHOLE_FILE).then(|| wasm_bindgen_futures::JsFuture::from(f.array_buffer()))
+    };
+    let mut next = files.first().and_then(ask);
     let mut done = 0.0;
-    for file in files {
+    for (k, file) in files.iter().enumerate() {
         let name = file.name();
         progress(&format!("Reading {name}"), done, total);
-        if name.to_ascii_lowercase().ends_with(".zip") {
-            let mut blob = BlobReader::new(file, &reader, done, total);
-            let mut bytes = Vec::with_capacity(file.size() as usize);
-            match blob.read_to_end(&mut bytes) {
-                Ok(_) => {
-                    engine::ingest::archive::add_zip(ingest, &name, std::io::Cursor::new(bytes))
-                }
-                Err(e) => {
-                    ingest.add_unreadable(&name, &e.to_string());
+        let whole = match next.take() {
+            Some(pending) => Some(pending.await),
+            None => None,
+        };
+        next = files.get(k + 1).and_then(ask);
+        let zip = name.to_ascii_lowercase().ends_with(".zip");
+        match whole {
+            Some(Ok(buffer)) => {
+                let array = Uint8Array::new(&buffer);
+                if zip {
+                    let cursor = std::io::Cursor::new(array.to_vec());
+                    engine::ingest::archive::add_zip(ingest, &name, cursor);
+                } else {
+                    ingest.add_file(&name, JsBytes::new(array, &name, done, total));
                 }
             }
-            done += file.size();
-            continue;
-        }
-        let mut blob = BlobReader::new(file, &reader, done, total);
-        ingest.add_file(&name, &mut blob);
-        if let Some(e) = blob.error.take() {
-            // The engine recorded a short read; say why in the file's error.
-            web_sys::console::warn_1(&format!("{name}: {e}").into());
+            Some(Err(e)) => {
+                ingest.add_unreadable(&name, &format!("the browser could not read it ({e:?})"));
+            }
+            None if zip => {
+                let mut blob = BlobReader::new(file, &reader, done, total);
+                let mut bytes = Vec::with_capacity(file.size() as usize);
+                match blob.read_to_end(&mut bytes) {
+                    Ok(_) => {
+                        engine::ingest::archive::add_zip(ingest, &name, std::io::Cursor::new(bytes))
+                    }
+                    Err(e) => {
+                        ingest.add_unreadable(&name, &e.to_string());
+                    }
+                }
+            }
+            None => {
+                let mut blob = BlobReader::new(file, &reader, done, total);
+                ingest.add_file(&name, &mut blob);
+                if let Some(e) = blob.error.take() {
+                    // The engine recorded a short read; say why in the file's error.
+                    web_sys::console::warn_1(&format!("{name}: {e}").into());
+                }
+            }
         }
         done += file.size();
     }
     Ok(())
+}
+
+/// A `Read` over a file already in the browser's memory (a `Uint8Array`),
+/// copied into the worker a slice at a time, reporting progress.
+struct JsBytes<'a> {
+    array: Uint8Array,
+    name: &'a str,
+    chunk: Vec<u8>,
+    at: usize,
+    pos: u32,
+    base: f64,
+    total: f64,
+}
+
+impl<'a> JsBytes<'a> {
+    fn new(array: Uint8Array, name: &'a str, base: f64, total: f64) -> Self {
+        JsBytes {
+            array,
+            name,
+            chunk: Vec::new(),
+            at: 0,
+            pos: 0,
+            base,
+            total,
+        }
+    }
+}
+
+impl Read for JsBytes<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at >= self.chunk.len() {
+            let len = self.array.length();
+            if self.pos >= len {
+                return Ok(0);
+            }
+            let end = self.pos.saturating_add(SLICE as u32).min(len);
+            self.chunk.resize((end - self.pos) as usize, 0);
+            self.array.subarray(self.pos, end).copy_to(&mut self.chunk);
+            self.pos = end;
+            self.at = 0;
+            progress(
+                &format!("Reading {}", self.name),
+                self.base + f64::from(self.pos),
+                self.total,
+            );
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Posts `report.json` of a run with the time each step took; `marks` are

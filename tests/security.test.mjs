@@ -86,7 +86,7 @@ test('a crashed worker is replaced and the page says what happened', async () =>
   await page.locator('main[data-engine=warm]').waitFor({ timeout: 30000 });
   const workers = page.workers();
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  assert.equal(workers.length, cores > 1 ? 1 + Math.min(cores, 8) : 1, 'the main worker and one helper per core');
+  assert.equal(workers.length, Math.min(cores, 9), 'the main worker and a helper per further core');
   // An uncaught error inside the worker, as a panic or running out of
   // memory would raise.
   await workers[0].evaluate(() => setTimeout(() => { throw new Error('simulated crash'); }, 0));

@@ -95,13 +95,14 @@ pub fn ingest(files: &[PathBuf], cfg: &engine::config::IngestConfig) -> Dataset 
         .collect();
     let threads = threads().min(files.len());
     if threads > 1 {
-        let runs = split(&sizes, threads);
+        let runs = engine::ingest::parts::runs(&sizes, threads);
         let parts: Vec<Part> = std::thread::scope(|scope| {
             let handles: Vec<_> = runs
                 .iter()
                 .map(|run| {
                     scope.spawn(|| {
-                        let mut part = Part::new(cfg);
+                        let bytes = sizes[run.clone()].iter().sum();
+                        let mut part = Part::with_expected_bytes(cfg, bytes);
                         for path in &files[run.clone()] {
                             read(part.ingest(), path);
                         }
@@ -133,25 +134,6 @@ fn threads() -> usize {
         .clamp(1, 64)
 }
 
-/// At most `n` contiguous, non-empty runs of the files, cut where the
-/// running size passes each `n`-th of the total.
-fn split(sizes: &[u64], n: usize) -> Vec<std::ops::Range<usize>> {
-    let total = sizes.iter().sum::<u64>().max(1);
-    let mut runs = Vec::new();
-    let (mut start, mut acc) = (0, 0u64);
-    for (i, size) in sizes.iter().enumerate() {
-        acc += size;
-        if runs.len() + 1 < n && acc * n as u64 >= total * (runs.len() as u64 + 1) {
-            runs.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    if start < sizes.len() {
-        runs.push(start..sizes.len());
-    }
-    runs
-}
-
 /// Reads one file, or each member of a `.zip`, into `ingest`.
 fn read(ingest: &mut Ingest, path: &Path) {
     let name = path.file_name().map_or_else(
@@ -169,20 +151,5 @@ fn read(ingest: &mut Ingest, path: &Path) {
         Err(e) => {
             ingest.add_unreadable(&name, &e.to_string());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split;
-
-    #[test]
-    fn files_split_into_runs_of_about_equal_size() {
-        assert_eq!(split(&[1; 14], 2), vec![0..7, 7..14]);
-        assert_eq!(split(&[10, 1, 1], 2), vec![0..1, 1..3]);
-        assert_eq!(split(&[1, 1, 10], 2), vec![0..3]);
-        assert_eq!(split(&[5, 5, 5, 5], 3), vec![0..2, 2..3, 3..4]);
-        assert_eq!(split(&[0, 0], 2), vec![0..2]);
-        assert_eq!(split(&[7], 4), vec![0..1]);
     }
 }

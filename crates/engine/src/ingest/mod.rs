@@ -88,12 +88,20 @@ impl Ingest {
     /// bytes a row), so the event list and its hash tables do not grow step
     /// by step: growing them was a tenth of the ingest time at 125 MB.
     pub fn with_expected_bytes(bytes: u64) -> Ingest {
-        let rows = (bytes / BYTES_PER_ROW).min(MAX_RESERVED_ROWS) as usize;
         let mut ingest = Ingest::default();
-        ingest.data.events.reserve(rows);
-        ingest.seen.reserve(rows);
-        ingest.data.strings.reserve(rows / 2);
+        ingest.reserve_rows(bytes, true);
         ingest
+    }
+
+    /// Reserves the event list and string table (and the duplicate table,
+    /// with `seen`) for about `bytes` of exports.
+    fn reserve_rows(&mut self, bytes: u64, seen: bool) {
+        let rows = (bytes / BYTES_PER_ROW).min(MAX_RESERVED_ROWS) as usize;
+        self.data.events.reserve(rows);
+        if seen {
+            self.seen.reserve(rows);
+        }
+        self.data.strings.reserve(rows / 2);
     }
 
     /// Reads one file. Never fails: a file that cannot be read gets an

@@ -78,6 +78,15 @@ impl Part {
         Part { ingest }
     }
 
+    /// An empty part with room for about `bytes` of exports (see
+    /// [`Ingest::with_expected_bytes`]; no duplicate table, which a part
+    /// does not keep).
+    pub fn with_expected_bytes(cfg: &IngestConfig, bytes: u64) -> Part {
+        let mut part = Part::new(cfg);
+        part.ingest.reserve_rows(bytes, false);
+        part
+    }
+
     /// The underlying reader, to add files or ZIP members in order.
     pub fn ingest(&mut self) -> &mut Ingest {
         &mut self.ingest
@@ -158,6 +167,26 @@ impl Part {
         ingest.revenue_cents = wire.revenue_cents;
         Ok(part)
     }
+}
+
+/// At most `n` contiguous, non-empty runs of files of these sizes (in
+/// order), cut where the running size passes each `n`-th of the total: how
+/// a batch is shared between threads or workers.
+pub fn runs(sizes: &[u64], n: usize) -> Vec<std::ops::Range<usize>> {
+    let total = sizes.iter().sum::<u64>().max(1);
+    let mut runs = Vec::new();
+    let (mut start, mut acc) = (0, 0u64);
+    for (i, size) in sizes.iter().enumerate() {
+        acc += size;
+        if runs.len() + 1 < n && acc * n as u64 >= total * (runs.len() as u64 + 1) {
+            runs.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < sizes.len() {
+        runs.push(start..sizes.len());
+    }
+    runs
 }
 
 /// The parts, in file order, as one dataset (events ordered by time, file
@@ -245,4 +274,23 @@ pub fn merge(parts: Vec<Part>) -> Option<Dataset> {
     }
     out.events.sort_unstable_by_key(|e| (e.ts, e.file, e.line));
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn files_split_into_runs_of_about_equal_size() {
+        assert_eq!(runs(&[1; 14], 2), vec![0..7, 7..14]);
+        assert_eq!(runs(&[10, 1, 1], 2), vec![0..1, 1..3]);
+        assert_eq!(
+            runs(&[1, 1, 10], 2),
+            std::iter::once(0..3).collect::<Vec<_>>()
+        );
+        assert_eq!(runs(&[5, 5, 5, 5], 3), vec![0..2, 2..3, 3..4]);
+        assert_eq!(runs(&[0, 0], 2), std::iter::once(0..2).collect::<Vec<_>>());
+        assert_eq!(runs(&[7], 4), std::iter::once(0..1).collect::<Vec<_>>());
+        assert!(runs(&[], 4).is_empty());
+    }
 }
