@@ -96,6 +96,9 @@ thread_local! {
     static ON_MESSAGE: RefCell<Option<Listener>> = const { RefCell::new(None) };
     static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
     static NEXT_JOB: Cell<u32> = const { Cell::new(1) };
+    /// Workers (main and helpers) still in their warm-up run; the page hears
+    /// `Warm` once all are done.
+    static WARMING: Cell<usize> = const { Cell::new(0) };
     static BATCH: RefCell<Vec<File>> = const { RefCell::new(Vec::new()) };
     /// The download being received: its name and its pieces so far, chained
     /// as a `Blob` (the browser keeps a blob's bytes outside the page's
@@ -200,6 +203,7 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     ON_MESSAGE.with(|m| *m.borrow_mut() = Some(on_message.clone()));
     let main = run_worker(Rc::new(move |reply| match reply {
         Reply::Ready => flush(Slot::Main),
+        Reply::Warm => warmed(),
         Reply::DownloadPart { name, bytes } => {
             if let Err(message) = add_piece(&name, &bytes) {
                 on_message(Reply::Error { message });
@@ -229,14 +233,28 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     WORKER.with(|w| *w.borrow_mut() = Some(main));
     let helpers = helper_count();
     HELPERS.with(|h| *h.borrow_mut() = (0..helpers).map(|_| None).collect());
+    WARMING.with(|w| w.set(1 + helpers));
     for i in 0..helpers {
         // A helper that cannot start leaves its slot empty: the others (or
         // the main worker alone) read the batch.
         if let Err(e) = spawn_helper(i) {
             web_sys::console::warn_1(&format!("helper worker {i}: {e}").into());
+            warmed();
         }
     }
     Ok(())
+}
+
+/// A worker finished its warm-up; the last one tells the page.
+fn warmed() {
+    let left = WARMING.with(|w| {
+        let left = w.get().saturating_sub(1);
+        w.set(left);
+        left
+    });
+    if left == 0 {
+        emit(Reply::Warm);
+    }
 }
 
 /// One helper per further core (the main worker reads a share too); none
@@ -268,6 +286,8 @@ fn emit(msg: Msg) {
 fn on_helper(i: usize, reply: Reply) {
     match reply {
         Reply::Ready => flush(Slot::Helper(i)),
+        // A helper started again after a large batch warms up unseen.
+        Reply::Warm => warmed(),
         Reply::Progress { bytes, .. } => {
             let progress = JOB.with(|j| {
                 let mut j = j.borrow_mut();
