@@ -203,3 +203,41 @@ test('a .zip of the daily files gives the same numbers', async () => {
   assert.equal(manifest.inputs[0].rows, report.inputs.reduce((n, f) => n + f.rows, 0));
   assert.deepEqual(errors, []);
 });
+
+test('Cancel while several cores read stops every worker, and the same batch then loads in full', async () => {
+  const { page, errors } = browser;
+  // Eight copies of a real-shaped export (~130 MB): long enough to cancel.
+  const big = tempDir('puffy-big-');
+  const bigCli = tempDir('puffy-big-cli-');
+  execFileSync(puffy, ['generate', big, '--real-shape', '--events-per-day', '3571', '--copies', '8']);
+  fs.rmSync(path.join(big, 'truth.json'));
+  execFileSync(puffy, ['run', big, '--out', bigCli]);
+  const bigFiles = fs.readdirSync(big).sort().map((f) => path.join(big, f));
+  await open(page);
+  await page.locator('main[data-engine=warm]').waitFor({ timeout: 30000 });
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const workers = Math.min(cores, 9);
+  await page.locator('input[type=file][multiple]').setInputFiles(bigFiles);
+  // The progress adds up what every core has read.
+  const stage = cores > 1 ? /Reading \d+ files on \d+ cores/ : /Reading/;
+  await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.progress-text')?.textContent ?? ''), stage.source, { timeout: 20000 });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('main[data-state=idle]').waitFor({ timeout: 10000 });
+  assert.match(await page.locator('main').textContent(), /Cancelled\./);
+  // Fresh workers start, warm up, and the batch loads again in full.
+  await page.locator('main[data-engine=warm]').waitFor({ timeout: 30000 });
+  assert.equal(page.workers().length, workers, 'the cancelled workers are gone and fresh ones run');
+  await page.locator('input[type=file][multiple]').setInputFiles(bigFiles);
+  await page.locator('main[data-state=ready]').waitFor({ timeout: 120000 });
+  const report = JSON.parse(fs.readFileSync(path.join(bigCli, 'report.json'), 'utf8'));
+  const got = await kpis(page);
+  for (const key of ['revenue', 'orders', 'sessions', 'visitors']) {
+    assert.equal(got[key], report.summary[key], `KPI ${key}`);
+  }
+  // The largest table arrives in 4 MB pieces and is the CLI's byte for byte.
+  await page.locator('[data-tab=downloads]').click();
+  const enriched = await download(page, 'events_enriched.csv');
+  assert.ok(enriched.length > 8 * 1024 * 1024, 'several pieces');
+  assert.ok(enriched.equals(fs.readFileSync(path.join(bigCli, 'events_enriched.csv'))), 'events_enriched.csv as puffy run wrote it');
+  assert.deepEqual(errors, []);
+});
