@@ -112,3 +112,28 @@ fn bytes_that_are_not_a_part_are_refused() {
     assert!(err.contains("format 2"), "{err}");
     assert!(Part::from_bytes(&[], &cfg).is_err());
 }
+
+/// Copies within a file and across files, interleaved so that the merge's
+/// compaction passes a first copy before its later copy is counted: each
+/// copy is still counted against the file its first copy came from.
+#[test]
+fn copies_count_against_the_file_of_their_first_copy() {
+    let header = "client_id,page_url,referrer,timestamp,event_name,event_data,user_agent\n";
+    let row = |client: &str, minute: u32| {
+        format!("{client},https://shop.example/,,2025-03-01T10:{minute:02}:00Z,page_viewed,,Mozilla/5.0 (X11; Linux x86_64)\n")
+    };
+    let a = format!("{header}{}{}{}", row("x", 1), row("x", 1), row("y", 2));
+    let b = format!("{header}{}{}", row("w", 3), row("y", 2));
+    let files = vec![
+        ("events_20250301.csv".to_string(), a.into_bytes()),
+        ("events_20250302.csv".to_string(), b.into_bytes()),
+    ];
+    let one = one_reader(&files);
+    assert_eq!(
+        one.files[1].duplicate_of,
+        vec![(0, 1)],
+        "y in the second file is a copy of the first file's"
+    );
+    assert_eq!(contents(&in_parts(&files, &[1], false)), contents(&one));
+    assert_eq!(contents(&in_parts(&files, &[1], true)), contents(&one));
+}
