@@ -1,8 +1,7 @@
 //! The Web Worker that runs the engine, so the page never freezes.
 //!
 //! It answers the [`Request`]s of [`crate::protocol`]: `Load` reads the
-//! files in 4 MB slices with `FileReaderSync` (never a whole file in memory
-//! at once) and computes; `ReadPart` (sent to the helper workers, one per
+//! files (see [`read`]) and computes; `ReadPart` (sent to the helper workers, one per
 //! further core) reads a run of the files into an ingest part and hands its
 //! bytes back; `Merge` reads the first run here, then takes the helpers'
 //! parts (`AddPart`) and merges them in file order into exactly the dataset
@@ -14,23 +13,26 @@
 //! time each step took), `Download` and `Error`.
 //!
 //! Files are processed in name order, like `puffy run` on a folder, so the
-//! downloads are byte-identical to the CLI's.
+//! downloads are byte-identical to the CLI's. `post.rs` holds what the
+//! worker sends the page (replies, progress, downloads in pieces);
+//! `read.rs` turns `File`s into the engine's reader.
+
+mod post;
+mod read;
 
 use std::cell::RefCell;
-use std::io::Read;
 
 use engine::config::Config;
 use engine::ingest::parts::{self, Part};
 use engine::ingest::{Dataset, Ingest};
-use js_sys::{Array, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{File, FileReaderSync, MessageEvent};
 
 use crate::protocol::{Reply, Request, Timings};
-
-/// Bytes read per slice of a `File`.
-const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+use post::{post, progress, scope, Pieces};
+use read::{read_into, BlobReader};
 
 /// What the worker keeps between messages: the parsed events, the run
 /// behind the current report (downloads reuse it) and where the events
@@ -104,22 +106,6 @@ struct Merging {
     /// Each run's part in file order: this worker's first, the helpers'
     /// as they arrive.
     parts: Vec<Option<Part>>,
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-/// Posts a reply to the page (a download's buffer is transferred).
-fn post(reply: &Reply) {
-    let (msg, transfer) = reply.encode();
-    let result = match transfer {
-        Some(t) => scope().post_message_with_transfer(&msg, &Array::of1(&t)),
-        None => scope().post_message(&msg),
-    };
-    if result.is_err() {
-        web_sys::console::error_1(&"worker: could not post a message".into());
-    }
 }
 
 /// Installs the message handler; called by the worker binary's `main`.
@@ -363,65 +349,6 @@ async fn handle(request: Request) -> Result<(), String> {
     }
 }
 
-/// Bytes of a download per [`Reply::DownloadPart`].
-const PIECE: usize = 4 * 1024 * 1024;
-
-/// A `Write` that posts a download to the page a piece at a time.
-struct Pieces {
-    name: String,
-    buf: Vec<u8>,
-}
-
-impl Pieces {
-    fn new(name: &str) -> Pieces {
-        Pieces {
-            name: name.to_string(),
-            buf: Vec::with_capacity(PIECE),
-        }
-    }
-
-    fn bytes(&mut self) -> JsValue {
-        let bytes = Uint8Array::from(self.buf.as_slice()).into();
-        self.buf.clear();
-        bytes
-    }
-
-    /// Posts the last piece as the download itself.
-    fn end(mut self) {
-        let bytes = self.bytes();
-        post(&Reply::Download {
-            name: std::mem::take(&mut self.name),
-            bytes,
-        });
-    }
-}
-
-impl std::io::Write for Pieces {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= PIECE {
-            let bytes = self.bytes();
-            post(&Reply::DownloadPart {
-                name: self.name.clone(),
-                bytes,
-            });
-        }
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn progress(stage: &str, bytes: f64, total: f64) {
-    post(&Reply::Progress {
-        stage: stage.to_string(),
-        bytes,
-        total,
-    });
-}
-
 /// Reads a run of the batch's files into a part.
 async fn read_part(files: &[File], config: &Config) -> Result<Part, String> {
     let total: f64 = files.iter().map(|f| f.size()).sum();
@@ -438,123 +365,6 @@ async fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<Fil
     read_into(&mut ingest, &files, total).await?;
     progress("Computing the report", total, total);
     Ok((ingest.finish(), files))
-}
-
-/// Files up to this size are read whole, the next one while this one is
-/// parsed; larger ones a slice at a time.
-const WHOLE_FILE: f64 = 256.0 * 1024.0 * 1024.0;
-
-/// Reads `files` in the order given into `ingest` (a whole batch or a
-/// part), reporting progress out of `total` bytes.
-///
-/// The browser reads a file into memory on its own threads: each file up to
-/// [`WHOLE_FILE`] is asked for (`Blob.arrayBuffer()`) before the previous
-/// one is parsed, so reading and parsing overlap. Reading synchronously
-/// (`FileReaderSync`) took half of a worker's time at 10x.
-async fn read_into(ingest: &mut Ingest, files: &[File], total: f64) -> Result<(), String> {
-    let reader = FileReaderSync::new().map_err(|e| format!("cannot read files here: {e:?}"))?;
-    let ask = |f: &File| {
-        (f.size() <= WHOLE_FILE).then(|| wasm_bindgen_futures::JsFuture::from(f.array_buffer()))
-    };
-    let mut next = files.first().and_then(ask);
-    let mut done = 0.0;
-    for (k, file) in files.iter().enumerate() {
-        let name = file.name();
-        progress(&format!("Reading {name}"), done, total);
-        let whole = match next.take() {
-            Some(pending) => Some(pending.await),
-            None => None,
-        };
-        next = files.get(k + 1).and_then(ask);
-        let zip = name.to_ascii_lowercase().ends_with(".zip");
-        match whole {
-            Some(Ok(buffer)) => {
-                let array = Uint8Array::new(&buffer);
-                if zip {
-                    let cursor = std::io::Cursor::new(array.to_vec());
-                    engine::ingest::archive::add_zip(ingest, &name, cursor);
-                } else {
-                    ingest.add_file(&name, JsBytes::new(array, &name, done, total));
-                }
-            }
-            Some(Err(e)) => {
-                ingest.add_unreadable(&name, &format!("the browser could not read it ({e:?})"));
-            }
-            None if zip => {
-                let mut blob = BlobReader::new(file, &reader, done, total);
-                let mut bytes = Vec::with_capacity(file.size() as usize);
-                match blob.read_to_end(&mut bytes) {
-                    Ok(_) => {
-                        engine::ingest::archive::add_zip(ingest, &name, std::io::Cursor::new(bytes))
-                    }
-                    Err(e) => {
-                        ingest.add_unreadable(&name, &e.to_string());
-                    }
-                }
-            }
-            None => {
-                let mut blob = BlobReader::new(file, &reader, done, total);
-                ingest.add_file(&name, &mut blob);
-                if let Some(e) = blob.error.take() {
-                    // The engine recorded a short read; say why in the file's error.
-                    web_sys::console::warn_1(&format!("{name}: {e}").into());
-                }
-            }
-        }
-        done += file.size();
-    }
-    Ok(())
-}
-
-/// A `Read` over a file already in the browser's memory (a `Uint8Array`),
-/// copied into the worker a slice at a time, reporting progress.
-struct JsBytes<'a> {
-    array: Uint8Array,
-    name: &'a str,
-    chunk: Vec<u8>,
-    at: usize,
-    pos: u32,
-    base: f64,
-    total: f64,
-}
-
-impl<'a> JsBytes<'a> {
-    fn new(array: Uint8Array, name: &'a str, base: f64, total: f64) -> Self {
-        JsBytes {
-            array,
-            name,
-            chunk: Vec::new(),
-            at: 0,
-            pos: 0,
-            base,
-            total,
-        }
-    }
-}
-
-impl Read for JsBytes<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.at >= self.chunk.len() {
-            let len = self.array.length();
-            if self.pos >= len {
-                return Ok(0);
-            }
-            let end = self.pos.saturating_add(SLICE as u32).min(len);
-            self.chunk.resize((end - self.pos) as usize, 0);
-            self.array.subarray(self.pos, end).copy_to(&mut self.chunk);
-            self.pos = end;
-            self.at = 0;
-            progress(
-                &format!("Reading {}", self.name),
-                self.base + f64::from(self.pos),
-                self.total,
-            );
-        }
-        let n = buf.len().min(self.chunk.len() - self.at);
-        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
 }
 
 /// Posts `report.json` of a run with the time each step took; `marks` are
@@ -592,87 +402,4 @@ fn finish(data: Dataset, sources: Sources, config: &Config, started: f64) -> Res
         })
     });
     Ok(())
-}
-
-/// A `Read` over a browser `File`, one slice at a time, that reports
-/// progress and, when asked, hashes the bytes (for the manifest).
-struct BlobReader<'a> {
-    file: &'a File,
-    reader: &'a FileReaderSync,
-    pos: f64,
-    chunk: Vec<u8>,
-    at: usize,
-    hasher: Option<sha2::Sha256>,
-    base: f64,
-    total: f64,
-    error: Option<String>,
-}
-
-impl<'a> BlobReader<'a> {
-    fn new(file: &'a File, reader: &'a FileReaderSync, base: f64, total: f64) -> Self {
-        BlobReader {
-            file,
-            reader,
-            pos: 0.0,
-            chunk: Vec::new(),
-            at: 0,
-            hasher: None,
-            base,
-            total,
-            error: None,
-        }
-    }
-
-    fn digest(self, name: &str) -> puffy_report::bundle::InputDigest {
-        use sha2::Digest;
-        puffy_report::bundle::InputDigest {
-            name: name.to_string(),
-            bytes: self.pos as u64,
-            sha256: puffy_report::bundle::hex(&self.hasher.unwrap_or_default().finalize()),
-        }
-    }
-
-    fn refill(&mut self) -> std::io::Result<()> {
-        use sha2::Digest;
-        let end = (self.pos + SLICE).min(self.file.size());
-        let blob = self
-            .file
-            .slice_with_f64_and_f64(self.pos, end)
-            .map_err(js_io)?;
-        let buffer = self.reader.read_as_array_buffer(&blob).map_err(js_io)?;
-        self.chunk = Uint8Array::new(&buffer).to_vec();
-        if let Some(hasher) = &mut self.hasher {
-            hasher.update(&self.chunk);
-        }
-        self.at = 0;
-        self.pos = end;
-        progress(
-            &format!("Reading {}", self.file.name()),
-            self.base + self.pos,
-            self.total,
-        );
-        Ok(())
-    }
-}
-
-impl Read for BlobReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.at >= self.chunk.len() {
-            if self.pos >= self.file.size() {
-                return Ok(0);
-            }
-            if let Err(e) = self.refill() {
-                self.error = Some(e.to_string());
-                return Err(e);
-            }
-        }
-        let n = buf.len().min(self.chunk.len() - self.at);
-        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-}
-
-fn js_io(e: JsValue) -> std::io::Error {
-    std::io::Error::other(format!("{e:?}"))
 }
