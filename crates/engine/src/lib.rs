@@ -51,6 +51,9 @@ pub mod report;
 
 pub mod outputs;
 
+// The batch split by person across a cluster (the Spark job).
+pub mod partition;
+
 // The realistic-export generator (sample data, tests, benchmarks).
 pub mod synth;
 

@@ -7,7 +7,8 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::attribution::{attribute, Attribution};
+use crate::attribution::markov::Transitions;
+use crate::attribution::{attribute_with, Attribution};
 use crate::config::Config;
 use crate::enrich::{Sources, UserAgents};
 use crate::ingest::Dataset;
@@ -42,12 +43,31 @@ pub struct Run {
     pub attribution: Attribution,
 }
 
+/// What the rest of a batch decided, when `ds` is one partition of it (the
+/// persons of one task of a cluster job, see [`crate::partition`]).
+#[derive(Debug, Clone, Default)]
+pub struct Given {
+    /// Event indices that are copies of a transaction kept elsewhere in
+    /// the batch (in place of this dataset's own duplicate check).
+    pub excluded: Option<FxHashSet<usize>>,
+    /// The whole batch's Markov counts (in place of this dataset's own).
+    pub markov: Option<Transitions>,
+}
+
 /// Runs every stage after ingest.
 pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
+    run_with(ds, cfg, Given::default())
+}
+
+/// [`run`], with what the rest of the batch decided.
+pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> {
     cfg.validate()?;
     let uas = UserAgents::build(&ds.events, &ds.strings);
     let sources = Sources::build(&ds.events, &ds.strings, &cfg.site, &cfg.channels);
-    let dups = transaction_duplicates(ds);
+    let mut dups = transaction_duplicates(ds);
+    if let Some(excluded) = given.excluded {
+        dups.excluded = excluded;
+    }
     let mut quality = audit(ds, &uas, &dups, &cfg.site, &cfg.quality);
     let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
     let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
@@ -65,12 +85,13 @@ pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
         .extend(referrals::findings(ds, &sources, &set_aside));
     sort_findings(&mut quality.findings);
     let persons = Persons::stitch(ds);
-    let attribution = attribute(
+    let attribution = attribute_with(
         &conversions,
         &sessions.sessions,
         &persons,
         &cfg.channels,
         &cfg.attribution,
+        given.markov.as_ref(),
     );
     Ok(Run {
         cfg: cfg.clone(),

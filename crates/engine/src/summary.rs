@@ -363,7 +363,7 @@ pub fn journeys(ds: &Dataset, run: &Run) -> Vec<Journey> {
 }
 
 /// Per-day numbers of one channel.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
 pub struct ChannelDay {
     /// Sessions started that day.
     pub sessions: u64,
@@ -377,6 +377,21 @@ pub struct ChannelDay {
     pub orders: f64,
     /// Revenue per model, in cents, in [`Model::ALL`] order.
     pub revenue_cents: [i64; 7],
+}
+
+impl ChannelDay {
+    /// Adds the numbers of the same day and channel from persons counted
+    /// apart (visitors add up because no client is in both).
+    pub fn add(&mut self, other: &ChannelDay) {
+        self.sessions += other.sessions;
+        self.visitors += other.visitors;
+        self.add_to_carts += other.add_to_carts;
+        self.checkouts += other.checkouts;
+        self.orders += other.orders;
+        for (a, b) in self.revenue_cents.iter_mut().zip(&other.revenue_cents) {
+            *a += b;
+        }
+    }
 }
 
 /// `channel_summary` rows: (day, channel name) → numbers. Sessions count on

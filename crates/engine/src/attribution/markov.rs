@@ -10,52 +10,121 @@
 //! channel `c` sends every transition into `c` to `null`:
 //! `effect(c) = 1 − P(without c) / P`. Deterministic: no sampling.
 
-/// Conversion probability from `start`, and the removal effect of each
-/// channel (indexed like the channel ids used in `journeys`).
-pub fn removal_effects(journeys: &[(Vec<u16>, bool)], channels: usize) -> (f64, Vec<f64>) {
-    // State 0 = start, 1..=channels = channels.
-    let n = channels + 1;
-    let mut counts = vec![vec![0.0f64; n]; n];
-    let mut to_conv = vec![0.0f64; n];
-    let mut to_null = vec![0.0f64; n];
-    for (path, converted) in journeys {
+use serde::{Deserialize, Serialize};
+
+/// The chain's transition counts: everything the model learns from the
+/// journeys. Counts add up, so journeys counted apart (on the partitions of
+/// a cluster, say) and [`Transitions::merge`]d solve exactly as if counted
+/// together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transitions {
+    /// Transient states: `start` and one per channel.
+    states: usize,
+    /// `counts[from * states + to]` between transient states.
+    counts: Vec<u64>,
+    /// Journeys that ended in an order, by the state they left from.
+    to_conversion: Vec<u64>,
+    /// Journeys that did not, by the state they left from.
+    to_null: Vec<u64>,
+}
+
+impl Transitions {
+    /// No journeys yet, over `channels` channels.
+    pub fn new(channels: usize) -> Transitions {
+        let states = channels + 1;
+        Transitions {
+            states,
+            counts: vec![0; states * states],
+            to_conversion: vec![0; states],
+            to_null: vec![0; states],
+        }
+    }
+
+    /// Counts one journey (channel ids in time order; ids past the
+    /// channels are skipped).
+    pub fn add(&mut self, path: &[u16], converted: bool) {
+        let n = self.states;
         let mut from = 0usize;
         for &c in path {
             let to = c as usize + 1;
             if to >= n {
                 continue;
             }
-            counts[from][to] += 1.0;
+            self.counts[from * n + to] += 1;
             from = to;
         }
-        if *converted {
-            to_conv[from] += 1.0;
+        if converted {
+            self.to_conversion[from] += 1;
         } else {
-            to_null[from] += 1.0;
+            self.to_null[from] += 1;
         }
     }
-    let mut q = vec![vec![0.0f64; n]; n];
-    let mut r = vec![0.0f64; n];
-    for i in 0..n {
-        let total: f64 = counts[i].iter().sum::<f64>() + to_conv[i] + to_null[i];
-        if total > 0.0 {
-            for j in 0..n {
-                q[i][j] = counts[i][j] / total;
-            }
-            r[i] = to_conv[i] / total;
+
+    /// Adds another set of counts over the same channels; an error when
+    /// the channels differ.
+    pub fn merge(&mut self, other: &Transitions) -> Result<(), String> {
+        if other.states != self.states {
+            return Err(format!(
+                "Markov counts over {} and {} channels cannot be added",
+                self.states - 1,
+                other.states - 1
+            ));
         }
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.counts, &other.counts);
+        add(&mut self.to_conversion, &other.to_conversion);
+        add(&mut self.to_null, &other.to_null);
+        Ok(())
     }
-    let base = solve(&q, &r, None)[0];
-    let effects = (0..channels)
-        .map(|c| {
-            if base <= 0.0 {
-                return 0.0;
+
+    /// Journeys that ended in an order.
+    pub fn converting(&self) -> u64 {
+        self.to_conversion.iter().sum()
+    }
+
+    /// Journeys that did not.
+    pub fn non_converting(&self) -> u64 {
+        self.to_null.iter().sum()
+    }
+
+    /// Conversion probability from `start`, and the removal effect of each
+    /// channel.
+    pub fn solve(&self) -> (f64, Vec<f64>) {
+        let n = self.states;
+        let mut q = vec![vec![0.0f64; n]; n];
+        let mut r = vec![0.0f64; n];
+        for i in 0..n {
+            let row = &self.counts[i * n..(i + 1) * n];
+            let total = row.iter().sum::<u64>() + self.to_conversion[i] + self.to_null[i];
+            if total > 0 {
+                for j in 0..n {
+                    q[i][j] = row[j] as f64 / total as f64;
+                }
+                r[i] = self.to_conversion[i] as f64 / total as f64;
             }
-            let without = solve(&q, &r, Some(c + 1))[0];
-            (1.0 - without / base).clamp(0.0, 1.0)
-        })
-        .collect();
-    (base, effects)
+        }
+        let base = solve(&q, &r, None)[0];
+        let effects = (1..n)
+            .map(|c| {
+                if base <= 0.0 {
+                    return 0.0;
+                }
+                let without = solve(&q, &r, Some(c))[0];
+                (1.0 - without / base).clamp(0.0, 1.0)
+            })
+            .collect();
+        (base, effects)
+    }
+}
+
+/// Conversion probability from `start`, and the removal effect of each
+/// channel (indexed like the channel ids used in `journeys`).
+pub fn removal_effects(journeys: &[(Vec<u16>, bool)], channels: usize) -> (f64, Vec<f64>) {
+    let mut t = Transitions::new(channels);
+    for (path, converted) in journeys {
+        t.add(path, *converted);
+    }
+    t.solve()
 }
 
 /// Solves `x = Q·x + r`, with state `removed` (if any) fixed at 0.
@@ -139,6 +208,24 @@ mod tests {
         close(p, 0.5);
         close(effects[0], 1.0);
         close(effects[2], 0.0);
+    }
+
+    #[test]
+    fn counts_made_apart_and_merged_solve_like_counts_made_together() {
+        let journeys = [
+            (vec![0], true),
+            (vec![0, 1], true),
+            (vec![1], false),
+            (vec![2, 2, 0], true),
+            (vec![1, 2], false),
+        ];
+        let (mut a, mut b) = (Transitions::new(3), Transitions::new(3));
+        for (i, (path, converted)) in journeys.iter().enumerate() {
+            if i % 2 == 0 { &mut a } else { &mut b }.add(path, *converted);
+        }
+        a.merge(&b).unwrap();
+        assert_eq!(a.solve(), removal_effects(&journeys, 3));
+        assert!(a.merge(&Transitions::new(2)).is_err());
     }
 
     #[test]

@@ -365,6 +365,9 @@ pub struct Attribution {
     pub markov: MarkovSummary,
     /// Identity stitching and its effect.
     pub stitching: Stitching,
+    /// The Markov chain's counts over this run's journeys (the model solves
+    /// counts handed in instead, when a run is one partition of a batch).
+    pub transitions: markov::Transitions,
 }
 
 /// Credits every conversion under every model.
@@ -374,6 +377,20 @@ pub fn attribute(
     persons: &Persons,
     rules: &[ChannelRule],
     cfg: &AttributionConfig,
+) -> Attribution {
+    attribute_with(conversions, sessions, persons, rules, cfg, None)
+}
+
+/// [`attribute`], with the Markov model solved from `batch`'s counts when
+/// given (the whole batch's, when these conversions are one partition of
+/// it) instead of this run's own.
+pub fn attribute_with(
+    conversions: &[Conversion],
+    sessions: &[Session],
+    persons: &Persons,
+    rules: &[ChannelRule],
+    cfg: &AttributionConfig,
+    batch: Option<&markov::Transitions>,
 ) -> Attribution {
     let channels = channel_names(rules);
     let ids = ChannelIds::new(rules, &channels);
@@ -386,7 +403,8 @@ pub fn attribute(
             })
             .collect()
     };
-    let markov = markov_summary(&touchpoints, sessions, persons, cfg, &channels, &ids, &path);
+    let transitions = markov_counts(&touchpoints, sessions, persons, cfg, &channels, &ids, &path);
+    let markov = markov_summary(batch.unwrap_or(&transitions), cfg, &channels);
     let effects: Vec<f64> = markov.removal_effects.iter().map(|(_, e)| *e).collect();
     let half_life = cfg.half_life_days * 86_400_000.0;
     let mut credits = Vec::with_capacity(conversions.len() * Model::ALL.len());
@@ -421,10 +439,14 @@ pub fn attribute(
         credits,
         markov,
         stitching,
+        transitions,
     }
 }
 
-fn markov_summary(
+/// The Markov chain's counts: one converting journey per conversion with
+/// touchpoints, one non-converting journey per person of the sessions in
+/// no order's window.
+fn markov_counts(
     touchpoints: &[Vec<u32>],
     sessions: &[Session],
     persons: &Persons,
@@ -432,14 +454,16 @@ fn markov_summary(
     channels: &[String],
     ids: &ChannelIds,
     path: &dyn Fn(&[u32]) -> Vec<Touch>,
-) -> MarkovSummary {
-    let mut journeys: Vec<(Vec<u16>, bool)> = Vec::new();
+) -> markov::Transitions {
+    let mut t = markov::Transitions::new(channels.len());
     let mut used = vec![false; sessions.len()];
+    let mut channel_path: Vec<u16> = Vec::new();
     for tps in touchpoints.iter().filter(|t| !t.is_empty()) {
-        journeys.push((path(tps).iter().map(|t| t.channel).collect(), true));
+        channel_path.clear();
+        channel_path.extend(path(tps).iter().map(|t| t.channel));
+        t.add(&channel_path, true);
         tps.iter().for_each(|&s| used[s as usize] = true);
     }
-    let converting = journeys.len() as u64;
     // Sessions in no order's window: one non-converting journey per person
     // (the chain only counts transitions, so the journeys' order is free).
     let rest = sessions_by_person(sessions, |i, s| {
@@ -451,17 +475,26 @@ fn markov_summary(
             }
         })
     });
-    let mut non_converting = 0u64;
     for group in rest.chunk_by(|a, b| a.0 == b.0) {
-        let path = group
-            .iter()
-            .map(|&(_, s)| ids.of_rule(sessions[s as usize].rule))
-            .collect();
-        journeys.push((path, false));
-        non_converting += 1;
+        channel_path.clear();
+        channel_path.extend(
+            group
+                .iter()
+                .map(|&(_, s)| ids.of_rule(sessions[s as usize].rule)),
+        );
+        t.add(&channel_path, false);
     }
-    let (probability, effects) =
-        crate::attribution::markov::removal_effects(&journeys, channels.len());
+    t
+}
+
+/// What the Markov model says, solved from `t`.
+fn markov_summary(
+    t: &markov::Transitions,
+    cfg: &AttributionConfig,
+    channels: &[String],
+) -> MarkovSummary {
+    let (probability, effects) = t.solve();
+    let (converting, non_converting) = (t.converting(), t.non_converting());
     let warning = (converting < u64::from(cfg.markov_min_conversions)).then(|| {
         format!(
             "Only {converting} converting journeys (fewer than {}): treat the data-driven model as indicative.",

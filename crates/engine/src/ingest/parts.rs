@@ -100,6 +100,19 @@ impl Part {
         self.ingest.data.files.iter().map(|f| f.bytes).sum()
     }
 
+    /// What the part read: its dataset (events in row order, not yet
+    /// checked for copies), the `event_data` of each order in order, and
+    /// the revenue of its orders in cents.
+    pub fn into_rows(self) -> (Dataset, Vec<Sym>, i64) {
+        let Ingest {
+            data,
+            order_content,
+            revenue_cents,
+            ..
+        } = self.ingest;
+        (data, order_content, revenue_cents)
+    }
+
     /// Everything the part holds, as bytes (to hand to another worker).
     pub fn to_bytes(&self) -> Vec<u8> {
         let data = &self.ingest.data;

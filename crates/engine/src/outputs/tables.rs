@@ -12,6 +12,7 @@
 //! | `user_journeys.csv` | converting client (person) | `person_id, orders, revenue, channel_path, sessions_to_convert, days_to_convert, first_channel, last_channel` |
 //! | `quarantine.csv` | rejected row | `file, line, reason, detail, raw` |
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -24,7 +25,8 @@ use crate::model::{cents_to_string, EventKind, NONE};
 use crate::outputs::csv_out::CsvOut;
 use crate::pipeline::Run;
 use crate::sessions::sessionize::Session;
-use crate::summary::{channel_days, journeys, session_device};
+use crate::summary::{channel_days, journeys, session_device, ChannelDay};
+use chrono::NaiveDate;
 
 /// The seven output tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,9 +124,9 @@ pub fn write(ds: &Dataset, run: &Run, table: Table, out: &mut dyn Write) -> io::
         Table::Sessions => sessions(ds, run, out),
         Table::Conversions => conversions(ds, run, out),
         Table::Attribution => attribution(ds, run, out),
-        Table::ChannelSummary => channel_summary(run, out),
+        Table::ChannelSummary => write_channel_summary(&channel_days(run), out),
         Table::UserJourneys => user_journeys(ds, run, out),
-        Table::Quarantine => quarantine(ds, out),
+        Table::Quarantine => write_quarantine(ds, out),
     }
 }
 
@@ -334,7 +336,12 @@ fn attribution(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     w.finish()
 }
 
-fn channel_summary(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+/// Writes `channel_summary.csv` from its rows (one run's, or the sum of a
+/// batch's partitions').
+pub fn write_channel_summary(
+    days: &BTreeMap<(NaiveDate, String), ChannelDay>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut header: Vec<String> = [
         "date",
         "channel",
@@ -355,10 +362,10 @@ fn channel_summary(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .position(|m| *m == Model::LastClick)
         .unwrap_or(1);
-    for ((day, channel), row) in channel_days(run) {
+    for ((day, channel), row) in days {
         let mut rec = vec![
             day.to_string(),
-            channel,
+            channel.clone(),
             row.sessions.to_string(),
             row.visitors.to_string(),
             row.add_to_carts.to_string(),
@@ -401,7 +408,8 @@ fn user_journeys(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()>
     w.finish()
 }
 
-fn quarantine(ds: &Dataset, out: &mut dyn Write) -> io::Result<()> {
+/// Writes `quarantine.csv`: it needs only the files and the quarantine.
+pub fn write_quarantine(ds: &Dataset, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(&["file", "line", "reason", "detail", "raw"], out);
     for q in &ds.quarantine {
         w.text(ds.files[q.file as usize].name.as_str());

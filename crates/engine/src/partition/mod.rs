@@ -1,0 +1,408 @@
+//! The batch on a cluster, partitioned by person: what each task of a
+//! distributed job runs (the Spark job of `crates/python`), and what its
+//! driver adds up. The steps, and who does each:
+//!
+//! 1. **Read** (a task per input file): [`read_input`] turns one CSV or ZIP
+//!    into self-contained rows (each carries its strings, so it can travel
+//!    to any task), the file reports and the quarantine.
+//! 2. **Across the batch** (the job, with the engine's rules): exact copies
+//!    (equal record bytes) keep their first copy by file and line; a reused
+//!    transaction id counts once, at its earliest (time, file, line);
+//!    client ids that share an email hash are one person; every person's
+//!    rows go to one partition.
+//! 3. **Per partition**: [`dataset`] rebuilds the partition's events in the
+//!    engine's order, and [`tables`] runs the pipeline on them with what
+//!    the batch decided ([`Given`]). Sessions, conversions, attribution rows
+//!    and journeys belong to one person each, so they concatenate.
+//! 4. **Driver**: the Markov counts of every partition add up and solve
+//!    once ([`Transitions::merge`]; a second pass credits with them), and
+//!    the channel days add up ([`channel_summary`]).
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
+
+use crate::attribution::markov::Transitions;
+use crate::config::{Config, IngestConfig};
+use crate::ingest::parts::Part;
+use crate::ingest::{Dataset, FileReport, QuarantinedRow};
+use crate::model::{Event, EventKind, Item, Order, NONE};
+use crate::outputs::tables::{self, Table};
+use crate::pipeline::{run_with, Given, Run};
+use crate::summary::{channel_days, ChannelDay};
+
+/// One accepted row as it travels: its strings with it. Two rows are
+/// exact copies when their encoded records are equal (the fields the
+/// single reader compares: time, client, URLs, user agent, event, and an
+/// order's `event_data` or a popup's email).
+#[derive(Serialize, Deserialize)]
+struct Record<'a> {
+    ts: i64,
+    kind: EventKind,
+    client: &'a str,
+    page_url: &'a str,
+    referrer: &'a str,
+    user_agent: &'a str,
+    /// An order's raw `event_data`, a popup's email hash, else empty.
+    content: &'a str,
+    order: Option<RecordOrder<'a>>,
+}
+
+/// The typed order of a `checkout_completed` record.
+#[derive(Serialize, Deserialize)]
+struct RecordOrder<'a> {
+    transaction_id: &'a str,
+    revenue_cents: i64,
+    items: Vec<Item>,
+    email: &'a str,
+}
+
+/// One accepted row of an input, with the keys the job partitions and
+/// de-duplicates by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// File index within its input (a ZIP holds several files).
+    pub file: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// Epoch milliseconds.
+    pub ts: i64,
+    /// Client id (empty when absent).
+    pub client: String,
+    /// The email hash that links clients (a popup's or an order's), or empty.
+    pub email: String,
+    /// An order's transaction id, or empty.
+    pub transaction_id: String,
+    /// The encoded record (equal bytes: exact copies).
+    pub record: Vec<u8>,
+}
+
+/// What reading one input gave.
+#[derive(Debug, Clone, Default)]
+pub struct InputRows {
+    /// One report per file (a ZIP has one per member), in order.
+    pub files: Vec<FileReport>,
+    /// Rows that did not become events.
+    pub quarantine: Vec<QuarantinedRow>,
+    /// Accepted rows, copies included, in row order.
+    pub rows: Vec<Row>,
+    /// Revenue of the accepted orders, in cents.
+    pub revenue_cents: i64,
+}
+
+/// Reads one input (a `.zip` member by member) as the single reader does,
+/// without dropping copies (that needs the whole batch).
+pub fn read_input(name: &str, bytes: &[u8], cfg: &IngestConfig) -> InputRows {
+    let mut part = Part::new(cfg);
+    if name.to_ascii_lowercase().ends_with(".zip") {
+        crate::ingest::archive::add_zip(part.ingest(), name, Cursor::new(bytes));
+    } else {
+        part.add_file(name, bytes);
+    }
+    let (data, order_content, revenue_cents) = part.into_rows();
+    let text = |sym| data.strings.get(sym);
+    let mut orders = data.orders.iter().zip(order_content);
+    let mut rows = Vec::with_capacity(data.events.len());
+    for e in &data.events {
+        let (content, email, order) = match e.kind {
+            EventKind::CheckoutCompleted => {
+                let Some((o, content)) = orders.next() else {
+                    break;
+                };
+                let order = RecordOrder {
+                    transaction_id: text(o.transaction_id),
+                    revenue_cents: o.revenue_cents,
+                    items: o.items.clone(),
+                    email: text(o.email),
+                };
+                (text(content), text(o.email), Some(order))
+            }
+            EventKind::EmailFilledOnPopup => (text(e.payload), text(e.payload), None),
+            _ => ("", "", None),
+        };
+        let transaction_id = order.as_ref().map_or("", |o| o.transaction_id).to_string();
+        let record = Record {
+            ts: e.ts,
+            kind: e.kind,
+            client: text(e.client),
+            page_url: text(e.page_url),
+            referrer: text(e.referrer),
+            user_agent: text(e.user_agent),
+            content,
+            order,
+        };
+        rows.push(Row {
+            file: e.file,
+            line: e.line,
+            ts: e.ts,
+            client: text(e.client).to_string(),
+            email: email.to_string(),
+            transaction_id,
+            // Encoding plain structs into a growing vector cannot fail.
+            record: postcard::to_allocvec(&record).unwrap_or_default(),
+        });
+    }
+    InputRows {
+        files: data.files,
+        quarantine: data.quarantine,
+        rows,
+        revenue_cents,
+    }
+}
+
+/// One row of a partition, as the job hands it over.
+#[derive(Debug, Clone, Copy)]
+pub struct PartitionRow<'a> {
+    /// File index in the batch.
+    pub file: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// The encoded record ([`Row::record`]).
+    pub record: &'a [u8],
+    /// A copy of a transaction counted elsewhere in the batch.
+    pub excluded: bool,
+}
+
+/// The partition's rows as the engine's dataset (strings met in row order,
+/// events ordered by time, file and line, as one reader makes them), and
+/// the indices of its excluded transaction copies. `files` names every file
+/// of the batch. An error for a record that cannot be read back.
+pub fn dataset(
+    files: &[String],
+    mut rows: Vec<PartitionRow>,
+) -> Result<(Dataset, FxHashSet<usize>), String> {
+    rows.sort_unstable_by_key(|r| (r.file, r.line));
+    let mut ds = Dataset {
+        files: files
+            .iter()
+            .map(|name| FileReport {
+                name: name.clone(),
+                ..FileReport::default()
+            })
+            .collect(),
+        ..Dataset::default()
+    };
+    let mut events: Vec<(Event, bool)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.file as usize >= files.len() {
+            return Err(format!(
+                "a row of file {} in a batch of {} files",
+                row.file,
+                files.len()
+            ));
+        }
+        let r: Record = postcard::from_bytes(row.record)
+            .map_err(|e| format!("a record that cannot be read back ({e})"))?;
+        let s = &mut ds.strings;
+        let client = s.intern(r.client);
+        let page_url = s.intern(r.page_url);
+        let referrer = s.intern(r.referrer);
+        let user_agent = s.intern(r.user_agent);
+        let payload = match (r.kind, r.order) {
+            (EventKind::CheckoutCompleted, Some(o)) => {
+                let order = Order {
+                    transaction_id: s.intern(o.transaction_id),
+                    revenue_cents: o.revenue_cents,
+                    items: o.items,
+                    email: s.intern(o.email),
+                };
+                ds.orders.push(order);
+                (ds.orders.len() - 1) as u32
+            }
+            (EventKind::CheckoutCompleted, None) => {
+                return Err("an order record without its order".to_string())
+            }
+            (EventKind::EmailFilledOnPopup, _) => s.intern(r.content),
+            _ => NONE,
+        };
+        let event = Event {
+            ts: r.ts,
+            client,
+            page_url,
+            referrer,
+            user_agent,
+            kind: r.kind,
+            file: row.file,
+            line: row.line,
+            payload,
+        };
+        events.push((event, row.excluded));
+    }
+    events.sort_unstable_by_key(|(e, _)| (e.ts, e.file, e.line));
+    let excluded = events
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, x))| *x)
+        .map(|(i, _)| i)
+        .collect();
+    ds.events = events.into_iter().map(|(e, _)| e).collect();
+    Ok((ds, excluded))
+}
+
+/// Rows of a CSV table, end to end in one buffer: row `i` is
+/// `data[offsets[i]..offsets[i + 1]]`, its line end included (the layout
+/// of an Arrow binary column).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rows {
+    /// The rows' bytes.
+    pub data: Vec<u8>,
+    /// Where each row starts, and where the last ends.
+    pub offsets: Vec<i64>,
+}
+
+impl Rows {
+    /// The data rows of a table the engine wrote (header dropped), cut
+    /// where the CSV records end (a quoted field may hold a line break);
+    /// without its first field when `drop_first` (a number, never quoted).
+    fn of_table(table: &[u8], drop_first: bool) -> Rows {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(table);
+        let mut record = csv::ByteRecord::new();
+        let mut rows = Rows {
+            data: Vec::with_capacity(table.len()),
+            offsets: vec![0],
+        };
+        let mut header = true;
+        loop {
+            let start = reader.position().byte() as usize;
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                // Tables the engine wrote always read back.
+                _ => break,
+            }
+            let end = (reader.position().byte() as usize).min(table.len());
+            if std::mem::take(&mut header) {
+                continue;
+            }
+            let mut row = &table[start..end];
+            if drop_first {
+                let comma = row.iter().position(|&b| b == b',').map_or(0, |i| i + 1);
+                row = &row[comma..];
+            }
+            rows.data.extend_from_slice(row);
+            rows.offsets.push(rows.data.len() as i64);
+        }
+        rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> &[u8] {
+        &self.data[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// What a partition contributes to the batch's outputs.
+#[derive(Debug, Clone)]
+pub struct PartitionTables {
+    /// `events_enriched.csv` rows without their `event_id` (the batch
+    /// numbers events in (time, file, line) order), and those keys.
+    pub events: Rows,
+    /// Time, file and line of each event row.
+    pub event_keys: Vec<(i64, u32, u32)>,
+    /// `sessions.csv` rows.
+    pub sessions: Rows,
+    /// `conversions.csv` rows.
+    pub conversions: Rows,
+    /// `attribution.csv` rows.
+    pub attribution: Rows,
+    /// `user_journeys.csv` rows.
+    pub journeys: Rows,
+    /// The partition's channel days ([`ChannelDays::to_bytes`]).
+    pub channel_days: ChannelDays,
+    /// The partition's Markov counts.
+    pub transitions: Transitions,
+}
+
+/// Runs the pipeline on a partition with what the batch decided. Without
+/// `markov` (the first pass) only the Markov counts are worth reading.
+pub fn run(
+    ds: &Dataset,
+    cfg: &Config,
+    excluded: FxHashSet<usize>,
+    markov: Option<Transitions>,
+) -> crate::Result<Run> {
+    let given = Given {
+        excluded: Some(excluded),
+        markov,
+    };
+    run_with(ds, cfg, given)
+}
+
+/// A partition's rows of every per-person table, its channel days and its
+/// Markov counts.
+pub fn tables(ds: &Dataset, run: &Run) -> PartitionTables {
+    let rows = |table: Table| Rows::of_table(&tables::table(ds, run, table), false);
+    PartitionTables {
+        events: Rows::of_table(&tables::table(ds, run, Table::EventsEnriched), true),
+        event_keys: ds.events.iter().map(|e| (e.ts, e.file, e.line)).collect(),
+        sessions: rows(Table::Sessions),
+        conversions: rows(Table::Conversions),
+        attribution: rows(Table::Attribution),
+        journeys: rows(Table::UserJourneys),
+        channel_days: ChannelDays(channel_days(run)),
+        transitions: run.attribution.transitions.clone(),
+    }
+}
+
+/// `channel_summary.csv`'s numbers by (day, channel): they add up across
+/// partitions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChannelDays(pub BTreeMap<(NaiveDate, String), ChannelDay>);
+
+impl ChannelDays {
+    /// As bytes, to send to the driver.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let list: Vec<_> = self.0.iter().collect();
+        postcard::to_allocvec(&list).unwrap_or_default()
+    }
+
+    /// Adds a partition's channel days from their bytes.
+    pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let list: Vec<((NaiveDate, String), ChannelDay)> = postcard::from_bytes(bytes)
+            .map_err(|e| format!("channel days that cannot be read back ({e})"))?;
+        for (key, day) in list {
+            self.0.entry(key).or_default().add(&day);
+        }
+        Ok(())
+    }
+}
+
+/// `channel_summary.csv` of the batch from its partitions' channel days.
+pub fn channel_summary(days: &ChannelDays) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into a `Vec` cannot fail.
+    let _ = tables::write_channel_summary(&days.0, &mut out);
+    out
+}
+
+/// `quarantine.csv` of the batch from each input's files and quarantine, in
+/// input order.
+pub fn quarantine(inputs: Vec<InputRows>) -> Vec<u8> {
+    let mut ds = Dataset::default();
+    for input in inputs {
+        let offset = ds.files.len() as u32;
+        ds.files.extend(input.files);
+        ds.quarantine
+            .extend(input.quarantine.into_iter().map(|mut q| {
+                q.file += offset;
+                q
+            }));
+    }
+    let mut out = Vec::new();
+    let _ = tables::write_quarantine(&ds, &mut out);
+    out
+}
