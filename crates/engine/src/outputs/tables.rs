@@ -116,6 +116,22 @@ pub fn table(ds: &Dataset, run: &Run, table: Table) -> Vec<u8> {
     bytes
 }
 
+/// The header line of a table (with its line end): the table of an empty
+/// batch.
+pub fn header(t: Table) -> Vec<u8> {
+    let ds = Dataset::default();
+    let Ok(run) = crate::pipeline::run(&ds, &crate::config::Config::default()) else {
+        return Vec::new();
+    };
+    let mut bytes = table(&ds, &run, t);
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    bytes.truncate(end);
+    bytes
+}
+
 /// Writes one table into `out` as it is made (a file, say), so the whole
 /// table is never in memory; the first error the sink gave, if any.
 pub fn write(ds: &Dataset, run: &Run, table: Table, out: &mut dyn Write) -> io::Result<()> {
