@@ -65,6 +65,7 @@ OUT_SCHEMA = T.StructType(
         T.StructField("ts", T.LongType()),
         T.StructField("file", T.LongType()),
         T.StructField("line", T.LongType()),
+        T.StructField("seq", T.LongType()),
         T.StructField("row", T.BinaryType()),
     ]
 )
@@ -215,22 +216,18 @@ def run(spark, inputs, out, partitions, settings):
 
     def tables_pass(batches):
         result = pe.run_partition(_arrow_table(batches), names, settings, markov)
-        keys = result["event_keys"]
-        events = result["events_enriched"]
-        yield from _spark_types(pa.RecordBatch.from_arrays(
-            [pa.array(["events_enriched"] * len(events), pa.string()), keys.column(0), keys.column(1),
-             keys.column(2), events],
-            names=OUT_SCHEMA.names), OUT_SCHEMA.names)
-        for name in pe.ROW_TABLES[1:]:
-            col = result[name]
-            zeros = pa.array([0] * len(col), pa.int64())
-            yield from _spark_types(pa.RecordBatch.from_arrays(
-                [pa.array([name] * len(col), pa.string()), zeros, zeros, zeros, col],
-                names=OUT_SCHEMA.names), OUT_SCHEMA.names)
+        for name in pe.ROW_TABLES:
+            part = result[name]
+            label = pa.array([name] * part.num_rows, pa.string())
+            yield from _spark_types(
+                pa.RecordBatch.from_arrays([label, *part.columns], names=["table", *part.schema.names]),
+                OUT_SCHEMA.names,
+            )
         yield pa.RecordBatch.from_pylist(
-            [{"table": "channel_days", "ts": 0, "file": 0, "line": 0, "row": result["channel_days"]}],
-            schema=pa.schema([("table", pa.string()), ("ts", pa.int64()), ("file", pa.int64()),
-                              ("line", pa.int64()), ("row", pa.binary())]))
+            [{"table": "channel_days", "ts": 0, "file": 0, "line": 0, "seq": 0, "row": result["channel_days"]}],
+            schema=pa.schema([("table", pa.string())] + [(k, pa.int64()) for k in ("ts", "file", "line", "seq")]
+                             + [("row", pa.binary())]),
+        )
 
     produced = parts.mapInArrow(tables_pass, OUT_SCHEMA).persist()
     days = [r.row for r in produced.filter("table = 'channel_days'").select("row").collect()]
@@ -238,18 +235,15 @@ def run(spark, inputs, out, partitions, settings):
 
     os.makedirs(out, exist_ok=True)
     headers = pe.headers()
-    with open(os.path.join(out, "events_enriched.csv"), "wb") as f:
-        f.write(headers["events_enriched.csv"].encode())
-        ordered = produced.filter("table = 'events_enriched'").select("ts", "file", "line", "row") \
-            .orderBy("ts", "file", "line")
-        for i, r in enumerate(ordered.toLocalIterator(prefetchPartitions=True), start=1):
-            f.write(b"%d," % i)
-            f.write(r.row)
-    for name in pe.ROW_TABLES[1:]:
+    for name in pe.ROW_TABLES:
         with open(os.path.join(out, name + ".csv"), "wb") as f:
             f.write(headers[name + ".csv"].encode())
-            ordered = produced.filter(F.col("table") == name).select("row").orderBy("row")
-            for r in ordered.toLocalIterator(prefetchPartitions=True):
+            ordered = produced.filter(F.col("table") == name).select("seq", "row") \
+                .orderBy("ts", "file", "line", "seq")
+            number = name == "events_enriched"
+            for i, r in enumerate(ordered.toLocalIterator(prefetchPartitions=True), start=1):
+                if number:
+                    f.write(b"%d," % i)
                 f.write(r.row)
     with open(os.path.join(out, "channel_summary.csv"), "wb") as f:
         f.write(pe.channel_summary(days))

@@ -7,7 +7,7 @@
 use engine::attribution::markov::Transitions;
 use engine::config::Config;
 use engine::ingest::{FileReport, QuarantinedRow};
-use engine::partition::{self, ChannelDays, InputRows, PartitionRow, Rows};
+use engine::partition::{self, ChannelDays, InputRows, Keyed, PartitionRow};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -69,8 +69,26 @@ fn binary<'py>(
     (bytes(py, &le(offsets, i64::to_le_bytes)), bytes(py, data))
 }
 
-fn rows<'py>(py: Python<'py>, r: &Rows) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
-    binary(py, &r.offsets, &r.data)
+/// A table's rows and keys: `{"rows": (offsets, bytes), "ts", "file",
+/// "line", "seq"}`.
+fn keyed<'py>(py: Python<'py>, part: &Keyed) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("rows", binary(py, &part.rows.offsets, &part.rows.data))?;
+    let keys = &part.keys;
+    let ts: Vec<i64> = keys.iter().map(|k| k.0).collect();
+    out.set_item("ts", bytes(py, &le(&ts, i64::to_le_bytes)))?;
+    for (name, field) in [("file", 1), ("line", 2), ("seq", 3)] {
+        let values: Vec<u32> = keys
+            .iter()
+            .map(|k| match field {
+                1 => k.1,
+                2 => k.2,
+                _ => k.3,
+            })
+            .collect();
+        out.set_item(name, bytes(py, &le(&values, u32::to_le_bytes)))?;
+    }
+    Ok(out)
 }
 
 /// Reads one input (CSV, or ZIP by its name) into columns: `file` (index
@@ -214,42 +232,15 @@ fn run_partition<'py>(
         bytes(py, &postcard::to_allocvec(&transitions).map_err(error)?),
     )?;
     if let Some(t) = tables {
-        out.set_item("events", rows(py, &t.events))?;
-        let keys = &t.event_keys;
-        out.set_item(
-            "ts",
-            bytes(
-                py,
-                &le(
-                    &keys.iter().map(|k| k.0).collect::<Vec<_>>(),
-                    i64::to_le_bytes,
-                ),
-            ),
-        )?;
-        out.set_item(
-            "file",
-            bytes(
-                py,
-                &le(
-                    &keys.iter().map(|k| k.1).collect::<Vec<_>>(),
-                    u32::to_le_bytes,
-                ),
-            ),
-        )?;
-        out.set_item(
-            "line",
-            bytes(
-                py,
-                &le(
-                    &keys.iter().map(|k| k.2).collect::<Vec<_>>(),
-                    u32::to_le_bytes,
-                ),
-            ),
-        )?;
-        out.set_item("sessions", rows(py, &t.sessions))?;
-        out.set_item("conversions", rows(py, &t.conversions))?;
-        out.set_item("attribution", rows(py, &t.attribution))?;
-        out.set_item("user_journeys", rows(py, &t.journeys))?;
+        for (name, part) in [
+            ("events_enriched", &t.events),
+            ("sessions", &t.sessions),
+            ("conversions", &t.conversions),
+            ("attribution", &t.attribution),
+            ("user_journeys", &t.journeys),
+        ] {
+            out.set_item(name, keyed(py, part)?)?;
+        }
         out.set_item("channel_days", bytes(py, &t.channel_days.to_bytes()))?;
     }
     Ok(out)
@@ -323,6 +314,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quarantine, m)?)?;
     m.add_function(wrap_pyfunction!(headers, m)?)?;
     m.add("ENGINE_VERSION", env!("CARGO_PKG_VERSION"))?;
-    m.add("MAX_BATCH_REVENUE_CENTS", engine::limits::MAX_BATCH_REVENUE_CENTS)?;
+    m.add(
+        "MAX_BATCH_REVENUE_CENTS",
+        engine::limits::MAX_BATCH_REVENUE_CENTS,
+    )?;
     Ok(())
 }

@@ -305,22 +305,36 @@ impl Rows {
     }
 }
 
+/// Where a row goes in its table: the (time, file, line) of the event the
+/// row hangs on (the event itself, a session's first event, an order's
+/// event, a person's first order), then its place among the rows of that
+/// event. One reader writes every table in this order, so rows sorted by
+/// it from every partition make the same bytes.
+pub type Key = (i64, u32, u32, u32);
+
+/// A table's rows from one partition, each with its [`Key`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Keyed {
+    /// The rows.
+    pub rows: Rows,
+    /// The key of each row.
+    pub keys: Vec<Key>,
+}
+
 /// What a partition contributes to the batch's outputs.
 #[derive(Debug, Clone)]
 pub struct PartitionTables {
     /// `events_enriched.csv` rows without their `event_id` (the batch
-    /// numbers events in (time, file, line) order), and those keys.
-    pub events: Rows,
-    /// Time, file and line of each event row.
-    pub event_keys: Vec<(i64, u32, u32)>,
+    /// numbers events in key order).
+    pub events: Keyed,
     /// `sessions.csv` rows.
-    pub sessions: Rows,
+    pub sessions: Keyed,
     /// `conversions.csv` rows.
-    pub conversions: Rows,
+    pub conversions: Keyed,
     /// `attribution.csv` rows.
-    pub attribution: Rows,
+    pub attribution: Keyed,
     /// `user_journeys.csv` rows.
-    pub journeys: Rows,
+    pub journeys: Keyed,
     /// The partition's channel days ([`ChannelDays::to_bytes`]).
     pub channel_days: ChannelDays,
     /// The partition's Markov counts.
@@ -342,20 +356,69 @@ pub fn run(
     run_with(ds, cfg, given)
 }
 
-/// A partition's rows of every per-person table, its channel days and its
-/// Markov counts.
+/// A partition's rows of every per-person table, with their keys, its
+/// channel days and its Markov counts.
 pub fn tables(ds: &Dataset, run: &Run) -> PartitionTables {
-    let rows = |table: Table| Rows::of_table(&tables::table(ds, run, table), false);
+    let key = |event: u32, seq: u32| {
+        let e = &ds.events[event as usize];
+        (e.ts, e.file, e.line, seq)
+    };
+    let keyed = |table: Table, drop_first: bool, keys: Vec<Key>| Keyed {
+        rows: Rows::of_table(&tables::table(ds, run, table), drop_first),
+        keys,
+    };
+    let events = (0..ds.events.len() as u32).map(|i| key(i, 0)).collect();
+    let sessions = run
+        .sessions
+        .sessions
+        .iter()
+        .map(|s| key(s.first_event, 0))
+        .collect();
+    let conversions = run.conversions.iter().map(|c| key(c.event, 0)).collect();
+    // Credits come by conversion, each conversion's in their order.
+    let mut seq = 0;
+    let mut last = u32::MAX;
+    let attribution = run
+        .attribution
+        .credits
+        .iter()
+        .map(|c| {
+            seq = if c.conversion == last { seq + 1 } else { 0 };
+            last = c.conversion;
+            key(run.conversions[c.conversion as usize].event, seq)
+        })
+        .collect();
     PartitionTables {
-        events: Rows::of_table(&tables::table(ds, run, Table::EventsEnriched), true),
-        event_keys: ds.events.iter().map(|e| (e.ts, e.file, e.line)).collect(),
-        sessions: rows(Table::Sessions),
-        conversions: rows(Table::Conversions),
-        attribution: rows(Table::Attribution),
-        journeys: rows(Table::UserJourneys),
+        events: keyed(Table::EventsEnriched, true, events),
+        sessions: keyed(Table::Sessions, false, sessions),
+        conversions: keyed(Table::Conversions, false, conversions),
+        attribution: keyed(Table::Attribution, false, attribution),
+        journeys: keyed(Table::UserJourneys, false, journey_keys(run, &key)),
         channel_days: ChannelDays(channel_days(run)),
         transitions: run.attribution.transitions.clone(),
     }
+}
+
+/// The key of each `user_journeys.csv` row: its person's first order with
+/// touchpoints (the rule [`crate::summary::journeys`] orders them by).
+fn journey_keys(run: &Run, key: &dyn Fn(u32, u32) -> Key) -> Vec<Key> {
+    let stitch = run.cfg.attribution.stitch_identities;
+    let mut seen = FxHashSet::default();
+    let mut keys = Vec::new();
+    for (c, tps) in run.conversions.iter().zip(&run.attribution.touchpoints) {
+        if c.client == NONE || tps.is_empty() {
+            continue;
+        }
+        let person = if stitch {
+            run.persons.of(c.client)
+        } else {
+            c.client
+        };
+        if seen.insert(person) {
+            keys.push(key(c.event, 0));
+        }
+    }
+    keys
 }
 
 /// `channel_summary.csv`'s numbers by (day, channel): they add up across

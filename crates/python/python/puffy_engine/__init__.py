@@ -105,11 +105,13 @@ def run_partition(table, files, settings="", markov=None):
     persons (columns ``file``, ``line``, ``record``, ``excluded``; any order).
 
     Without ``markov`` returns ``{"transitions": bytes}``, the partition's
-    Markov counts. With the batch's counts (:func:`merge_markov`) also the
-    rows of every per-person table (``{name: large_binary array}``, each row
-    a CSV line), ``event_keys`` (a batch of ``ts``, ``file``, ``line`` for
-    ``events_enriched``, whose rows have no ``event_id`` yet) and
-    ``channel_days`` (bytes for :func:`channel_summary`).
+    Markov counts. With the batch's counts (:func:`merge_markov`) also, for
+    each table of :data:`ROW_TABLES`, a record batch of its rows (``row``,
+    a CSV line) with their keys (``ts``, ``file``, ``line``, ``seq``): rows
+    of every partition sorted by key are the table ``puffy run`` writes
+    (``events_enriched`` rows still lack their ``event_id``, the row's
+    number in that order); and ``channel_days`` (bytes for
+    :func:`channel_summary`).
     """
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
@@ -127,21 +129,19 @@ def run_partition(table, files, settings="", markov=None):
     )
     if markov is None:
         return {"transitions": out["transitions"]}
-    result = {
-        "transitions": out["transitions"],
-        "channel_days": out["channel_days"],
-        "events_enriched": _binary(out["events"]),
-        "event_keys": pa.RecordBatch.from_arrays(
+    result = {"transitions": out["transitions"], "channel_days": out["channel_days"]}
+    for name in ROW_TABLES:
+        part = out[name]
+        result[name] = pa.RecordBatch.from_arrays(
             [
-                _ints(out["ts"], "<i8", pa.int64()),
-                _ints(out["file"], "<u4", pa.int64()),
-                _ints(out["line"], "<u4", pa.int64()),
+                _ints(part["ts"], "<i8", pa.int64()),
+                _ints(part["file"], "<u4", pa.int64()),
+                _ints(part["line"], "<u4", pa.int64()),
+                _ints(part["seq"], "<u4", pa.int64()),
+                _binary(part["rows"]),
             ],
-            names=["ts", "file", "line"],
-        ),
-    }
-    for name in ROW_TABLES[1:]:
-        result[name] = _binary(out[name])
+            names=["ts", "file", "line", "seq", "row"],
+        )
     return result
 
 
