@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (if needed) and runs every test: format, lints (native and wasm32),
-# native unit and integration tests, a release Trunk build and the browser
-# end-to-end tests in headless Chromium.
+# native unit and integration tests, a release Trunk build, the Spark job
+# against `puffy run` and the browser end-to-end tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,6 +24,9 @@ cargo test --workspace --locked
 
 step "trunk build --release"
 trunk build --release
+
+step "Spark job against puffy run (scripts/test-distributed.sh)"
+scripts/test-distributed.sh
 
 step "browser end-to-end tests (headless Chromium)"
 cargo build --release -p puffy-cli --locked
