@@ -17,10 +17,11 @@ The stages, and where each runs:
    quarantine, small next to the rows.
 2. across the batch (Spark SQL): exact copies keep their first copy by
    (file, line); a reused transaction id counts at its earliest
-   (time, file, line); client ids that share an email hash become one
-   person (the pairs go to the driver, which links them); rows are
-   repartitioned by a hash of the person, so each person's events meet in
-   one task.
+   (time, file, line); each referrer's counts over the batch decide which
+   are payment providers (the engine's rule, on the driver); client ids
+   that share an email hash become one person (the pairs go to the driver,
+   which links them); rows are repartitioned by a hash of the person, so
+   each person's events meet in one task.
 3. per partition (``puffy_engine.run_partition``), twice: first the
    partition's Markov transition counts, which the driver adds up; then,
    with the batch's counts, the rows of every per-person table and the
@@ -54,6 +55,8 @@ READ_SCHEMA = T.StructType(
         T.StructField("client", T.StringType()),
         T.StructField("email", T.StringType()),
         T.StructField("transaction_id", T.StringType()),
+        T.StructField("referrer_source", T.StringType()),
+        T.StructField("checkout_page", T.BooleanType()),
         T.StructField("record", T.BinaryType()),
         T.StructField("side", T.BinaryType()),
     ]
@@ -125,10 +128,11 @@ def read_inputs(spark, paths, settings):
                 # The side travels on a row of its own (line -1).
                 yield pa.RecordBatch.from_pylist(
                     [{"input": i, "file": -1, "line": -1, "ts": 0, "client": "", "email": "",
-                      "transaction_id": "", "record": b"", "side": side}],
+                      "transaction_id": "", "referrer_source": "", "checkout_page": False,
+                      "record": b"", "side": side}],
                     schema=pa.schema([(f.name, t) for f, t in zip(
                         READ_SCHEMA.fields,
-                        [pa.int64()] * 4 + [pa.string()] * 3 + [pa.binary()] * 2)]),
+                        [pa.int64()] * 4 + [pa.string()] * 4 + [pa.bool_()] + [pa.binary()] * 2)]),
                 )
 
     files = spark.read.format("binaryFile").load(paths).repartition(min(len(paths), 64), "path")
@@ -189,6 +193,18 @@ def run(spark, inputs, out, partitions, settings):
         "excluded", (F.col("transaction_id") != "") & (F.row_number().over(reuse) > 1)
     ).persist()
 
+    # Referrers are judged on their counts over the whole batch: a
+    # partition sees only its own persons' referrals.
+    referrer_counts = (
+        kept.filter("referrer_source != ''").groupBy("referrer_source").agg(
+            F.sum(F.when(~F.col("checkout_page"), 1).otherwise(0)).alias("other"),
+            F.countDistinct(F.when(F.col("checkout_page") & (F.col("client") != ""), F.col("client")))
+            .alias("clients"),
+        ).collect()
+    )
+    providers = pe.payment_providers(
+        [(r.referrer_source, r.other, r.clients) for r in referrer_counts], settings)
+
     # Persons: the (client, email) pairs are few next to the events.
     pairs = (
         kept.filter("client != '' AND email != ''").select("client", "email").distinct()
@@ -206,7 +222,7 @@ def run(spark, inputs, out, partitions, settings):
     timings["batch rules"] = time.time() - t0 - sum(timings.values())
 
     def markov_pass(batches):
-        result = pe.run_partition(_arrow_table(batches), names, settings)
+        result = pe.run_partition(_arrow_table(batches), names, providers, settings)
         yield pa.RecordBatch.from_pylist([{"transitions": result["transitions"]}],
                                          schema=pa.schema([("transitions", pa.binary())]))
 
@@ -215,7 +231,7 @@ def run(spark, inputs, out, partitions, settings):
     timings["markov pass"] = time.time() - t0 - sum(timings.values())
 
     def tables_pass(batches):
-        result = pe.run_partition(_arrow_table(batches), names, settings, markov)
+        result = pe.run_partition(_arrow_table(batches), names, providers, settings, markov)
         for name in pe.ROW_TABLES:
             part = result[name]
             label = pa.array([name] * part.num_rows, pa.string())

@@ -52,6 +52,9 @@ pub struct Given {
     pub excluded: Option<FxHashSet<usize>>,
     /// The whole batch's Markov counts (in place of this dataset's own).
     pub markov: Option<Transitions>,
+    /// Referrer sources detected as payment providers over the whole batch
+    /// (in place of this dataset's own detection).
+    pub payment_providers: Option<FxHashSet<String>>,
 }
 
 /// Runs every stage after ingest.
@@ -63,7 +66,13 @@ pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
 pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> {
     cfg.validate()?;
     let uas = UserAgents::build(&ds.events, &ds.strings);
-    let sources = Sources::build(&ds.events, &ds.strings, &cfg.site, &cfg.channels);
+    let sources = Sources::build_with(
+        &ds.events,
+        &ds.strings,
+        &cfg.site,
+        &cfg.channels,
+        given.payment_providers.as_ref(),
+    );
     let mut dups = transaction_duplicates(ds);
     if let Some(excluded) = given.excluded {
         dups.excluded = excluded;

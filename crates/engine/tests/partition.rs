@@ -9,6 +9,7 @@ use engine::config::Config;
 use engine::ingest::ingest;
 use engine::outputs::tables::{table, Table};
 use engine::partition::{self, ChannelDays, InputRows, PartitionRow};
+use engine::pipeline::{run_with, Given};
 use engine::synth::{generate, SynthConfig};
 
 /// Union-find over client ids.
@@ -25,7 +26,7 @@ fn find(parent: &mut HashMap<String, String>, c: &str) -> String {
 fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<Table, Vec<u8>> {
     let read: Vec<InputRows> = inputs
         .iter()
-        .map(|(name, bytes)| partition::read_input(name, bytes, &cfg.ingest))
+        .map(|(name, bytes)| partition::read_input(name, bytes, cfg))
         .collect();
     // Global file indices: inputs in order, a ZIP's members within.
     let mut names = Vec::new();
@@ -89,6 +90,29 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
             excluded: x,
         });
     }
+    // Referrers are judged on their counts over the whole batch.
+    let mut counts: HashMap<&str, (partition::ReferrerCounts, std::collections::HashSet<&str>)> =
+        HashMap::new();
+    for r in rows.iter().filter(|r| !r.referrer_source.is_empty()) {
+        let (c, clients) = counts.entry(&r.referrer_source).or_default();
+        if !r.checkout_page {
+            c.other_events += 1;
+        } else if !r.client.is_empty() {
+            clients.insert(&r.client);
+        }
+    }
+    let providers = partition::payment_providers(
+        cfg,
+        counts.into_iter().map(|(source, (mut c, clients))| {
+            c.checkout_clients = clients.len() as u64;
+            (source, c)
+        }),
+    );
+    let given = |excluded: &rustc_hash::FxHashSet<usize>, markov| Given {
+        excluded: Some(excluded.clone()),
+        markov,
+        payment_providers: Some(providers.clone()),
+    };
     let datasets: Vec<_> = partitions
         .into_iter()
         .map(|p| partition::dataset(&names, p).unwrap())
@@ -96,7 +120,7 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
     // Pass 1: Markov counts, added up.
     let mut markov: Option<engine::attribution::markov::Transitions> = None;
     for (ds, x) in &datasets {
-        let run = partition::run(ds, cfg, x.clone(), None).unwrap();
+        let run = run_with(ds, cfg, given(x, None)).unwrap();
         match &mut markov {
             Some(m) => m.merge(&run.attribution.transitions).unwrap(),
             None => markov = Some(run.attribution.transitions),
@@ -106,7 +130,7 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
     let mut keyed: HashMap<Table, Vec<(partition::Key, Vec<u8>)>> = HashMap::new();
     let mut days = ChannelDays::default();
     for (ds, x) in &datasets {
-        let run = partition::run(ds, cfg, x.clone(), markov.clone()).unwrap();
+        let run = run_with(ds, cfg, given(x, markov.clone())).unwrap();
         let t = partition::tables(ds, &run);
         for (table, part) in [
             (Table::EventsEnriched, &t.events),
@@ -146,7 +170,7 @@ fn check(inputs: Vec<(String, Vec<u8>)>, cfg: &Config) {
         for t in Table::ALL {
             let whole = table(&ds, &run, t);
             assert!(
-                whole.iter().filter(|&&b| b == b'\n').count() > 1,
+                t == Table::Quarantine || whole.iter().filter(|&&b| b == b'\n').count() > 1,
                 "{} has rows",
                 t.file_name()
             );
@@ -185,6 +209,77 @@ fn partitions_by_person_make_the_tables_of_one_reader() {
     let mut stitched = Config::default();
     stitched.attribution.stitch_identities = !stitched.attribution.stitch_identities;
     check(inputs, &stitched);
+}
+
+/// Which of `n` partitions the job's rule here sends a client to.
+fn partition_of(client: &str, n: usize) -> usize {
+    let h = client
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    (h % n as u64) as usize
+}
+
+#[test]
+fn referrers_are_judged_over_the_whole_batch_not_per_partition() {
+    // pay.example sends two shoppers back to checkout and nowhere else: a
+    // payment provider, though each partition sees one shopper. mixed.example
+    // sends one shopper to checkout and another to the shop: not one, though
+    // the first shopper's partition sees checkout referrals only.
+    let (a, b, c, d) = ("alice", "bob", "carol", "dave");
+    assert_ne!(partition_of(a, 4), partition_of(b, 4));
+    assert_ne!(partition_of(c, 4), partition_of(d, 4));
+    let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36";
+    let mut csv =
+        String::from("client_id,page_url,referrer,timestamp,event_name,event_data,user_agent\n");
+    let mut row = |client: &str, page: &str, referrer: &str, ts: &str, event: &str, data: &str| {
+        csv.push_str(&format!(
+            "{client},{page},{referrer},2025-02-23T{ts}Z,{event},\"{data}\",\"{ua}\"\n"
+        ));
+    };
+    for (i, client) in [a, b, c, d].into_iter().enumerate() {
+        let order = format!("{{\"\"transaction_id\"\":\"\"T{i}\"\",\"\"revenue\"\":10}}");
+        row(
+            client,
+            "https://puffy.com/?utm_source=google&utm_medium=cpc",
+            "https://www.google.com/",
+            &format!("1{i}:00:00"),
+            "page_viewed",
+            "",
+        );
+        row(
+            client,
+            "https://checkout.puffy.com/c/1",
+            "https://puffy.com/",
+            &format!("1{i}:01:00"),
+            "checkout_started",
+            "",
+        );
+        let back = if i < 2 {
+            "https://pay.example/x"
+        } else {
+            "https://mixed.example/x"
+        };
+        row(
+            client,
+            "https://checkout.puffy.com/c/1/thank-you",
+            back,
+            &format!("1{i}:02:00"),
+            "checkout_completed",
+            &order,
+        );
+    }
+    row(
+        d,
+        "https://puffy.com/products/bed",
+        "https://mixed.example/blog",
+        "18:00:00",
+        "page_viewed",
+        "",
+    );
+    check(
+        vec![("events_20250223.csv".to_string(), csv.into_bytes())],
+        &Config::default(),
+    );
 }
 
 #[test]

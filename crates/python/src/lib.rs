@@ -8,6 +8,7 @@ use engine::attribution::markov::Transitions;
 use engine::config::Config;
 use engine::ingest::{FileReport, QuarantinedRow};
 use engine::partition::{self, ChannelDays, InputRows, Keyed, PartitionRow};
+use engine::pipeline::{run_with, Given};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -108,13 +109,19 @@ fn read_input<'py>(
         quarantine,
         rows,
         revenue_cents,
-    } = py.detach(|| partition::read_input(name, data, &cfg.ingest));
-    let (mut client, mut email, mut txn, mut record) =
-        (Binary::new(), Binary::new(), Binary::new(), Binary::new());
+    } = py.detach(|| partition::read_input(name, data, &cfg));
+    let (mut client, mut email, mut txn, mut referrer, mut record) = (
+        Binary::new(),
+        Binary::new(),
+        Binary::new(),
+        Binary::new(),
+        Binary::new(),
+    );
     for r in &rows {
         client.push(r.client.as_bytes());
         email.push(r.email.as_bytes());
         txn.push(r.transaction_id.as_bytes());
+        referrer.push(r.referrer_source.as_bytes());
         record.push(&r.record);
     }
     let out = PyDict::new(py);
@@ -128,6 +135,12 @@ fn read_input<'py>(
     out.set_item("client", binary(py, &client.offsets, &client.data))?;
     out.set_item("email", binary(py, &email.offsets, &email.data))?;
     out.set_item("transaction_id", binary(py, &txn.offsets, &txn.data))?;
+    out.set_item(
+        "referrer_source",
+        binary(py, &referrer.offsets, &referrer.data),
+    )?;
+    let checkout: Vec<u8> = rows.iter().map(|r| u8::from(r.checkout_page)).collect();
+    out.set_item("checkout_page", bytes(py, &checkout))?;
     out.set_item("record", binary(py, &record.offsets, &record.data))?;
     let side = Side {
         files,
@@ -164,17 +177,39 @@ fn i64s(b: &[u8]) -> Vec<i64> {
         .collect()
 }
 
+/// The referrer sources the batch sets aside as payment providers, from
+/// each source's counts over the whole batch: (source, referrals off
+/// checkout, distinct clients referred to checkout).
+#[pyfunction]
+fn payment_providers(settings: &str, counts: Vec<(String, u64, u64)>) -> PyResult<Vec<String>> {
+    let cfg = config(settings)?;
+    let counts = counts.iter().map(|(source, other, clients)| {
+        let c = partition::ReferrerCounts {
+            other_events: *other,
+            checkout_clients: *clients,
+        };
+        (source.as_str(), c)
+    });
+    let mut list: Vec<String> = partition::payment_providers(&cfg, counts)
+        .into_iter()
+        .collect();
+    list.sort();
+    Ok(list)
+}
+
 /// Runs the pipeline on one partition of persons. Columns: `file`, `line`
 /// (u32), the records' `offsets` (i64) and `data`, `excluded` (one byte a
-/// row). Without `markov` (the first pass) it returns the partition's
-/// Markov counts only; with the batch's counts, every table's rows too.
+/// row); `providers`, the payment providers of the batch. Without `markov`
+/// (the first pass) it returns the partition's Markov counts only; with the
+/// batch's counts, every table's rows too.
 #[pyfunction]
-#[pyo3(signature = (files, settings, file, line, offsets, data, excluded, markov=None))]
+#[pyo3(signature = (files, settings, providers, file, line, offsets, data, excluded, markov=None))]
 #[allow(clippy::too_many_arguments)]
 fn run_partition<'py>(
     py: Python<'py>,
     files: Vec<String>,
     settings: &str,
+    providers: Vec<String>,
     file: &[u8],
     line: &[u8],
     offsets: &[u8],
@@ -215,7 +250,12 @@ fn run_partition<'py>(
     }
     let result = py.detach(|| -> Result<_, String> {
         let (ds, excluded) = partition::dataset(&files, input)?;
-        let run = partition::run(&ds, &cfg, excluded, markov).map_err(|e| e.to_string())?;
+        let given = Given {
+            excluded: Some(excluded),
+            markov,
+            payment_providers: Some(providers.into_iter().collect()),
+        };
+        let run = run_with(&ds, &cfg, given).map_err(|e| e.to_string())?;
         Ok(if second_pass {
             (
                 run.attribution.transitions.clone(),
@@ -308,6 +348,7 @@ fn headers() -> Vec<(String, String)> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_input, m)?)?;
     m.add_function(wrap_pyfunction!(side_files, m)?)?;
+    m.add_function(wrap_pyfunction!(payment_providers, m)?)?;
     m.add_function(wrap_pyfunction!(run_partition, m)?)?;
     m.add_function(wrap_pyfunction!(merge_markov, m)?)?;
     m.add_function(wrap_pyfunction!(channel_summary, m)?)?;

@@ -219,6 +219,42 @@ pub struct UnwantedReferrer {
 /// taken for a payment provider: one shopper's odd link is no pattern.
 pub const PAYMENT_PROVIDER_MIN_CLIENTS: u64 = 2;
 
+/// Why a referrer source is set aside, from its counts over the whole batch
+/// (referrals to checkout and to other pages, distinct clients it brought
+/// to checkout): listed as unwanted, or detected as a payment provider (it
+/// only ever refers to checkout, and to at least
+/// [`PAYMENT_PROVIDER_MIN_CLIENTS`] clients); `None` when it counts.
+pub fn set_aside_reason(
+    site: &SiteConfig,
+    source: &str,
+    other_events: u64,
+    checkout_clients: u64,
+) -> Option<SetAside> {
+    if site.is_unwanted(source) {
+        Some(SetAside::Listed)
+    } else if site.detect_payment_providers
+        && other_events == 0
+        && checkout_clients >= PAYMENT_PROVIDER_MIN_CLIENTS
+    {
+        Some(SetAside::Detected)
+    } else {
+        None
+    }
+}
+
+/// The source a referrer URL names (its host, or `android-app:<package>`),
+/// `None` for none or the shop's own.
+pub fn referrer_source(url: &str, site: &SiteConfig) -> Option<String> {
+    source_text(&parse_referrer(url, site))
+}
+
+/// Whether a page URL is on a checkout host.
+pub fn is_checkout_page(url: &str, site: &SiteConfig) -> bool {
+    crate::enrich::urls::scheme_and_host(url)
+        .and_then(|(_, host)| host)
+        .is_some_and(|h| site.is_checkout(&h))
+}
+
 /// Per-event traffic source: the index of the first matching rule, or
 /// [`NO_SOURCE`] for events without external source information.
 #[derive(Debug, Clone, Default)]
@@ -266,6 +302,19 @@ impl Sources {
         site: &SiteConfig,
         rules: &[ChannelRule],
     ) -> Sources {
+        Sources::build_with(events, strings, site, rules, None)
+    }
+
+    /// [`Sources::build`], with the payment providers detected over the
+    /// whole batch when these events are one partition of it (a partition
+    /// sees only its own persons' referrals, so it cannot judge a host).
+    pub fn build_with(
+        events: &[Event],
+        strings: &Strings,
+        site: &SiteConfig,
+        rules: &[ChannelRule],
+        payment_providers: Option<&FxHashSet<String>>,
+    ) -> Sources {
         // Per distinct string (dense symbol slots, not hash maps): a page
         // URL's query keys, as ids of the few distinct key names, and
         // whether it is a checkout page; a referrer's parsed form and the
@@ -301,9 +350,7 @@ impl Sources {
                     };
                     ids.push(id);
                 });
-                let checkout = crate::enrich::urls::scheme_and_host(url)
-                    .and_then(|(_, host)| host)
-                    .is_some_and(|h| site.is_checkout(&h));
+                let checkout = is_checkout_page(url, site);
                 pages.push(Page {
                     keys: ids.into_boxed_slice(),
                     checkout,
@@ -345,14 +392,13 @@ impl Sources {
         let set_aside: Vec<bool> = stats
             .iter()
             .map(|st| {
-                let reason = if site.is_unwanted(&st.source) {
-                    SetAside::Listed
-                } else if site.detect_payment_providers
-                    && st.other_events == 0
-                    && st.checkout_clients.len() as u64 >= PAYMENT_PROVIDER_MIN_CLIENTS
-                {
-                    SetAside::Detected
-                } else {
+                let clients = st.checkout_clients.len() as u64;
+                let reason = match payment_providers {
+                    None => set_aside_reason(site, &st.source, st.other_events, clients),
+                    Some(_) if site.is_unwanted(&st.source) => Some(SetAside::Listed),
+                    Some(batch) => batch.contains(&st.source).then_some(SetAside::Detected),
+                };
+                let Some(reason) = reason else {
                     return false;
                 };
                 unwanted.push(UnwantedReferrer {

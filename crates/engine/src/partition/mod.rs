@@ -22,16 +22,17 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use chrono::NaiveDate;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::attribution::markov::Transitions;
-use crate::config::{Config, IngestConfig};
+use crate::config::Config;
+use crate::enrich::{is_checkout_page, referrer_source, set_aside_reason, SetAside};
 use crate::ingest::parts::Part;
 use crate::ingest::{Dataset, FileReport, QuarantinedRow};
-use crate::model::{Event, EventKind, Item, Order, NONE};
+use crate::model::{Event, EventKind, Item, Order, Sym, NONE};
 use crate::outputs::tables::{self, Table};
-use crate::pipeline::{run_with, Given, Run};
+use crate::pipeline::Run;
 use crate::summary::{channel_days, ChannelDay};
 
 /// One accepted row as it travels: its strings with it. Two rows are
@@ -76,6 +77,11 @@ pub struct Row {
     pub email: String,
     /// An order's transaction id, or empty.
     pub transaction_id: String,
+    /// The external source its referrer names (see
+    /// [`crate::enrich::referrer_source`]), or empty.
+    pub referrer_source: String,
+    /// Whether its page is on a checkout host.
+    pub checkout_page: bool,
     /// The encoded record (equal bytes: exact copies).
     pub record: Vec<u8>,
 }
@@ -95,8 +101,8 @@ pub struct InputRows {
 
 /// Reads one input (a `.zip` member by member) as the single reader does,
 /// without dropping copies (that needs the whole batch).
-pub fn read_input(name: &str, bytes: &[u8], cfg: &IngestConfig) -> InputRows {
-    let mut part = Part::new(cfg);
+pub fn read_input(name: &str, bytes: &[u8], cfg: &Config) -> InputRows {
+    let mut part = Part::new(&cfg.ingest);
     if name.to_ascii_lowercase().ends_with(".zip") {
         crate::ingest::archive::add_zip(part.ingest(), name, Cursor::new(bytes));
     } else {
@@ -105,6 +111,10 @@ pub fn read_input(name: &str, bytes: &[u8], cfg: &IngestConfig) -> InputRows {
     let (data, order_content, revenue_cents) = part.into_rows();
     let text = |sym| data.strings.get(sym);
     let mut orders = data.orders.iter().zip(order_content);
+    // Per distinct referrer and page: what the batch-wide referrer counts
+    // need (parsed once each).
+    let mut referrers: FxHashMap<Sym, Option<String>> = FxHashMap::default();
+    let mut checkout: FxHashMap<Sym, bool> = FxHashMap::default();
     let mut rows = Vec::with_capacity(data.events.len());
     for e in &data.events {
         let (content, email, order) = match e.kind {
@@ -134,6 +144,14 @@ pub fn read_input(name: &str, bytes: &[u8], cfg: &IngestConfig) -> InputRows {
             content,
             order,
         };
+        let referrer_source = referrers
+            .entry(e.referrer)
+            .or_insert_with(|| referrer_source(text(e.referrer), &cfg.site))
+            .clone()
+            .unwrap_or_default();
+        let checkout_page = *checkout
+            .entry(e.page_url)
+            .or_insert_with(|| is_checkout_page(text(e.page_url), &cfg.site));
         rows.push(Row {
             file: e.file,
             line: e.line,
@@ -141,6 +159,8 @@ pub fn read_input(name: &str, bytes: &[u8], cfg: &IngestConfig) -> InputRows {
             client: text(e.client).to_string(),
             email: email.to_string(),
             transaction_id,
+            referrer_source,
+            checkout_page,
             // Encoding plain structs into a growing vector cannot fail.
             record: postcard::to_allocvec(&record).unwrap_or_default(),
         });
@@ -341,19 +361,29 @@ pub struct PartitionTables {
     pub transitions: Transitions,
 }
 
-/// Runs the pipeline on a partition with what the batch decided. Without
-/// `markov` (the first pass) only the Markov counts are worth reading.
-pub fn run(
-    ds: &Dataset,
+/// One referrer source's counts over part of the batch (they add up).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReferrerCounts {
+    /// Referrals to pages off checkout.
+    pub other_events: u64,
+    /// Distinct clients it referred to checkout pages.
+    pub checkout_clients: u64,
+}
+
+/// The sources the batch sets aside as payment providers, from their
+/// counts over the whole batch (the rule of [`crate::enrich::set_aside_reason`]).
+pub fn payment_providers<'a>(
     cfg: &Config,
-    excluded: FxHashSet<usize>,
-    markov: Option<Transitions>,
-) -> crate::Result<Run> {
-    let given = Given {
-        excluded: Some(excluded),
-        markov,
-    };
-    run_with(ds, cfg, given)
+    counts: impl IntoIterator<Item = (&'a str, ReferrerCounts)>,
+) -> FxHashSet<String> {
+    counts
+        .into_iter()
+        .filter(|(source, c)| {
+            set_aside_reason(&cfg.site, source, c.other_events, c.checkout_clients)
+                == Some(SetAside::Detected)
+        })
+        .map(|(source, _)| source.to_string())
+        .collect()
 }
 
 /// A partition's rows of every per-person table, with their keys, its

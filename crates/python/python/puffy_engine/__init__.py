@@ -34,6 +34,8 @@ INPUT_SCHEMA = pa.schema(
         ("client", pa.large_string()),
         ("email", pa.large_string()),
         ("transaction_id", pa.large_string()),
+        ("referrer_source", pa.large_string()),
+        ("checkout_page", pa.bool_()),
         ("record", pa.large_binary()),
     ]
 )
@@ -76,6 +78,8 @@ def read_input(name, data, settings=""):
             _binary(out["client"], pa.large_string()),
             _binary(out["email"], pa.large_string()),
             _binary(out["transaction_id"], pa.large_string()),
+            _binary(out["referrer_source"], pa.large_string()),
+            pa.array(np.frombuffer(out["checkout_page"], dtype=np.uint8).astype(bool), pa.bool_()),
             _binary(out["record"]),
         ],
         schema=INPUT_SCHEMA,
@@ -100,9 +104,18 @@ def _records(table):
     return offsets.tobytes(), (data.to_pybytes() if data is not None else b"")
 
 
-def run_partition(table, files, settings="", markov=None):
+def payment_providers(counts, settings=""):
+    """The referrer sources the batch sets aside as payment providers, from
+    ``(source, referrals off checkout, distinct clients referred to
+    checkout)`` over the whole batch (rows with a ``referrer_source``)."""
+    return _native.payment_providers(settings, [(s, int(o), int(c)) for s, o, c in counts])
+
+
+def run_partition(table, files, providers, settings="", markov=None):
     """Runs the pipeline on one partition: ``table`` holds every row of its
-    persons (columns ``file``, ``line``, ``record``, ``excluded``; any order).
+    persons (columns ``file``, ``line``, ``record``, ``excluded``; any order);
+    ``providers`` are the batch's payment providers
+    (:func:`payment_providers`).
 
     Without ``markov`` returns ``{"transitions": bytes}``, the partition's
     Markov counts. With the batch's counts (:func:`merge_markov`) also, for
@@ -120,6 +133,7 @@ def run_partition(table, files, settings="", markov=None):
     out = _native.run_partition(
         list(files),
         settings,
+        list(providers),
         _column_bytes(table, "file", "<u4"),
         _column_bytes(table, "line", "<u4"),
         offsets,
