@@ -7,11 +7,11 @@ use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ingest::schema::Column;
-use crate::ingest::{Dataset, Reason};
-use crate::model::{format_ts, EventKind, NONE};
+use crate::ingest::{Dataset, FileReport, QuarantinedRow, Reason};
+use crate::model::{format_ts, EventKind};
+use crate::quality::tally::{EventTally, ItemsIssue, Samples, Tally};
 use crate::quality::{
-    event_day, revenue, Category, DuplicateTransaction, Finding, LineRef, OrderRef, QualityConfig,
-    Severity,
+    revenue, Category, DuplicateTransaction, Finding, LineRef, OrderRef, QualityConfig, Severity,
 };
 use crate::units::{agree, money, pct, quantity, round4};
 
@@ -43,19 +43,6 @@ pub(crate) fn with_days(mut f: Finding, mut days: Vec<NaiveDate>) -> Finding {
     f.day = days.first().copied();
     f.days = days;
     f
-}
-
-pub(crate) fn line_ref(ds: &Dataset, file: u32, line: u64) -> LineRef {
-    LineRef {
-        file: ds.files[file as usize].name.clone(),
-        line,
-    }
-}
-
-pub(crate) fn push_sample(samples: &mut Vec<LineRef>, r: LineRef) {
-    if samples.len() < MAX_SAMPLES {
-        samples.push(r);
-    }
 }
 
 /// Orders whose `transaction_id` was already used by an earlier order.
@@ -111,11 +98,11 @@ pub fn transaction_duplicates(ds: &Dataset) -> TxnDuplicates {
 }
 
 /// Unreadable files and header drift: renamed, missing and extra columns.
-pub fn schema(ds: &Dataset, out: &mut Vec<Finding>) {
+pub fn schema(files: &[FileReport], out: &mut Vec<Finding>) {
     let mut renamed: BTreeMap<(String, Column), Vec<usize>> = BTreeMap::new();
     let mut missing: BTreeMap<Column, Vec<usize>> = BTreeMap::new();
     let mut extra: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, f) in ds.files.iter().enumerate() {
+    for (i, f) in files.iter().enumerate() {
         if let Some(err) = &f.error {
             let mut x = finding(
                 "file_unreadable",
@@ -139,9 +126,9 @@ pub fn schema(ds: &Dataset, out: &mut Vec<Finding>) {
         }
     }
     let files_and_days = |idx: &[usize]| {
-        let files: Vec<String> = idx.iter().map(|&i| ds.files[i].name.clone()).collect();
-        let days: Vec<NaiveDate> = idx.iter().filter_map(|&i| ds.files[i].day).collect();
-        (files, days)
+        let names: Vec<String> = idx.iter().map(|&i| files[i].name.clone()).collect();
+        let days: Vec<NaiveDate> = idx.iter().filter_map(|&i| files[i].day).collect();
+        (names, days)
     };
     for ((found, col), idx) in renamed {
         let (files, days) = files_and_days(&idx);
@@ -192,7 +179,12 @@ pub fn schema(ds: &Dataset, out: &mut Vec<Finding>) {
 }
 
 /// Null rates per file and column against thresholds; orders without a client.
-pub fn completeness(ds: &Dataset, cfg: &QualityConfig, out: &mut Vec<Finding>) {
+pub fn completeness(
+    files: &[FileReport],
+    null_samples: &BTreeMap<(u32, Column), Samples>,
+    cfg: &QualityConfig,
+    out: &mut Vec<Finding>,
+) {
     let limits = [
         (
             Column::ClientId,
@@ -213,22 +205,7 @@ pub fn completeness(ds: &Dataset, cfg: &QualityConfig, out: &mut Vec<Finding>) {
             "have no browser",
         ),
     ];
-    let mut samples: FxHashMap<(u32, Column), Vec<LineRef>> = FxHashMap::default();
-    for e in &ds.events {
-        for (col, sym) in [
-            (Column::ClientId, e.client),
-            (Column::PageUrl, e.page_url),
-            (Column::UserAgent, e.user_agent),
-        ] {
-            if sym == NONE && ds.files[e.file as usize].header.has(col) {
-                push_sample(
-                    samples.entry((e.file, col)).or_default(),
-                    line_ref(ds, e.file, e.line.into()),
-                );
-            }
-        }
-    }
-    for (i, f) in ds.files.iter().enumerate() {
+    for (i, f) in files.iter().enumerate() {
         if f.error.is_some() || f.accepted == 0 {
             continue;
         }
@@ -250,7 +227,10 @@ pub fn completeness(ds: &Dataset, cfg: &QualityConfig, out: &mut Vec<Finding>) {
                 x.files = vec![f.name.clone()];
                 x.count = nulls;
                 x.value = Some(round4(rate));
-                x.samples = samples.remove(&(i as u32, col)).unwrap_or_default();
+                x.samples = null_samples
+                    .get(&(i as u32, col))
+                    .map(|s| s.lines(files))
+                    .unwrap_or_default();
                 out.push(with_days(x, f.day.into_iter().collect()));
             }
         }
@@ -258,15 +238,25 @@ pub fn completeness(ds: &Dataset, cfg: &QualityConfig, out: &mut Vec<Finding>) {
 }
 
 /// Reused transaction ids and events delivered twice.
-pub fn uniqueness(ds: &Dataset, dups: &TxnDuplicates, out: &mut Vec<Finding>) {
-    if !dups.list.is_empty() {
-        let total: f64 = dups.list.iter().map(|d| d.excluded_revenue).sum();
-        let mut idx: Vec<usize> = dups.excluded.iter().copied().collect();
-        idx.sort_unstable();
+pub fn uniqueness(files: &[FileReport], dups: &[DuplicateTransaction], out: &mut Vec<Finding>) {
+    if !dups.is_empty() {
+        let total: f64 = dups.iter().map(|d| d.excluded_revenue).sum();
+        // The copies in the order of events: time (ISO-8601 text of one
+        // width in 2000-2099), file, line.
+        let position = |name: &str| files.iter().position(|f| f.name == name);
+        let mut copies: Vec<&OrderRef> = dups.iter().flat_map(|d| &d.excluded).collect();
+        copies.sort_by(|a, b| {
+            (&a.timestamp, position(&a.file), a.line).cmp(&(
+                &b.timestamp,
+                position(&b.file),
+                b.line,
+            ))
+        });
+        let n = copies.len() as u64;
         let msg = format!(
             "{} {} an earlier transaction id; counting them would add {} of revenue. The earliest of each is kept.",
-            quantity(idx.len() as u64, "order"),
-            agree(idx.len() as u64, "reuses", "reuse"),
+            quantity(n, "order"),
+            agree(n, "reuses", "reuse"),
             money(total)
         );
         let mut x = finding(
@@ -275,29 +265,31 @@ pub fn uniqueness(ds: &Dataset, dups: &TxnDuplicates, out: &mut Vec<Finding>) {
             Severity::Error,
             msg,
         );
-        x.count = idx.len() as u64;
+        x.count = n;
         x.value = Some(total);
-        for &i in &idx {
-            let e = &ds.events[i];
-            push_sample(&mut x.samples, line_ref(ds, e.file, e.line.into()));
-        }
-        let mut files: Vec<String> = idx
+        x.samples = copies
             .iter()
-            .map(|&i| ds.files[ds.events[i].file as usize].name.clone())
+            .take(MAX_SAMPLES)
+            .map(|c| LineRef {
+                file: c.file.clone(),
+                line: c.line,
+            })
             .collect();
-        files.sort();
-        files.dedup();
-        x.files = files;
-        out.push(with_days(
-            x,
-            idx.iter().map(|&i| event_day(ds.events[i].ts)).collect(),
-        ));
+        let mut names: Vec<String> = copies.iter().map(|c| c.file.clone()).collect();
+        names.sort();
+        names.dedup();
+        x.files = names;
+        let days = copies
+            .iter()
+            .filter_map(|c| c.timestamp.get(..10).and_then(|d| d.parse().ok()))
+            .collect();
+        out.push(with_days(x, days));
     }
-    for f in ds.files.iter().filter(|f| f.duplicates > 0) {
+    for f in files.iter().filter(|f| f.duplicates > 0) {
         let sources: Vec<&str> = f
             .duplicate_of
             .iter()
-            .map(|(s, _)| ds.files[*s as usize].name.as_str())
+            .map(|(s, _)| files.get(*s as usize).map_or("", |f| f.name.as_str()))
             .collect();
         let msg = format!(
             "{} repeats {} already loaded from {}; each is counted once.",
@@ -365,9 +357,15 @@ fn reason_message(reason: Reason) -> (&'static str, Severity) {
 
 /// Quarantined rows by reason, timestamps outside their file's day, bad
 /// popup data, null item fields and revenue that does not match its items.
-pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &mut Vec<Finding>) {
+pub fn validity(
+    files: &[FileReport],
+    quarantine: &[QuarantinedRow],
+    t: &EventTally,
+    cfg: &QualityConfig,
+    out: &mut Vec<Finding>,
+) {
     let mut by_reason: BTreeMap<Reason, Vec<usize>> = BTreeMap::new();
-    for (i, q) in ds.quarantine.iter().enumerate() {
+    for (i, q) in quarantine.iter().enumerate() {
         by_reason.entry(q.reason).or_default().push(i);
     }
     for (reason, idx) in by_reason {
@@ -385,27 +383,27 @@ pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &m
         };
         let mut x = finding(reason.as_str(), Category::Validity, severity, msg);
         x.count = idx.len() as u64;
-        let mut files: Vec<u32> = idx.iter().map(|&i| ds.quarantine[i].file).collect();
-        files.dedup();
-        x.files = files
+        let mut in_files: Vec<u32> = idx.iter().map(|&i| quarantine[i].file).collect();
+        in_files.dedup();
+        x.files = in_files
             .iter()
-            .map(|&f| ds.files[f as usize].name.clone())
+            .map(|&f| files[f as usize].name.clone())
             .collect();
-        for &i in &idx {
-            push_sample(
-                &mut x.samples,
-                line_ref(ds, ds.quarantine[i].file, ds.quarantine[i].line),
-            );
+        for &i in idx.iter().take(MAX_SAMPLES) {
+            x.samples.push(LineRef {
+                file: files[quarantine[i].file as usize].name.clone(),
+                line: quarantine[i].line,
+            });
         }
         out.push(with_days(
             x,
-            files
+            in_files
                 .iter()
-                .filter_map(|&f| ds.files[f as usize].day)
+                .filter_map(|&f| files[f as usize].day)
                 .collect(),
         ));
     }
-    for f in &ds.files {
+    for f in files {
         let rate = if f.rows == 0 {
             0.0
         } else {
@@ -450,24 +448,14 @@ pub fn validity(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &m
             out.push(with_days(x, f.day.into_iter().collect()));
         }
     }
-    outside_file_day(ds, out);
-    items(ds, dups, cfg, out);
+    outside_file_day(files, &t.outside_file_day, out);
+    items(files, &t.items, out);
 }
 
-fn outside_file_day(ds: &Dataset, out: &mut Vec<Finding>) {
-    let mut per_file: BTreeMap<u32, (u64, Vec<LineRef>)> = BTreeMap::new();
-    for e in &ds.events {
-        let Some(day) = ds.files[e.file as usize].day else {
-            continue;
-        };
-        if event_day(e.ts) != day {
-            let entry = per_file.entry(e.file).or_default();
-            entry.0 += 1;
-            push_sample(&mut entry.1, line_ref(ds, e.file, e.line.into()));
-        }
-    }
-    for (file, (count, samples)) in per_file {
-        let f = &ds.files[file as usize];
+fn outside_file_day(files: &[FileReport], per_file: &BTreeMap<u32, Tally>, out: &mut Vec<Finding>) {
+    for (file, t) in per_file {
+        let f = &files[*file as usize];
+        let count = t.count;
         let msg = format!(
             "{}: {} {} stamped outside the file's day; they count on the day of their timestamp.",
             f.name,
@@ -482,60 +470,24 @@ fn outside_file_day(ds: &Dataset, out: &mut Vec<Finding>) {
         );
         x.files = vec![f.name.clone()];
         x.count = count;
-        x.samples = samples;
+        x.samples = t.samples.lines(files);
         out.push(with_days(x, f.day.into_iter().collect()));
     }
 }
 
-fn items(ds: &Dataset, dups: &TxnDuplicates, cfg: &QualityConfig, out: &mut Vec<Finding>) {
-    use crate::model::ItemsTotal;
-    let mut null_x = finding(
-        "item_fields_null",
-        Category::Validity,
-        Severity::Info,
-        String::new(),
-    );
-    let mut mismatch_x = finding(
-        "revenue_item_mismatch",
-        Category::Validity,
-        Severity::Warning,
-        String::new(),
-    );
-    let mut absurd_x = finding(
-        "item_values_implausible",
-        Category::Validity,
-        Severity::Warning,
-        String::new(),
-    );
-    let (mut null_days, mut mismatch_days, mut absurd_days) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, e) in ds.events.iter().enumerate() {
-        if e.kind != EventKind::CheckoutCompleted || dups.excluded.contains(&i) {
-            continue;
-        }
-        let order = &ds.orders[e.payload as usize];
-        let (x, days) = match order.items_total(crate::limits::MAX_ORDER_CENTS) {
-            ItemsTotal::MissingFields => (&mut null_x, &mut null_days),
-            ItemsTotal::Implausible => (&mut absurd_x, &mut absurd_days),
-            ItemsTotal::Cents(total)
-                if (total - order.revenue_cents).abs() as f64 > cfg.revenue_tolerance * 100.0 =>
-            {
-                (&mut mismatch_x, &mut mismatch_days)
-            }
-            ItemsTotal::Cents(_) => continue,
-        };
-        x.count += 1;
-        push_sample(&mut x.samples, line_ref(ds, e.file, e.line.into()));
-        days.push(event_day(e.ts));
-    }
+fn items(files: &[FileReport], tallies: &[Tally; 3], out: &mut Vec<Finding>) {
     let orders_have = |n: u64| format!("{} {}", quantity(n, "order"), agree(n, "has", "have"));
-    for (mut x, days, what) in [
-        (null_x, null_days, "line items with an empty price, quantity or id; order revenue is still used."),
-        (mismatch_x, mismatch_days, "a revenue different from the sum of the items (price × quantity); revenue is taken as the truth."),
-        (absurd_x, absurd_days, "line items with a negative price or quantity, more than 10,000 units or an absurd price; they are left out of the item check and order revenue is still used."),
+    for (issue, check, severity, what) in [
+        (ItemsIssue::Null, "item_fields_null", Severity::Info, "line items with an empty price, quantity or id; order revenue is still used."),
+        (ItemsIssue::Mismatch, "revenue_item_mismatch", Severity::Warning, "a revenue different from the sum of the items (price × quantity); revenue is taken as the truth."),
+        (ItemsIssue::Implausible, "item_values_implausible", Severity::Warning, "line items with a negative price or quantity, more than 10,000 units or an absurd price; they are left out of the item check and order revenue is still used."),
     ] {
-        if x.count > 0 {
-            x.message = format!("{} {what}", orders_have(x.count));
-            out.push(with_days(x, days));
+        let t = &tallies[issue as usize];
+        if t.count > 0 {
+            let mut x = finding(check, Category::Validity, severity, format!("{} {what}", orders_have(t.count)));
+            x.count = t.count;
+            x.samples = t.samples.lines(files);
+            out.push(with_days(x, t.days.iter().copied().collect()));
         }
     }
 }

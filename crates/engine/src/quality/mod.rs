@@ -22,6 +22,7 @@
 
 pub mod checks;
 pub mod findings;
+pub mod tally;
 pub mod volume;
 
 pub use crate::config::QualityConfig;
@@ -33,11 +34,12 @@ use serde::Serialize;
 use crate::config::SiteConfig;
 use crate::enrich::UserAgents;
 use crate::ingest::schema::Column;
-use crate::ingest::Dataset;
-use crate::model::{cents_to_f64, day_of};
+use crate::ingest::{Dataset, FileReport, QuarantinedRow};
+use crate::model::cents_to_f64;
 pub use crate::quality::findings::{
     Category, DuplicateTransaction, FileSummary, Finding, LineRef, OrderRef, Severity,
 };
+use crate::quality::tally::EventTally;
 
 /// The audit of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -79,34 +81,47 @@ pub fn audit(
     site: &SiteConfig,
     cfg: &QualityConfig,
 ) -> QualityReport {
+    let t = EventTally::of(ds, uas, &dups.excluded, site, cfg.revenue_tolerance * 100.0);
+    audit_from(&ds.files, &ds.quarantine, &dups.list, &t, cfg)
+}
+
+/// The audit from what it needs: the batch's files and quarantine, its
+/// reused transaction ids, and the tally of its events (one dataset's, or
+/// the sum of a batch's partitions').
+pub fn audit_from(
+    files: &[FileReport],
+    quarantine: &[QuarantinedRow],
+    dups: &[DuplicateTransaction],
+    t: &EventTally,
+    cfg: &QualityConfig,
+) -> QualityReport {
     let mut findings = Vec::new();
-    checks::schema(ds, &mut findings);
-    checks::completeness(ds, cfg, &mut findings);
-    checks::uniqueness(ds, dups, &mut findings);
-    checks::validity(ds, dups, cfg, &mut findings);
-    let events_by_day = volume::events_by_day(ds);
-    let days = volume::batch_days(ds, &events_by_day);
-    volume::span(ds, &events_by_day, &mut findings);
-    volume::volume(&days, &events_by_day, cfg, &mut findings);
-    let bot_events = volume::bots(ds, uas, &events_by_day, cfg, &mut findings);
-    volume::consistency(ds, dups, site, &mut findings);
+    checks::schema(files, &mut findings);
+    checks::completeness(files, &t.null_samples, cfg, &mut findings);
+    checks::uniqueness(files, dups, &mut findings);
+    checks::validity(files, quarantine, t, cfg, &mut findings);
+    let days = volume::batch_days(files, &t.events_by_day);
+    volume::span(files, &t.events_by_day, &mut findings);
+    volume::volume(&days, &t.events_by_day, cfg, &mut findings);
+    volume::bots(files, t, cfg, &mut findings);
+    volume::consistency(files, t, &mut findings);
     sort_findings(&mut findings);
     let mut quarantine_by_reason = BTreeMap::new();
-    for q in &ds.quarantine {
+    for q in quarantine {
         *quarantine_by_reason
             .entry(q.reason.as_str().to_string())
             .or_insert(0) += 1;
     }
-    let score_by_day = score(ds, &days, &events_by_day, dups, cfg);
+    let score_by_day = score(files, &days, t, cfg);
     QualityReport {
-        files: ds.files.iter().map(FileSummary::new).collect(),
-        duplicate_revenue_excluded: dups.list.iter().map(|d| d.excluded_revenue).sum::<f64>(),
-        duplicate_transactions: dups.list.clone(),
-        duplicate_events: ds.files.iter().map(|f| f.duplicates).sum(),
-        events: ds.events.len() as u64,
-        bot_events,
+        files: files.iter().map(FileSummary::new).collect(),
+        duplicate_revenue_excluded: dups.iter().map(|d| d.excluded_revenue).sum::<f64>(),
+        duplicate_transactions: dups.to_vec(),
+        duplicate_events: files.iter().map(|f| f.duplicates).sum(),
+        events: t.events,
+        bot_events: t.bot_events(),
         quarantine_by_reason,
-        events_by_day,
+        events_by_day: t.events_by_day.clone(),
         findings,
         score_by_day,
     }
@@ -131,19 +146,17 @@ pub fn audit_with(ds: &Dataset, cfg: &crate::config::Config) -> QualityReport {
 
 /// The daily score of the module doc.
 fn score(
-    ds: &Dataset,
+    all_files: &[FileReport],
     days: &[NaiveDate],
-    events_by_day: &BTreeMap<NaiveDate, u64>,
-    dups: &checks::TxnDuplicates,
+    t: &EventTally,
     cfg: &QualityConfig,
 ) -> BTreeMap<NaiveDate, f64> {
+    let events_by_day = &t.events_by_day;
     let median = volume::median(days.iter().filter_map(|d| events_by_day.get(d).copied()));
-    let counts = volume::day_counts(ds, dups);
     let mut out = BTreeMap::new();
     for &day in days {
-        let c = counts.get(&day).copied().unwrap_or_default();
-        let files: Vec<_> = ds
-            .files
+        let c = t.day_counts.get(&day).copied().unwrap_or_default();
+        let files: Vec<_> = all_files
             .iter()
             .filter(|f| f.day == Some(day) && f.error.is_none())
             .collect();
@@ -192,11 +205,6 @@ fn score(
 /// Revenue of an order in currency.
 pub(crate) fn revenue(ds: &Dataset, order: u32) -> f64 {
     cents_to_f64(ds.orders[order as usize].revenue_cents)
-}
-
-/// The day of an event.
-pub(crate) fn event_day(ts: i64) -> NaiveDate {
-    day_of(ts)
 }
 
 #[cfg(test)]
