@@ -15,7 +15,7 @@ use crate::ingest::Dataset;
 use crate::quality::checks::transaction_duplicates;
 use crate::quality::{audit, sort_findings, QualityReport};
 use crate::sessions::conversions::{conversions, Conversion, Persons};
-use crate::sessions::referrals::{self, set_aside_referrers, SetAsideReferrer};
+use crate::sessions::referrals::{self, referral_tally, ReferralTally, SetAsideReferrer};
 use crate::sessions::sessionize::{sessionize, Sessions};
 
 /// Every stage's output for one dataset and one configuration.
@@ -39,6 +39,8 @@ pub struct Run {
     /// Referrers set aside (payment steps, unwanted), with what they would
     /// have taken.
     pub set_aside: Vec<SetAsideReferrer>,
+    /// What the list of referrers set aside is made from (sums).
+    pub referrals: ReferralTally,
     /// Credits under every model.
     pub attribution: Attribution,
 }
@@ -80,18 +82,11 @@ pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> 
     let mut quality = audit(ds, &uas, &dups, &cfg.site, &cfg.quality);
     let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
     let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
-    let set_aside = set_aside_referrers(
-        ds,
-        &sources,
-        &uas,
-        &cfg.session,
-        &cfg.channels,
-        &dups.excluded,
-        &sessions,
-    );
+    let referrals = referral_tally(ds, &sources, &uas, &cfg.session, &dups.excluded, &sessions);
+    let set_aside = referrals.list(&cfg.channels);
     quality
         .findings
-        .extend(referrals::findings(ds, &sources, &set_aside));
+        .extend(referrals::findings(&ds.files, &referrals, &set_aside));
     sort_findings(&mut quality.findings);
     let persons = Persons::stitch(ds);
     let attribution = attribute_with(
@@ -112,6 +107,7 @@ pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> 
         persons,
         conversions,
         set_aside,
+        referrals,
         attribution,
     })
 }

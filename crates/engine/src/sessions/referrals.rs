@@ -6,17 +6,20 @@
 //! sessions, orders and revenue it would have been credited with (as the
 //! source of a session) — the difference between the two cuts.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::config::channels::ChannelRule;
 use crate::config::SessionConfig;
 use crate::enrich::{SetAside, Sources, UserAgents};
-use crate::ingest::Dataset;
+use crate::ingest::{Dataset, FileReport};
 use crate::limits::{truncate, MAX_LISTED_REFERRERS, MAX_REFERRER_FINDINGS};
 use crate::model::NONE;
 use crate::quality::checks::finding;
-use crate::quality::{Category, Finding, LineRef, Severity};
+use crate::quality::tally::{EventKey, Samples};
+use crate::quality::{Category, Finding, Severity};
 use crate::sessions::conversions::conversions;
 use crate::sessions::sessionize::{cut, Sessions};
 use crate::units::{money, quantity, thousands};
@@ -45,48 +48,118 @@ pub struct SetAsideReferrer {
     pub revenue: f64,
 }
 
-/// Per source: sessions it is the source of, their orders, revenue cents,
-/// and the rule of the first.
-type Taken<'a> = FxHashMap<&'a str, (u64, u64, i64, u16)>;
+/// Sessions a source is the source of: how many, their orders and revenue
+/// in cents, and the first of them (its first event's key) with its rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Taken {
+    /// Sessions.
+    pub sessions: u64,
+    /// Their orders.
+    pub orders: u64,
+    /// Their revenue, in cents.
+    pub cents: i64,
+    /// The first session's first event, and its rule.
+    pub first: Option<(EventKey, u16)>,
+}
 
-/// Sessions, orders and cents each source in `wanted` is the source of.
+impl Taken {
+    fn merge(&mut self, other: &Taken) {
+        self.sessions += other.sessions;
+        self.orders += other.orders;
+        self.cents += other.cents;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// A set-aside referrer's own counts (listed or detected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SetAsideCounts {
+    /// Why.
+    pub reason: SetAside,
+    /// Events it referred.
+    pub events: u64,
+    /// Of those, on checkout pages.
+    pub checkout_events: u64,
+    /// Distinct clients it referred to checkout.
+    pub clients: u64,
+}
+
+/// What the referrers set aside come to, as sums that add up across
+/// partitions of persons: [`ReferralTally::list`] and
+/// [`ReferralTally::findings`] make the report's list and findings from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct ReferralTally {
+    /// Returns to checkout and events whose rule an unwanted referrer
+    /// changed (none at all: nothing to report).
+    pub candidates: u64,
+    /// The listed and detected referrers.
+    pub set_aside: BTreeMap<String, SetAsideCounts>,
+    /// Per source of a return to checkout: events and distinct clients.
+    pub returns: BTreeMap<String, (u64, u64)>,
+    /// Sessions per source with every referrer counted.
+    pub before: BTreeMap<String, Taken>,
+    /// Sessions per source as the run cut them.
+    pub after: BTreeMap<String, Taken>,
+    /// The first lines each source referred that it changed.
+    pub samples: BTreeMap<String, Samples>,
+}
+
+/// Sessions, orders and cents each source is the source of.
 fn taken<'a>(
+    ds: &Dataset,
     sessions: &Sessions,
     rules: &[u16],
     detail: impl Fn(usize) -> &'a str,
-    wanted: &FxHashSet<&str>,
-) -> Taken<'a> {
-    let mut out = Taken::default();
+) -> BTreeMap<String, Taken> {
+    let mut out: BTreeMap<String, Taken> = BTreeMap::new();
     for s in &sessions.sessions {
         if s.source_event == NONE {
             continue;
         }
         let source = detail(s.source_event as usize);
-        if wanted.contains(source) {
-            let e = out
-                .entry(source)
-                .or_insert((0, 0, 0, rules[s.source_event as usize]));
-            e.0 += 1;
-            e.1 += u64::from(s.orders);
-            e.2 += s.revenue_cents;
+        let first = &ds.events[s.first_event as usize];
+        let key = (first.ts, first.file, first.line);
+        let e = out.entry(source.to_string()).or_default();
+        e.sessions += 1;
+        e.orders += u64::from(s.orders);
+        e.cents += s.revenue_cents;
+        if e.first.is_none() {
+            e.first = Some((key, rules[s.source_event as usize]));
         }
     }
     out
 }
 
-/// The referrers set aside in this run, with what they would have taken;
-/// `actual` are the run's sessions with their orders recorded.
-pub fn set_aside_referrers(
+/// Tallies the referrers set aside in this run and what they would have
+/// taken; `actual` are the run's sessions with their orders recorded.
+pub fn referral_tally(
     ds: &Dataset,
     sources: &Sources,
     uas: &UserAgents,
     cfg: &SessionConfig,
-    channels: &[ChannelRule],
     excluded: &FxHashSet<usize>,
     actual: &Sessions,
-) -> Vec<SetAsideReferrer> {
-    if sources.payment_returns.is_empty() && sources.plain.is_empty() {
-        return Vec::new();
+) -> ReferralTally {
+    let mut t = ReferralTally {
+        candidates: (sources.payment_returns.len() + sources.plain.len()) as u64,
+        ..ReferralTally::default()
+    };
+    for u in &sources.unwanted {
+        t.set_aside.insert(
+            u.source.clone(),
+            SetAsideCounts {
+                reason: u.reason,
+                events: u.events,
+                checkout_events: u.checkout_events,
+                clients: u.clients,
+            },
+        );
+    }
+    if t.candidates == 0 {
+        return t;
     }
     // Every referrer counted: the unwanted ones keep their source and a
     // return to checkout from another site is an arrival like any other
@@ -102,98 +175,154 @@ pub fn set_aside_referrers(
     let mut plain = cut(&ds.events, &plain_rules, &unreferred, uas, cfg);
     // Records orders and revenue on the plain sessions, as on the run's.
     conversions(ds, excluded, &mut plain, uas);
-    // Candidates: the listed and detected referrers, and every referrer of
-    // a return to checkout.
-    let set_aside: FxHashSet<&str> = sources.unwanted.iter().map(|u| u.source.as_str()).collect();
-    let mut wanted = set_aside.clone();
-    let mut returns: FxHashMap<&str, (u64, FxHashSet<u32>)> = FxHashMap::default();
+    let mut returns: BTreeMap<String, (u64, FxHashSet<u32>)> = BTreeMap::new();
     for &i in &sources.payment_returns {
-        let source = detail(i as usize);
-        let e = returns.entry(source).or_default();
+        let e = returns.entry(detail(i as usize).to_string()).or_default();
         e.0 += 1;
         let client = ds.events[i as usize].client;
         if client != NONE {
             e.1.insert(client);
         }
-        wanted.insert(source);
     }
-    let before = taken(&plain, &plain_rules, detail, &wanted);
-    let after = taken(actual, &sources.rule, |i| sources.detail(i), &wanted);
-    let lost = |source: &str| {
-        let b = before.get(source).copied().unwrap_or_default();
-        let a = after.get(source).copied().unwrap_or_default();
-        let channel = match b.0 > a.0 {
-            true => channels
-                .get(b.3 as usize)
-                .map_or(String::new(), |r| r.channel.clone()),
-            false => String::new(),
-        };
-        (
-            channel,
-            b.0.saturating_sub(a.0),
-            b.1.saturating_sub(a.1),
-            (b.2 - a.2).max(0),
-        )
-    };
-    let mut out = Vec::new();
-    for u in &sources.unwanted {
-        let (channel, sessions, orders, cents) = lost(&u.source);
-        out.push(SetAsideReferrer {
-            source: u.source.clone(),
-            reason: u.reason,
-            events: u.events,
-            checkout_events: u.checkout_events,
-            clients: u.clients,
-            channel,
-            sessions,
-            orders,
-            revenue: cents as f64 / 100.0,
-        });
-    }
-    let mid: Vec<_> = returns
+    t.returns = returns
         .into_iter()
-        .filter(|(source, _)| !set_aside.contains(source))
-        .filter_map(|(source, (events, clients))| {
+        .map(|(source, (events, clients))| (source, (events, clients.len() as u64)))
+        .collect();
+    t.before = taken(ds, &plain, &plain_rules, detail);
+    t.after = taken(ds, actual, &sources.rule, |i| sources.detail(i));
+    // The first lines each source referred that it changed (set aside, or
+    // a return to checkout), in the order of events.
+    let mut events: Vec<u32> = sources.payment_returns.clone();
+    events.extend(sources.plain.iter().map(|p| p.0));
+    events.sort_unstable();
+    events.dedup();
+    for i in events {
+        let e = &ds.events[i as usize];
+        t.samples
+            .entry(detail(i as usize).to_string())
+            .or_default()
+            .push((e.ts, e.file, e.line));
+    }
+    t
+}
+
+impl ReferralTally {
+    /// Adds another partition's tally.
+    pub fn merge(&mut self, other: &ReferralTally) {
+        self.candidates += other.candidates;
+        for (source, c) in &other.set_aside {
+            self.set_aside
+                .entry(source.clone())
+                .and_modify(|a| {
+                    a.events += c.events;
+                    a.checkout_events += c.checkout_events;
+                    a.clients += c.clients;
+                })
+                .or_insert(*c);
+        }
+        for (source, (events, clients)) in &other.returns {
+            let a = self.returns.entry(source.clone()).or_default();
+            a.0 += events;
+            a.1 += clients;
+        }
+        for (mine, theirs) in [
+            (&mut self.before, &other.before),
+            (&mut self.after, &other.after),
+        ] {
+            for (source, t) in theirs {
+                mine.entry(source.clone()).or_default().merge(t);
+            }
+        }
+        for (source, s) in &other.samples {
+            self.samples.entry(source.clone()).or_default().merge(s);
+        }
+    }
+
+    /// The referrers set aside, with what they would have taken: those that
+    /// would have taken most first, at most [`MAX_LISTED_REFERRERS`] (a
+    /// crafted export can hold any number of hosts).
+    pub fn list(&self, channels: &[ChannelRule]) -> Vec<SetAsideReferrer> {
+        if self.candidates == 0 {
+            return Vec::new();
+        }
+        let lost = |source: &str| {
+            let b = self.before.get(source).copied().unwrap_or_default();
+            let a = self.after.get(source).copied().unwrap_or_default();
+            let channel = match (b.sessions > a.sessions, b.first) {
+                (true, Some((_, rule))) => channels
+                    .get(rule as usize)
+                    .map_or(String::new(), |r| r.channel.clone()),
+                _ => String::new(),
+            };
+            (
+                channel,
+                b.sessions.saturating_sub(a.sessions),
+                b.orders.saturating_sub(a.orders),
+                (b.cents - a.cents).max(0),
+            )
+        };
+        let mut out = Vec::new();
+        for (source, u) in &self.set_aside {
             let (channel, sessions, orders, cents) = lost(source);
-            (sessions > 0).then(|| SetAsideReferrer {
-                source: source.to_string(),
-                reason: SetAside::MidPurchase,
-                events,
-                checkout_events: events,
-                clients: clients.len() as u64,
+            out.push(SetAsideReferrer {
+                source: source.clone(),
+                reason: u.reason,
+                events: u.events,
+                checkout_events: u.checkout_events,
+                clients: u.clients,
                 channel,
                 sessions,
                 orders,
                 revenue: cents as f64 / 100.0,
-            })
-        })
-        .collect();
-    out.extend(mid);
-    // Those that would have taken most first; a crafted export can hold
-    // any number of hosts, so the list is bounded.
-    out.sort_by(|a, b| {
-        b.sessions
-            .cmp(&a.sessions)
-            .then(b.revenue.total_cmp(&a.revenue))
-            .then(b.events.cmp(&a.events))
-            .then(a.source.cmp(&b.source))
-    });
-    out.truncate(MAX_LISTED_REFERRERS);
-    out
+            });
+        }
+        for (source, &(events, clients)) in &self.returns {
+            if self.set_aside.contains_key(source) {
+                continue;
+            }
+            let (channel, sessions, orders, cents) = lost(source);
+            if sessions > 0 {
+                out.push(SetAsideReferrer {
+                    source: source.clone(),
+                    reason: SetAside::MidPurchase,
+                    events,
+                    checkout_events: events,
+                    clients,
+                    channel,
+                    sessions,
+                    orders,
+                    revenue: cents as f64 / 100.0,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.sessions
+                .cmp(&a.sessions)
+                .then(b.revenue.total_cmp(&a.revenue))
+                .then(b.events.cmp(&a.events))
+                .then(a.source.cmp(&b.source))
+        });
+        out.truncate(MAX_LISTED_REFERRERS);
+        out
+    }
 }
 
 /// Longest source name quoted in a message.
 const MAX_SOURCE_CHARS: usize = 64;
 
 /// One finding per set-aside referrer that referred anything (at most
-/// [`MAX_REFERRER_FINDINGS`], the rest summed up in one more).
-pub fn findings(ds: &Dataset, sources: &Sources, list: &[SetAsideReferrer]) -> Vec<Finding> {
+/// [`MAX_REFERRER_FINDINGS`], the rest summed up in one more); `list` is
+/// [`ReferralTally::list`].
+pub fn findings(
+    files: &[FileReport],
+    t: &ReferralTally,
+    list: &[SetAsideReferrer],
+) -> Vec<Finding> {
     let shown: Vec<&SetAsideReferrer> = list
         .iter()
         .filter(|r| r.events > 0)
         .take(MAX_REFERRER_FINDINGS)
         .collect();
-    let mut lines = samples(ds, sources, &shown);
     let mut out: Vec<Finding> = shown
         .iter()
         .map(|r| {
@@ -239,11 +368,15 @@ pub fn findings(ds: &Dataset, sources: &Sources, list: &[SetAsideReferrer]) -> V
             let mut x = finding(check, Category::Consistency, severity, message);
             x.count = r.events;
             x.value = Some(r.revenue);
-            x.samples = lines.remove(r.source.as_str()).unwrap_or_default();
+            x.samples = t
+                .samples
+                .get(&r.source)
+                .map(|s| s.lines(files))
+                .unwrap_or_default();
             x
         })
         .collect();
-    let rest = sources.unwanted.len().saturating_sub(shown.len());
+    let rest = t.set_aside.len().saturating_sub(shown.len());
     if rest > 0 && shown.len() == MAX_REFERRER_FINDINGS {
         let mut x = finding(
             "referrers_set_aside",
@@ -257,35 +390,6 @@ pub fn findings(ds: &Dataset, sources: &Sources, list: &[SetAsideReferrer]) -> V
         );
         x.count = rest as u64;
         out.push(x);
-    }
-    out
-}
-
-/// For each shown referrer, the first 20 lines whose referrer it is and
-/// that it changed (set aside, or a return to checkout), in one pass.
-fn samples<'a>(
-    ds: &Dataset,
-    sources: &Sources,
-    shown: &[&'a SetAsideReferrer],
-) -> FxHashMap<&'a str, Vec<LineRef>> {
-    let mut out: FxHashMap<&str, Vec<LineRef>> = shown
-        .iter()
-        .map(|r| (r.source.as_str(), Vec::new()))
-        .collect();
-    let mut events: Vec<u32> = sources.payment_returns.clone();
-    events.extend(sources.plain.iter().map(|p| p.0));
-    events.sort_unstable();
-    events.dedup();
-    for i in events {
-        if let Some(lines) = out.get_mut(sources.counted_detail(i as usize)) {
-            if lines.len() < 20 {
-                let e = &ds.events[i as usize];
-                lines.push(LineRef {
-                    file: ds.files[e.file as usize].name.clone(),
-                    line: u64::from(e.line),
-                });
-            }
-        }
     }
     out
 }
