@@ -13,7 +13,8 @@ use crate::config::Config;
 use crate::enrich::{Sources, UserAgents};
 use crate::ingest::Dataset;
 use crate::quality::checks::transaction_duplicates;
-use crate::quality::{audit, sort_findings, QualityReport};
+use crate::quality::tally::EventTally;
+use crate::quality::{audit_from, sort_findings, QualityReport};
 use crate::sessions::conversions::{conversions, Conversion, Persons};
 use crate::sessions::referrals::{self, referral_tally, ReferralTally, SetAsideReferrer};
 use crate::sessions::sessionize::{sessionize, Sessions};
@@ -30,6 +31,8 @@ pub struct Run {
     pub excluded: FxHashSet<usize>,
     /// The audit.
     pub quality: QualityReport,
+    /// What the audit counted over events (sums).
+    pub tally: EventTally,
     /// Sessions.
     pub sessions: Sessions,
     /// Identity links (always computed; applied when stitching is on).
@@ -79,7 +82,14 @@ pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> 
     if let Some(excluded) = given.excluded {
         dups.excluded = excluded;
     }
-    let mut quality = audit(ds, &uas, &dups, &cfg.site, &cfg.quality);
+    let tally = EventTally::of(
+        ds,
+        &uas,
+        &dups.excluded,
+        &cfg.site,
+        cfg.quality.revenue_tolerance * 100.0,
+    );
+    let mut quality = audit_from(&ds.files, &ds.quarantine, &dups.list, &tally, &cfg.quality);
     let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
     let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
     let referrals = referral_tally(ds, &sources, &uas, &cfg.session, &dups.excluded, &sessions);
@@ -103,6 +113,7 @@ pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> 
         sources,
         excluded: dups.excluded,
         quality,
+        tally,
         sessions,
         persons,
         conversions,

@@ -10,9 +10,11 @@ use serde::Serialize;
 
 use crate::attribution::Model;
 use crate::enrich::Device;
-use crate::ingest::Dataset;
+use crate::ingest::{Dataset, FileReport};
 use crate::model::{cents_to_f64, day_of, EventKind, Sym, NONE};
 use crate::pipeline::Run;
+use crate::quality::tally::EventTally;
+use crate::sessions::referrals::ReferralTally;
 use crate::sessions::sessionize::Session;
 use crate::units::round4;
 
@@ -47,49 +49,28 @@ pub struct Summary {
     pub quality_score: f64,
 }
 
-/// Counts and shares behind `Summary`, from a run.
-pub fn summarize(ds: &Dataset, run: &Run) -> Summary {
-    let revenue_cents: i64 = run.conversions.iter().map(|c| c.revenue_cents).sum();
-    let orders = run.conversions.len() as u64;
-    let sessions = &run.sessions.sessions;
-    let visitors = sessions
-        .iter()
-        .map(|s| s.client)
-        .collect::<FxHashSet<Sym>>()
-        .len() as u64;
-    let converting = sessions.iter().filter(|s| s.orders > 0).count() as u64;
-    let unattributed: Vec<usize> = (0..run.conversions.len())
-        .filter(|&i| run.attribution.touchpoints[i].is_empty())
-        .collect();
-    let scores = &run.quality.score_by_day;
+/// Counts and shares behind `Summary`, from a run's tally and the batch's
+/// daily quality scores.
+pub fn summarize(t: &RunTally, scores: &BTreeMap<NaiveDate, f64>) -> Summary {
+    let orders = t.orders;
+    let bot_events = t.quality.bot_events();
     Summary {
-        revenue: cents_to_f64(revenue_cents),
+        revenue: cents_to_f64(t.order_cents),
         orders,
         aov: if orders == 0 {
             0.0
         } else {
-            (revenue_cents as f64 / orders as f64).round() / 100.0
+            (t.order_cents as f64 / orders as f64).round() / 100.0
         },
-        sessions: sessions.len() as u64,
-        visitors,
-        conversion_rate: ratio(converting, sessions.len() as u64),
-        bot_events: run.quality.bot_events,
-        bot_share: ratio(run.quality.bot_events, ds.events.len() as u64),
-        unattributed_orders: unattributed.len() as u64,
-        unattributed_revenue: cents_to_f64(
-            unattributed
-                .iter()
-                .map(|&i| run.conversions[i].revenue_cents)
-                .sum(),
-        ),
-        events_without_client_id: run.sessions.no_client_events,
-        revenue_without_client_id: cents_to_f64(
-            run.conversions
-                .iter()
-                .filter(|c| c.client == NONE)
-                .map(|c| c.revenue_cents)
-                .sum(),
-        ),
+        sessions: t.sessions,
+        visitors: t.visitors,
+        conversion_rate: ratio(t.converting, t.sessions),
+        bot_events,
+        bot_share: ratio(bot_events, t.quality.events),
+        unattributed_orders: t.unattributed,
+        unattributed_revenue: cents_to_f64(t.unattributed_cents),
+        events_without_client_id: t.no_client_events,
+        revenue_without_client_id: cents_to_f64(t.no_client_order_cents),
         quality_score: if scores.is_empty() {
             0.0
         } else {
@@ -145,39 +126,14 @@ pub struct Reconciliation {
     pub revenue_balanced: bool,
 }
 
-/// Accounts for every row and every cent.
-pub fn reconcile(ds: &Dataset, run: &Run) -> Reconciliation {
-    let rows_read: u64 = ds.files.iter().map(|f| f.rows).sum();
-    let quarantined = ds.quarantine.len() as u64;
-    let duplicate_events: u64 = ds.files.iter().map(|f| f.duplicates).sum();
-    let sessionized = run.sessions.of_event.iter().filter(|&&s| s != NONE).count() as u64;
-    let (bots, no_client) = (run.sessions.bot_events, run.sessions.no_client_events);
-    let checkout: Vec<usize> = (0..ds.events.len())
-        .filter(|&i| ds.events[i].kind == EventKind::CheckoutCompleted)
-        .collect();
-    let cents = |i: &usize| ds.orders[ds.events[*i].payload as usize].revenue_cents;
-    let raw: i64 = checkout.iter().map(cents).sum();
-    let excluded: i64 = checkout
-        .iter()
-        .filter(|i| run.excluded.contains(i))
-        .map(cents)
-        .sum();
-    let order: i64 = run.conversions.iter().map(|c| c.revenue_cents).sum();
-    let unattributed_id = run
-        .attribution
-        .channels
-        .iter()
-        .position(|c| c == crate::config::channels::UNATTRIBUTED);
-    let mut per_model: BTreeMap<Model, (i64, i64)> = BTreeMap::new();
-    for c in &run.attribution.credits {
-        let e = per_model.entry(c.model).or_default();
-        if Some(c.channel as usize) == unattributed_id {
-            e.1 += c.revenue_cents;
-        } else {
-            e.0 += c.revenue_cents;
-        }
-    }
-    let (attributed, unattributed) = per_model
+/// Accounts for every row and every cent, from a run's tally and the
+/// batch's files and quarantined rows.
+pub fn reconcile(t: &RunTally, files: &[FileReport], quarantined: u64) -> Reconciliation {
+    let rows_read: u64 = files.iter().map(|f| f.rows).sum();
+    let duplicate_events: u64 = files.iter().map(|f| f.duplicates).sum();
+    let (sessionized, bots, no_client) = (t.sessionized, t.session_bot_events, t.no_client_events);
+    let (attributed, unattributed) = t
+        .model_cents
         .get(&Model::LastClick)
         .copied()
         .unwrap_or_default();
@@ -190,17 +146,17 @@ pub fn reconcile(ds: &Dataset, run: &Run) -> Reconciliation {
         without_client_id: no_client,
         events_balanced: rows_read
             == quarantined + duplicate_events + sessionized + bots + no_client,
-        checkout_events: checkout.len() as u64,
-        orders: run.conversions.len() as u64,
-        duplicate_transactions: run.excluded.len() as u64,
-        orders_balanced: checkout.len() == run.conversions.len() + run.excluded.len(),
-        raw_revenue: cents_to_f64(raw),
-        order_revenue: cents_to_f64(order),
-        excluded_duplicate_revenue: cents_to_f64(excluded),
+        checkout_events: t.checkout_events,
+        orders: t.orders,
+        duplicate_transactions: t.excluded,
+        orders_balanced: t.checkout_events == t.orders + t.excluded,
+        raw_revenue: cents_to_f64(t.raw_cents),
+        order_revenue: cents_to_f64(t.order_cents),
+        excluded_duplicate_revenue: cents_to_f64(t.excluded_cents),
         attributed_revenue: cents_to_f64(attributed),
         unattributed_revenue: cents_to_f64(unattributed),
-        revenue_balanced: raw == order + excluded
-            && per_model.values().all(|(a, u)| a + u == order),
+        revenue_balanced: t.raw_cents == t.order_cents + t.excluded_cents
+            && t.model_cents.values().all(|(a, u)| a + u == t.order_cents),
     }
 }
 
@@ -228,27 +184,14 @@ pub struct Funnel {
     pub by_channel: BTreeMap<String, Vec<FunnelStep>>,
 }
 
-fn steps(sessions: &[&Session]) -> Vec<FunnelStep> {
-    let counts = [
-        ("sessions", sessions.len() as u64),
-        (
-            "added_to_cart",
-            sessions.iter().filter(|s| s.added_to_cart).count() as u64,
-        ),
-        (
-            "started_checkout",
-            sessions.iter().filter(|s| s.started_checkout).count() as u64,
-        ),
-        (
-            "purchased",
-            sessions.iter().filter(|s| s.orders > 0).count() as u64,
-        ),
-    ];
-    let total = counts[0].1;
+fn steps(counts: &Steps) -> Vec<FunnelStep> {
+    let names = ["sessions", "added_to_cart", "started_checkout", "purchased"];
+    let total = counts[0];
     let mut prev = total;
-    counts
+    names
         .into_iter()
-        .map(|(step, n)| {
+        .zip(counts)
+        .map(|(step, &n)| {
             let s = FunnelStep {
                 step: step.to_string(),
                 sessions: n,
@@ -261,27 +204,13 @@ fn steps(sessions: &[&Session]) -> Vec<FunnelStep> {
         .collect()
 }
 
-/// Builds the funnel of a run.
-pub fn funnel(ds: &Dataset, run: &Run) -> Funnel {
-    let all: Vec<&Session> = run.sessions.sessions.iter().collect();
-    let mut by_device: BTreeMap<String, Vec<&Session>> = BTreeMap::new();
-    let mut by_channel: BTreeMap<String, Vec<&Session>> = BTreeMap::new();
-    let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
-    for s in &all {
-        by_device
-            .entry(session_device(ds, run, s).as_str().to_string())
-            .or_default()
-            .push(s);
-        let channel = &run.attribution.channels[ids.of_rule(s.rule) as usize];
-        by_channel.entry(channel.clone()).or_default().push(s);
-    }
+/// The funnel of a run's tally.
+pub fn funnel(t: &RunTally) -> Funnel {
+    let all = |m: &BTreeMap<String, Steps>| m.iter().map(|(k, v)| (k.clone(), steps(v))).collect();
     Funnel {
-        overall: steps(&all),
-        by_device: by_device.into_iter().map(|(k, v)| (k, steps(&v))).collect(),
-        by_channel: by_channel
-            .into_iter()
-            .map(|(k, v)| (k, steps(&v)))
-            .collect(),
+        overall: steps(&t.funnel_overall),
+        by_device: all(&t.funnel_device),
+        by_channel: all(&t.funnel_channel),
     }
 }
 
@@ -310,6 +239,14 @@ pub struct Journey {
 
 /// One journey per converting person, ordered by first order time.
 pub fn journeys(ds: &Dataset, run: &Run) -> Vec<Journey> {
+    journeys_with_cents(ds, run)
+        .into_iter()
+        .map(|(j, _)| j)
+        .collect()
+}
+
+/// [`journeys`], each with its revenue in cents.
+fn journeys_with_cents(ds: &Dataset, run: &Run) -> Vec<(Journey, i64)> {
     let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
     let stitch = run.cfg.attribution.stitch_identities;
     let mut index: FxHashMap<Sym, usize> = FxHashMap::default();
@@ -357,7 +294,7 @@ pub fn journeys(ds: &Dataset, run: &Run) -> Vec<Journey> {
     out.into_iter()
         .map(|(mut j, cents)| {
             j.revenue = cents_to_f64(cents);
-            j
+            (j, cents)
         })
         .collect()
 }
@@ -444,33 +381,12 @@ pub struct JourneyStats {
     pub top_paths: Vec<(String, u64, f64)>,
 }
 
-/// Buckets the journeys of a run.
-pub fn journey_stats(ds: &Dataset, run: &Run) -> JourneyStats {
-    let all = journeys(ds, run);
-    let mut sessions = vec![0u64; 6];
-    let mut days = vec![0u64; 5];
-    let mut paths: BTreeMap<String, (u64, f64)> = BTreeMap::new();
-    for j in &all {
-        sessions[(j.sessions_to_convert.max(1) as usize - 1).min(5)] += 1;
-        let d = j.days_to_convert;
-        days[if d < 1.0 {
-            0
-        } else if d < 2.0 {
-            1
-        } else if d < 4.0 {
-            2
-        } else if d < 7.0 {
-            3
-        } else {
-            4
-        }] += 1;
-        let e = paths.entry(j.path.join(" > ")).or_default();
-        e.0 += 1;
-        e.1 += j.revenue;
-    }
-    let mut top: Vec<(String, u64, f64)> = paths
-        .into_iter()
-        .map(|(p, (n, r))| (p, n, (r * 100.0).round() / 100.0))
+/// Buckets the journeys of a run's tally.
+pub fn journey_stats(t: &RunTally) -> JourneyStats {
+    let mut top: Vec<(String, u64, f64)> = t
+        .paths
+        .iter()
+        .map(|(p, &(n, cents))| (p.clone(), n, cents_to_f64(cents)))
         .collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
     top.truncate(10);
@@ -478,13 +394,292 @@ pub fn journey_stats(ds: &Dataset, run: &Run) -> JourneyStats {
         sessions_to_convert: ["1", "2", "3", "4", "5", "6+"]
             .iter()
             .map(|s| s.to_string())
-            .zip(sessions)
+            .zip(t.journey_sessions)
             .collect(),
         days_to_convert: ["same day", "1 day", "2-3 days", "4-6 days", "7+ days"]
             .iter()
             .map(|s| s.to_string())
-            .zip(days)
+            .zip(t.journey_days)
             .collect(),
         top_paths: top,
+    }
+}
+
+/// Sessions reaching each funnel step: all, added to cart, started
+/// checkout, purchased.
+pub type Steps = [u64; 4];
+
+/// A day's sessions and orders, for the daily metrics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct DayTally {
+    /// Sessions started.
+    pub sessions: u64,
+    /// Distinct clients with a session started.
+    pub visitors: u64,
+    /// Sessions with an add-to-cart.
+    pub carts: u64,
+    /// Sessions with an order.
+    pub converted: u64,
+    /// Orders that count.
+    pub orders: u64,
+    /// Their revenue, in cents.
+    pub revenue_cents: i64,
+    /// Sessions per channel.
+    pub channels: BTreeMap<String, u64>,
+}
+
+impl DayTally {
+    fn merge(&mut self, o: &DayTally) {
+        self.sessions += o.sessions;
+        self.visitors += o.visitors;
+        self.carts += o.carts;
+        self.converted += o.converted;
+        self.orders += o.orders;
+        self.revenue_cents += o.revenue_cents;
+        for (k, n) in &o.channels {
+            *self.channels.entry(k.clone()).or_insert(0) += n;
+        }
+    }
+}
+
+/// Everything `report.json` counts over a run, as sums. Persons never
+/// straddle partitions of a batch split by person, so distinct clients and
+/// per-person journeys add up too: the tallies of the partitions,
+/// [`RunTally::merge`]d, are the tally of the whole batch (amounts in
+/// integer cents; credit shares are the one sum of floats).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct RunTally {
+    /// What the audit counts over events.
+    pub quality: EventTally,
+    /// The referrers set aside.
+    pub referrals: ReferralTally,
+    /// Events in sessions.
+    pub sessionized: u64,
+    /// Bot events left out of sessions.
+    pub session_bot_events: u64,
+    /// Non-bot events without a client id.
+    pub no_client_events: u64,
+    /// Distinct `checkout_completed` events, and their revenue.
+    pub checkout_events: u64,
+    /// Revenue of every distinct checkout event, in cents.
+    pub raw_cents: i64,
+    /// Duplicate-transaction copies excluded.
+    pub excluded: u64,
+    /// Their revenue, in cents.
+    pub excluded_cents: i64,
+    /// Sessions.
+    pub sessions: u64,
+    /// Distinct clients with a session.
+    pub visitors: u64,
+    /// Sessions with an order.
+    pub converting: u64,
+    /// Orders that count.
+    pub orders: u64,
+    /// Their revenue, in cents.
+    pub order_cents: i64,
+    /// Orders without touchpoints.
+    pub unattributed: u64,
+    /// Their revenue, in cents.
+    pub unattributed_cents: i64,
+    /// Revenue of orders without a client id, in cents.
+    pub no_client_order_cents: i64,
+    /// Per (model, channel): credit (fractions of orders) and cents.
+    pub credits: BTreeMap<(Model, String), (f64, i64)>,
+    /// Per model: cents credited to channels, and to `Unattributed`.
+    pub model_cents: BTreeMap<Model, (i64, i64)>,
+    /// The funnel of every session.
+    pub funnel_overall: Steps,
+    /// The funnel by device.
+    pub funnel_device: BTreeMap<String, Steps>,
+    /// The funnel by session channel.
+    pub funnel_channel: BTreeMap<String, Steps>,
+    /// Client ids linked to another client id.
+    pub linked_clients: u64,
+    /// Orders that gain touchpoints with stitching.
+    pub orders_gaining_touchpoints: u64,
+    /// Converting people by touchpoint sessions (1, 2, ... 6+).
+    pub journey_sessions: [u64; 6],
+    /// Converting people by days to convert (buckets of `journey_stats`).
+    pub journey_days: [u64; 5],
+    /// Per channel path: people and their revenue in cents.
+    pub paths: BTreeMap<String, (u64, i64)>,
+    /// Sessions and orders per day.
+    pub days: BTreeMap<NaiveDate, DayTally>,
+}
+
+impl RunTally {
+    /// Tallies a run.
+    pub fn of(ds: &Dataset, run: &Run) -> RunTally {
+        let mut t = RunTally {
+            quality: run.tally.clone(),
+            referrals: run.referrals.clone(),
+            sessionized: run.sessions.of_event.iter().filter(|&&s| s != NONE).count() as u64,
+            session_bot_events: run.sessions.bot_events,
+            no_client_events: run.sessions.no_client_events,
+            linked_clients: run.attribution.stitching.linked_clients,
+            orders_gaining_touchpoints: run.attribution.stitching.orders_gaining_touchpoints,
+            ..RunTally::default()
+        };
+        for (i, e) in ds.events.iter().enumerate() {
+            if e.kind != EventKind::CheckoutCompleted {
+                continue;
+            }
+            let cents = ds.orders[e.payload as usize].revenue_cents;
+            t.checkout_events += 1;
+            t.raw_cents += cents;
+            if run.excluded.contains(&i) {
+                t.excluded += 1;
+                t.excluded_cents += cents;
+            }
+        }
+        let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+        let mut visitors: FxHashSet<Sym> = FxHashSet::default();
+        let mut day_visitors: BTreeMap<NaiveDate, FxHashSet<Sym>> = BTreeMap::new();
+        for s in &run.sessions.sessions {
+            let steps = [true, s.added_to_cart, s.started_checkout, s.orders > 0].map(u64::from);
+            let channel = &run.attribution.channels[ids.of_rule(s.rule) as usize];
+            let device = session_device(ds, run, s).as_str().to_string();
+            for (target, add) in [
+                (&mut t.funnel_overall, &steps),
+                (t.funnel_device.entry(device).or_default(), &steps),
+                (t.funnel_channel.entry(channel.clone()).or_default(), &steps),
+            ] {
+                target.iter_mut().zip(add).for_each(|(a, b)| *a += b);
+            }
+            t.sessions += 1;
+            t.converting += steps[3];
+            visitors.insert(s.client);
+            let day = day_of(s.start);
+            let d = t.days.entry(day).or_default();
+            d.sessions += 1;
+            d.carts += steps[1];
+            d.converted += steps[3];
+            *d.channels.entry(channel.clone()).or_insert(0) += 1;
+            day_visitors.entry(day).or_default().insert(s.client);
+        }
+        t.visitors = visitors.len() as u64;
+        for (day, set) in day_visitors {
+            t.days.entry(day).or_default().visitors = set.len() as u64;
+        }
+        for (c, tps) in run.conversions.iter().zip(&run.attribution.touchpoints) {
+            t.orders += 1;
+            t.order_cents += c.revenue_cents;
+            if tps.is_empty() {
+                t.unattributed += 1;
+                t.unattributed_cents += c.revenue_cents;
+            }
+            if c.client == NONE {
+                t.no_client_order_cents += c.revenue_cents;
+            }
+            let d = t.days.entry(day_of(c.ts)).or_default();
+            d.orders += 1;
+            d.revenue_cents += c.revenue_cents;
+        }
+        let unattributed_id = run
+            .attribution
+            .channels
+            .iter()
+            .position(|c| c == crate::config::channels::UNATTRIBUTED);
+        for c in &run.attribution.credits {
+            let name = run.attribution.channels[c.channel as usize].clone();
+            let e = t.credits.entry((c.model, name)).or_insert((0.0, 0));
+            e.0 += c.credit;
+            e.1 += c.revenue_cents;
+            let m = t.model_cents.entry(c.model).or_default();
+            if Some(c.channel as usize) == unattributed_id {
+                m.1 += c.revenue_cents;
+            } else {
+                m.0 += c.revenue_cents;
+            }
+        }
+        for (j, cents) in journeys_with_cents(ds, run) {
+            t.journey_sessions[(j.sessions_to_convert.max(1) as usize - 1).min(5)] += 1;
+            let d = j.days_to_convert;
+            t.journey_days[if d < 1.0 {
+                0
+            } else if d < 2.0 {
+                1
+            } else if d < 4.0 {
+                2
+            } else if d < 7.0 {
+                3
+            } else {
+                4
+            }] += 1;
+            let e = t.paths.entry(j.path.join(" > ")).or_default();
+            e.0 += 1;
+            e.1 += cents;
+        }
+        t
+    }
+
+    /// Adds another partition's tally.
+    pub fn merge(&mut self, o: &RunTally) {
+        self.quality.merge(&o.quality);
+        self.referrals.merge(&o.referrals);
+        for (a, b) in [
+            (&mut self.sessionized, o.sessionized),
+            (&mut self.session_bot_events, o.session_bot_events),
+            (&mut self.no_client_events, o.no_client_events),
+            (&mut self.checkout_events, o.checkout_events),
+            (&mut self.excluded, o.excluded),
+            (&mut self.sessions, o.sessions),
+            (&mut self.visitors, o.visitors),
+            (&mut self.converting, o.converting),
+            (&mut self.orders, o.orders),
+            (&mut self.unattributed, o.unattributed),
+            (&mut self.linked_clients, o.linked_clients),
+            (
+                &mut self.orders_gaining_touchpoints,
+                o.orders_gaining_touchpoints,
+            ),
+        ] {
+            *a += b;
+        }
+        for (a, b) in [
+            (&mut self.raw_cents, o.raw_cents),
+            (&mut self.excluded_cents, o.excluded_cents),
+            (&mut self.order_cents, o.order_cents),
+            (&mut self.unattributed_cents, o.unattributed_cents),
+            (&mut self.no_client_order_cents, o.no_client_order_cents),
+        ] {
+            *a += b;
+        }
+        for (k, (credit, cents)) in &o.credits {
+            let e = self.credits.entry(k.clone()).or_insert((0.0, 0));
+            e.0 += credit;
+            e.1 += cents;
+        }
+        for (k, (a, u)) in &o.model_cents {
+            let e = self.model_cents.entry(*k).or_default();
+            e.0 += a;
+            e.1 += u;
+        }
+        let add_steps = |a: &mut Steps, b: &Steps| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add_steps(&mut self.funnel_overall, &o.funnel_overall);
+        for (mine, theirs) in [
+            (&mut self.funnel_device, &o.funnel_device),
+            (&mut self.funnel_channel, &o.funnel_channel),
+        ] {
+            for (k, v) in theirs {
+                add_steps(mine.entry(k.clone()).or_default(), v);
+            }
+        }
+        self.journey_sessions
+            .iter_mut()
+            .zip(&o.journey_sessions)
+            .for_each(|(a, b)| *a += b);
+        self.journey_days
+            .iter_mut()
+            .zip(&o.journey_days)
+            .for_each(|(a, b)| *a += b);
+        for (k, (n, cents)) in &o.paths {
+            let e = self.paths.entry(k.clone()).or_default();
+            e.0 += n;
+            e.1 += cents;
+        }
+        for (d, day) in &o.days {
+            self.days.entry(*d).or_default().merge(day);
+        }
     }
 }

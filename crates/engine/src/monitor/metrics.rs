@@ -4,14 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-use crate::attribution::ChannelIds;
 use crate::ingest::schema::Column;
-use crate::ingest::Dataset;
-use crate::model::{day_of, EventKind};
+use crate::ingest::{Dataset, FileReport};
 use crate::pipeline::Run;
+use crate::summary::RunTally;
 use crate::units::round4;
 
 /// What one day looked like.
@@ -140,11 +138,16 @@ fn ratio(a: u64, b: u64) -> f64 {
 /// One row per day from the first to the last day of the batch.
 pub fn daily_metrics(ds: &Dataset, run: &Run) -> Vec<DayMetrics> {
     let days: Vec<NaiveDate> = run.quality.score_by_day.keys().copied().collect();
-    let ids = ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+    metrics_from(&RunTally::of(ds, run), &ds.files, &days)
+}
+
+/// [`daily_metrics`] from a run's tally (or a batch's, its partitions'
+/// added up), the batch's files and its days.
+pub fn metrics_from(t: &RunTally, files: &[FileReport], days: &[NaiveDate]) -> Vec<DayMetrics> {
     let mut out: BTreeMap<NaiveDate, DayMetrics> = days.iter().map(|&d| (d, empty(d))).collect();
     // Per day: (rows with a referrer, accepted rows, rows without client id).
     let mut referrers: BTreeMap<NaiveDate, (u64, u64, u64)> = BTreeMap::new();
-    for f in &ds.files {
+    for f in files {
         let Some(m) = f.day.and_then(|d| out.get_mut(&d)) else {
             continue;
         };
@@ -180,67 +183,34 @@ pub fn daily_metrics(ds: &Dataset, run: &Run) -> Vec<DayMetrics> {
             m.schema.push(SchemaChange::Missing(*c));
         }
     }
-    let mut bots: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    for (i, e) in ds.events.iter().enumerate() {
-        let day = day_of(e.ts);
-        if let Some(m) = out.get_mut(&day) {
-            m.events += 1;
-            if run.uas.is_bot(e.user_agent) {
-                *bots.entry(day).or_default() += 1;
-            }
-            if e.kind == EventKind::CheckoutCompleted && run.excluded.contains(&i) {
-                m.duplicate_transactions += 1;
-            }
-        }
-    }
-    let mut visitors: BTreeMap<NaiveDate, FxHashSet<u32>> = BTreeMap::new();
-    let mut carts: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
-    let mut shares: BTreeMap<NaiveDate, BTreeMap<String, u64>> = BTreeMap::new();
-    for s in &run.sessions.sessions {
-        let day = day_of(s.start);
-        let Some(m) = out.get_mut(&day) else { continue };
-        m.sessions += 1;
-        visitors.entry(day).or_default().insert(s.client);
-        let c = carts.entry(day).or_default();
-        c.0 += u64::from(s.added_to_cart);
-        c.1 += u64::from(s.orders > 0);
-        let channel = run.attribution.channels[ids.of_rule(s.rule) as usize].clone();
-        *shares.entry(day).or_default().entry(channel).or_default() += 1;
-    }
-    let mut revenue: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    for c in &run.conversions {
-        let day = day_of(c.ts);
-        if let Some(m) = out.get_mut(&day) {
-            m.orders += 1;
-            *revenue.entry(day).or_default() += c.revenue_cents;
-        }
-    }
+    let q = &t.quality;
     for m in out.values_mut() {
         let d = m.day;
+        m.events = q.events_by_day.get(&d).copied().unwrap_or(0);
+        m.duplicate_transactions = q.day_counts.get(&d).map_or(0, |c| c.duplicate_orders);
+        let day = t.days.get(&d).cloned().unwrap_or_default();
+        m.sessions = day.sessions;
+        m.visitors = day.visitors;
+        m.orders = day.orders;
         m.quarantine_rate = ratio(m.quarantined, m.rows);
         let (refs, acc, nulls) = referrers.get(&d).copied().unwrap_or_default();
         m.null_client_rate = ratio(nulls, m.accepted);
         m.referrer_presence = ratio(refs, acc);
-        m.bot_share = ratio(bots.get(&d).copied().unwrap_or(0), m.events);
-        m.visitors = visitors.get(&d).map_or(0, |v| v.len() as u64);
-        let (cart, converted) = carts.get(&d).copied().unwrap_or_default();
-        m.add_to_cart_rate = ratio(cart, m.sessions);
-        m.conversion_rate = ratio(converted, m.sessions);
-        let cents = revenue.get(&d).copied().unwrap_or(0);
+        m.bot_share = ratio(q.bots_by_day.get(&d).copied().unwrap_or(0), m.events);
+        m.add_to_cart_rate = ratio(day.carts, m.sessions);
+        m.conversion_rate = ratio(day.converted, m.sessions);
+        let cents = day.revenue_cents;
         m.revenue = cents as f64 / 100.0;
         m.aov = if m.orders == 0 {
             0.0
         } else {
             (cents as f64 / m.orders as f64).round() / 100.0
         };
-        m.channel_shares = shares
-            .get(&d)
-            .map(|s| {
-                s.iter()
-                    .map(|(k, &n)| (k.clone(), ratio(n, m.sessions)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        m.channel_shares = day
+            .channels
+            .iter()
+            .map(|(k, &n)| (k.clone(), ratio(n, m.sessions)))
+            .collect();
         m.direct_share = m
             .channel_shares
             .get(crate::config::channels::DIRECT)

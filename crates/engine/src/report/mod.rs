@@ -8,13 +8,17 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use chrono::NaiveDate;
+
 use crate::attribution::{MarkovSummary, Model, Stitching};
 use crate::config::Config;
-use crate::ingest::Dataset;
+use crate::ingest::{Dataset, FileReport, QuarantinedRow};
 use crate::limits::{truncate, MAX_SAMPLE_CHARS};
+use crate::monitor::metrics::metrics_from;
 use crate::pipeline::Run;
-use crate::quality::QualityReport;
-use crate::summary::{funnel, reconcile, summarize, Funnel, Reconciliation, Summary};
+use crate::quality::{audit_from, sort_findings, DuplicateTransaction, QualityReport};
+use crate::sessions::referrals;
+use crate::summary::{funnel, reconcile, summarize, Funnel, Reconciliation, RunTally, Summary};
 use crate::units::round4;
 
 /// Orders (fractional credit) and revenue of a channel under one model.
@@ -101,38 +105,72 @@ pub struct Report {
     pub quality: QualityReport,
 }
 
+/// What `report.json` needs besides a tally: the batch's own facts (its
+/// files, quarantine and reused transaction ids; its settings; the Markov
+/// model solved over all of it).
+pub struct Batch<'a> {
+    /// Every file, duplicates counted.
+    pub files: &'a [FileReport],
+    /// Every quarantined row, in input order.
+    pub quarantine: &'a [QuarantinedRow],
+    /// Every reused transaction id, in the order of their kept orders.
+    pub duplicates: &'a [DuplicateTransaction],
+    /// Settings used.
+    pub cfg: &'a Config,
+    /// The data-driven model over the whole batch.
+    pub markov: &'a MarkovSummary,
+}
+
 /// Builds `report.json` for a run.
 pub fn report(ds: &Dataset, run: &Run) -> Report {
+    let batch = Batch {
+        files: &ds.files,
+        quarantine: &ds.quarantine,
+        duplicates: &run.quality.duplicate_transactions,
+        cfg: &run.cfg,
+        markov: &run.attribution.markov,
+    };
+    report_from(&RunTally::of(ds, run), &batch)
+}
+
+/// Builds `report.json` from a tally (one run's, or the sum of a batch's
+/// partitions') and the batch's facts: one code path for a single reader
+/// and a cluster.
+pub fn report_from(t: &RunTally, b: &Batch) -> Report {
+    let cfg = b.cfg;
+    let mut quality = audit_from(
+        b.files,
+        b.quarantine,
+        b.duplicates,
+        &t.quality,
+        &cfg.quality,
+    );
+    let set_aside = t.referrals.list(&cfg.channels);
+    quality
+        .findings
+        .extend(referrals::findings(b.files, &t.referrals, &set_aside));
+    sort_findings(&mut quality.findings);
     let mut attribution: BTreeMap<String, BTreeMap<String, ChannelCredit>> = Model::ALL
         .iter()
         .map(|m| (m.as_str().to_string(), BTreeMap::new()))
         .collect();
-    let mut cents: BTreeMap<(&'static str, String), (f64, i64)> = BTreeMap::new();
-    for c in &run.attribution.credits {
-        let key = (
-            c.model.as_str(),
-            run.attribution.channels[c.channel as usize].clone(),
-        );
-        let e = cents.entry(key).or_insert((0.0, 0));
-        e.0 += c.credit;
-        e.1 += c.revenue_cents;
-    }
-    for ((model, channel), (orders, revenue)) in cents {
-        if let Some(m) = attribution.get_mut(model) {
+    for ((model, channel), &(orders, cents)) in &t.credits {
+        if let Some(m) = attribution.get_mut(model.as_str()) {
             m.insert(
-                channel,
+                channel.clone(),
                 ChannelCredit {
                     orders: round4(orders),
-                    revenue: revenue as f64 / 100.0,
+                    revenue: cents as f64 / 100.0,
                 },
             );
         }
     }
-    let days = run.quality.score_by_day.keys();
-    let (metrics, alerts) = crate::monitor::monitor(ds, run);
+    let days: Vec<NaiveDate> = quality.score_by_day.keys().copied().collect();
+    let metrics = metrics_from(t, b.files, &days);
+    let alerts = crate::monitor::alerts(&metrics, cfg);
     let mut report = Report {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        inputs: ds
+        inputs: b
             .files
             .iter()
             .map(|f| InputFile {
@@ -142,22 +180,29 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
                 error: f.error.clone(),
             })
             .collect(),
-        date_range: days.clone().next().copied().zip(days.last().copied()),
-        settings: run.cfg.clone(),
-        reconciliation: reconcile(ds, run),
-        summary: summarize(ds, run),
-        funnel: funnel(ds, run),
+        date_range: days.first().copied().zip(days.last().copied()),
+        settings: cfg.clone(),
+        reconciliation: reconcile(t, b.files, b.quarantine.len() as u64),
+        summary: summarize(t, &quality.score_by_day),
+        funnel: funnel(t),
         attribution,
-        markov: run.attribution.markov.clone(),
-        stitching: run.attribution.stitching.clone(),
-        journeys: crate::summary::journey_stats(ds, run),
-        set_aside_referrers: run.set_aside.clone(),
-        quarantine_sample: ds
+        markov: b.markov.clone(),
+        stitching: Stitching {
+            enabled: cfg.attribution.stitch_identities,
+            linked_clients: t.linked_clients,
+            orders_gaining_touchpoints: t.orders_gaining_touchpoints,
+        },
+        journeys: crate::summary::journey_stats(t),
+        set_aside_referrers: set_aside,
+        quarantine_sample: b
             .quarantine
             .iter()
             .take(100)
             .map(|q| QuarantineRow {
-                file: ds.files[q.file as usize].name.clone(),
+                file: b
+                    .files
+                    .get(q.file as usize)
+                    .map_or_else(String::new, |f| f.name.clone()),
                 line: q.line,
                 reason: q.reason.as_str().to_string(),
                 detail: truncate(&q.detail, MAX_SAMPLE_CHARS).into_owned(),
@@ -168,7 +213,7 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
         incidents: crate::monitor::incidents::incidents(&alerts, &metrics),
         alerts,
         metrics,
-        quality: run.quality.clone(),
+        quality,
     };
     report.insights = crate::report::insights::insights(&report);
     report
