@@ -23,7 +23,11 @@ fn find(parent: &mut HashMap<String, String>, c: &str) -> String {
     root
 }
 
-fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<Table, Vec<u8>> {
+fn distributed(
+    inputs: &[(String, Vec<u8>)],
+    cfg: &Config,
+    n: usize,
+) -> (HashMap<Table, Vec<u8>>, Vec<u8>) {
     let read: Vec<InputRows> = inputs
         .iter()
         .map(|(name, bytes)| partition::read_input(name, bytes, cfg))
@@ -39,10 +43,23 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
             r
         }));
     }
-    // Exact copies: the first by (file, line) stays.
+    // Exact copies: the first by (file, line) stays; each copy is counted
+    // on its file, with the file of its first copy.
     rows.sort_by_key(|r| (r.file, r.line));
-    let mut seen = std::collections::HashSet::new();
-    rows.retain(|r| seen.insert(r.record.clone()));
+    let mut first_file: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut copies: HashMap<(u32, u32), (u64, u32)> = HashMap::new();
+    rows.retain(|r| match first_file.get(&r.record) {
+        Some(&first) => {
+            let c = copies.entry((r.file, first)).or_insert((0, r.line));
+            c.0 += 1;
+            c.1 = c.1.min(r.line);
+            false
+        }
+        None => {
+            first_file.insert(r.record.clone(), r.file);
+            true
+        }
+    });
     // Reused transaction ids: the earliest by (time, file, line) counts.
     let mut first: HashMap<&str, (i64, u32, u32)> = HashMap::new();
     for r in rows.iter().filter(|r| !r.transaction_id.is_empty()) {
@@ -55,6 +72,22 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
         .map(|r| {
             !r.transaction_id.is_empty()
                 && first[r.transaction_id.as_str()] != (r.ts, r.file, r.line)
+        })
+        .collect();
+    let mut uses: HashMap<&str, u32> = HashMap::new();
+    for r in rows.iter().filter(|r| !r.transaction_id.is_empty()) {
+        *uses.entry(&r.transaction_id).or_default() += 1;
+    }
+    let reused: Vec<partition::OrderRow> = rows
+        .iter()
+        .filter(|r| uses.get(r.transaction_id.as_str()).is_some_and(|&n| n > 1))
+        .map(|r| partition::OrderRow {
+            ts: r.ts,
+            file: r.file,
+            line: r.line,
+            client: r.client.clone(),
+            transaction_id: r.transaction_id.clone(),
+            revenue_cents: r.revenue_cents,
         })
         .collect();
     // Persons: clients sharing an email hash.
@@ -129,6 +162,7 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
     // Pass 2: the tables, each row in its key's place.
     let mut keyed: HashMap<Table, Vec<(partition::Key, Vec<u8>)>> = HashMap::new();
     let mut days = ChannelDays::default();
+    let mut tally = engine::summary::RunTally::default();
     for (ds, x) in &datasets {
         let run = run_with(ds, cfg, given(x, markov.clone())).unwrap();
         let t = partition::tables(ds, &run);
@@ -144,6 +178,7 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
             rows.extend((0..part.rows.len()).map(|i| (part.keys[i], part.rows.get(i).to_vec())));
         }
         days.add_bytes(&t.channel_days.to_bytes()).unwrap();
+        tally.merge(&t.tally);
     }
     let mut out: HashMap<Table, Vec<u8>> = HashMap::new();
     for (table, mut rows) in keyed {
@@ -158,15 +193,33 @@ fn distributed(inputs: &[(String, Vec<u8>)], cfg: &Config, n: usize) -> HashMap<
         out.insert(table, body);
     }
     out.insert(Table::ChannelSummary, partition::channel_summary(&days));
-    out.insert(Table::Quarantine, partition::quarantine(read));
-    out
+    out.insert(Table::Quarantine, partition::quarantine(read.clone()));
+    let copies = copies
+        .into_iter()
+        .map(|((file, first), (n, line))| (file, first, n, line))
+        .collect();
+    let report = partition::report(read, copies, reused, &tally, markov.as_ref().unwrap(), cfg);
+    (out, serde_json::to_vec_pretty(&report).unwrap())
 }
 
 fn check(inputs: Vec<(String, Vec<u8>)>, cfg: &Config) {
     let ds = ingest(inputs.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
     let run = engine::pipeline::run(&ds, cfg).unwrap();
     for n in [1, 4] {
-        let parts = distributed(&inputs, cfg, n);
+        let (parts, report) = distributed(&inputs, cfg, n);
+        let whole_report = serde_json::to_vec_pretty(&engine::report::report(&ds, &run)).unwrap();
+        if report != whole_report {
+            let (a, b) = (
+                String::from_utf8_lossy(&whole_report),
+                String::from_utf8_lossy(&report),
+            );
+            let diff = a
+                .lines()
+                .zip(b.lines())
+                .enumerate()
+                .find(|(_, (x, y))| x != y);
+            panic!("report.json with {n} partitions differs at line {diff:?}");
+        }
         for t in Table::ALL {
             let whole = table(&ds, &run, t);
             assert!(

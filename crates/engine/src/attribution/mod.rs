@@ -488,7 +488,7 @@ fn markov_counts(
 }
 
 /// What the Markov model says, solved from `t`.
-fn markov_summary(
+pub fn markov_summary(
     t: &markov::Transitions,
     cfg: &AttributionConfig,
     channels: &[String],

@@ -26,14 +26,18 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::attribution::markov::Transitions;
+use crate::attribution::{channel_names, markov_summary};
 use crate::config::Config;
 use crate::enrich::{is_checkout_page, referrer_source, set_aside_reason, SetAside};
 use crate::ingest::parts::Part;
 use crate::ingest::{Dataset, FileReport, QuarantinedRow};
-use crate::model::{Event, EventKind, Item, Order, Sym, NONE};
+use crate::model::{cents_to_f64, format_ts, Event, EventKind, Item, Order, Sym, NONE};
 use crate::outputs::tables::{self, Table};
 use crate::pipeline::Run;
-use crate::summary::{channel_days, ChannelDay};
+use crate::quality::checks;
+use crate::quality::{DuplicateTransaction, OrderRef};
+use crate::report::{report_from, Batch, Report};
+use crate::summary::{channel_days, ChannelDay, RunTally};
 
 /// One accepted row as it travels: its strings with it. Two rows are
 /// exact copies when their encoded records are equal (the fields the
@@ -82,6 +86,8 @@ pub struct Row {
     pub referrer_source: String,
     /// Whether its page is on a checkout host.
     pub checkout_page: bool,
+    /// An order's revenue in cents, else 0.
+    pub revenue_cents: i64,
     /// The encoded record (equal bytes: exact copies).
     pub record: Vec<u8>,
 }
@@ -134,6 +140,7 @@ pub fn read_input(name: &str, bytes: &[u8], cfg: &Config) -> InputRows {
             _ => ("", "", None),
         };
         let transaction_id = order.as_ref().map_or("", |o| o.transaction_id).to_string();
+        let revenue_cents = order.as_ref().map_or(0, |o| o.revenue_cents);
         let record = Record {
             ts: e.ts,
             kind: e.kind,
@@ -161,6 +168,7 @@ pub fn read_input(name: &str, bytes: &[u8], cfg: &Config) -> InputRows {
             transaction_id,
             referrer_source,
             checkout_page,
+            revenue_cents,
             // Encoding plain structs into a growing vector cannot fail.
             record: postcard::to_allocvec(&record).unwrap_or_default(),
         });
@@ -359,6 +367,8 @@ pub struct PartitionTables {
     pub channel_days: ChannelDays,
     /// The partition's Markov counts.
     pub transitions: Transitions,
+    /// What the partition adds to `report.json`.
+    pub tally: RunTally,
 }
 
 /// One referrer source's counts over part of the batch (they add up).
@@ -426,6 +436,7 @@ pub fn tables(ds: &Dataset, run: &Run) -> PartitionTables {
         journeys: keyed(Table::UserJourneys, false, journey_keys(run, &key)),
         channel_days: ChannelDays(channel_days(run)),
         transitions: run.attribution.transitions.clone(),
+        tally: RunTally::of(ds, run),
     }
 }
 
@@ -498,4 +509,98 @@ pub fn quarantine(inputs: Vec<InputRows>) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = tables::write_quarantine(&ds, &mut out);
     out
+}
+
+/// An order row of a reused transaction id, as the job collects them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRow {
+    /// Epoch milliseconds.
+    pub ts: i64,
+    /// File index in the batch.
+    pub file: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// Client id.
+    pub client: String,
+    /// Transaction id.
+    pub transaction_id: String,
+    /// Revenue in cents.
+    pub revenue_cents: i64,
+}
+
+/// The reused transaction ids of the batch from its distinct orders whose
+/// id appears more than once (the rule of
+/// [`crate::quality::checks::transaction_duplicates`]).
+pub fn reused_transactions(
+    mut orders: Vec<OrderRow>,
+    files: &[FileReport],
+) -> Vec<DuplicateTransaction> {
+    orders.sort_unstable_by_key(|o| (o.ts, o.file, o.line));
+    let order_ref = |i: usize| {
+        let o: &OrderRow = &orders[i];
+        OrderRef {
+            file: files
+                .get(o.file as usize)
+                .map_or_else(String::new, |f| f.name.clone()),
+            line: u64::from(o.line),
+            client_id: o.client.clone(),
+            timestamp: format_ts(o.ts),
+            revenue: cents_to_f64(o.revenue_cents),
+        }
+    };
+    let ids = orders
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (i, o.transaction_id.as_str()));
+    let txn = |i: usize| orders[i].transaction_id.clone();
+    checks::reused_transactions(ids, txn, order_ref).list
+}
+
+/// Counts exact copies on the files of the batch: `(copy's file, first
+/// copy's file, copies, line of the earliest copy)` per pair, as the job
+/// found them (one reader counts them as it meets them, in row order).
+pub fn count_copies(files: &mut [FileReport], mut copies: Vec<(u32, u32, u64, u32)>) {
+    copies.sort_unstable_by_key(|&(file, _, _, line)| (file, line));
+    for (file, first, n, _) in copies {
+        if let Some(f) = files.get_mut(file as usize) {
+            f.duplicates += n;
+            f.duplicate_of.push((first, n));
+        }
+    }
+}
+
+/// `report.json` of the batch: each input's files and quarantine (in input
+/// order), the exact copies ([`count_copies`]), the reused transactions'
+/// orders ([`reused_transactions`]), the partitions' tallies added up and
+/// the batch's Markov counts.
+pub fn report(
+    inputs: Vec<InputRows>,
+    copies: Vec<(u32, u32, u64, u32)>,
+    reused: Vec<OrderRow>,
+    tally: &RunTally,
+    markov: &Transitions,
+    cfg: &Config,
+) -> Report {
+    let mut files: Vec<FileReport> = Vec::new();
+    let mut quarantine = Vec::new();
+    for input in inputs {
+        let offset = files.len() as u32;
+        files.extend(input.files);
+        quarantine.extend(input.quarantine.into_iter().map(|mut q| {
+            q.file += offset;
+            q
+        }));
+    }
+    count_copies(&mut files, copies);
+    let duplicates = reused_transactions(reused, &files);
+    let channels = channel_names(&cfg.channels);
+    let markov = markov_summary(markov, &cfg.attribution, &channels);
+    let batch = Batch {
+        files: &files,
+        quarantine: &quarantine,
+        duplicates: &duplicates,
+        cfg,
+        markov: &markov,
+    };
+    report_from(tally, &batch)
 }

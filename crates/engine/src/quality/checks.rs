@@ -56,20 +56,10 @@ pub struct TxnDuplicates {
 /// Finds reused transaction ids; the earliest order (by time, then file and
 /// line) counts, the others are excluded.
 pub fn transaction_duplicates(ds: &Dataset) -> TxnDuplicates {
-    let mut first: FxHashMap<u32, usize> = FxHashMap::default();
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, e) in ds.events.iter().enumerate() {
-        if e.kind != EventKind::CheckoutCompleted {
-            continue;
-        }
-        let txn = ds.orders[e.payload as usize].transaction_id;
-        match first.get(&txn) {
-            Some(&k) => groups.entry(k).or_default().push(i),
-            None => {
-                first.insert(txn, i);
-            }
-        }
-    }
+    let orders = ds.events.iter().enumerate().filter_map(|(i, e)| {
+        (e.kind == EventKind::CheckoutCompleted)
+            .then(|| (i, ds.orders[e.payload as usize].transaction_id))
+    });
     let order_ref = |i: usize| {
         let e = &ds.events[i];
         OrderRef {
@@ -80,14 +70,40 @@ pub fn transaction_duplicates(ds: &Dataset) -> TxnDuplicates {
             revenue: revenue(ds, e.payload),
         }
     };
+    let txn = |i: usize| {
+        let e = &ds.events[i];
+        ds.strings
+            .get(ds.orders[e.payload as usize].transaction_id)
+            .to_string()
+    };
+    reused_transactions(orders, txn, order_ref)
+}
+
+/// Reused transaction ids among orders given in the order of events, as
+/// (position, transaction id): the earliest of each id counts, the others
+/// are excluded. `txn` and `order_ref` describe the order at a position.
+pub fn reused_transactions<T: Eq + std::hash::Hash>(
+    orders: impl Iterator<Item = (usize, T)>,
+    txn: impl Fn(usize) -> String,
+    order_ref: impl Fn(usize) -> OrderRef,
+) -> TxnDuplicates {
+    let mut first: FxHashMap<T, usize> = FxHashMap::default();
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, id) in orders {
+        match first.get(&id) {
+            Some(&k) => groups.entry(k).or_default().push(i),
+            None => {
+                first.insert(id, i);
+            }
+        }
+    }
     let mut excluded = FxHashSet::default();
     let mut list = Vec::new();
     for (kept, copies) in groups {
         excluded.extend(copies.iter().copied());
-        let copies: Vec<OrderRef> = copies.into_iter().map(order_ref).collect();
-        let txn = ds.orders[ds.events[kept].payload as usize].transaction_id;
+        let copies: Vec<OrderRef> = copies.into_iter().map(&order_ref).collect();
         list.push(DuplicateTransaction {
-            transaction_id: ds.strings.get(txn).to_string(),
+            transaction_id: txn(kept),
             occurrences: copies.len() as u64 + 1,
             excluded_revenue: copies.iter().map(|c| c.revenue).sum(),
             kept: order_ref(kept),
