@@ -56,10 +56,12 @@ pub struct TxnDuplicates {
 /// Finds reused transaction ids; the earliest order (by time, then file and
 /// line) counts, the others are excluded.
 pub fn transaction_duplicates(ds: &Dataset) -> TxnDuplicates {
-    let orders = ds.events.iter().enumerate().filter_map(|(i, e)| {
-        (e.kind == EventKind::CheckoutCompleted)
-            .then(|| (i, ds.orders[e.payload as usize].transaction_id))
-    });
+    let orders = ds
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EventKind::CheckoutCompleted)
+        .map(|(i, e)| (i, ds.orders[e.payload as usize].transaction_id));
     let order_ref = |i: usize| {
         let e = &ds.events[i];
         OrderRef {
