@@ -4,8 +4,8 @@
 # rows, a cut-off file), the same day delivered twice and once more inside
 # a ZIP, referrers that only the whole batch can judge, run by the job with
 # 4 partitions, and again with identity
-# stitching on 3 partitions. Every file the job writes must equal puffy
-# run's byte for byte. Part of scripts/test.sh; runs alone too.
+# stitching on 3 partitions. Every file the job writes (the seven tables
+# and report.json) must equal puffy run's byte for byte. Part of scripts/test.sh; runs alone too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,13 +43,14 @@ printf '[attribution]\nstitch_identities = true\n' > "$work/stitched.toml"
 
 compare() { # expected-dir actual-dir what
   local bad=0
-  for f in events_enriched sessions conversions attribution channel_summary user_journeys quarantine; do
-    if ! cmp -s "$1/$f.csv" "$2/$f.csv"; then
-      echo "FAIL ($3): $f.csv differs from puffy run's; first difference:" >&2
-      diff <(head -c 2000000 "$1/$f.csv") <(head -c 2000000 "$2/$f.csv") | head -6 >&2 || true
+  for f in events_enriched.csv sessions.csv conversions.csv attribution.csv channel_summary.csv \
+    user_journeys.csv quarantine.csv report.json; do
+    if ! cmp -s "$1/$f" "$2/$f"; then
+      echo "FAIL ($3): $f differs from puffy run's; first difference:" >&2
+      diff <(head -c 2000000 "$1/$f") <(head -c 2000000 "$2/$f") | head -6 >&2 || true
       bad=1
     else
-      echo "ok ($3): $f.csv identical ($(($(wc -l < "$1/$f.csv") - 1)) rows)"
+      echo "ok ($3): $f identical ($(wc -l < "$1/$f") lines)"
     fi
   done
   return $bad

@@ -7,7 +7,7 @@ files in name order), on any file system Spark reads (``file:``,
 ``s3a://``, ``abfss://``, ``gs://``...). DIR receives the files ``puffy
 run`` writes: ``events_enriched.csv``, ``sessions.csv``,
 ``conversions.csv``, ``attribution.csv``, ``channel_summary.csv``,
-``user_journeys.csv``, ``quarantine.csv``. Every executor needs the
+``user_journeys.csv``, ``quarantine.csv`` and ``report.json``. Every executor needs the
 ``puffy_engine`` wheel installed (one abi3 wheel for CPython 3.9 and newer).
 
 The stages, and where each runs:
@@ -25,9 +25,9 @@ The stages, and where each runs:
 3. per partition (``puffy_engine.run_partition``), twice: first the
    partition's Markov transition counts, which the driver adds up; then,
    with the batch's counts, the rows of every per-person table and the
-   partition's channel days.
-4. the driver adds the channel days, numbers events in (time, file, line)
-   order and writes the files.
+   partition's channel days and report tally (sums).
+4. the driver adds the channel days and the tallies, numbers events in
+   (time, file, line) order and writes the files and ``report.json``.
 """
 
 import argparse
@@ -57,6 +57,7 @@ READ_SCHEMA = T.StructType(
         T.StructField("transaction_id", T.StringType()),
         T.StructField("referrer_source", T.StringType()),
         T.StructField("checkout_page", T.BooleanType()),
+        T.StructField("revenue_cents", T.LongType()),
         T.StructField("record", T.BinaryType()),
         T.StructField("side", T.BinaryType()),
     ]
@@ -129,10 +130,11 @@ def read_inputs(spark, paths, settings):
                 yield pa.RecordBatch.from_pylist(
                     [{"input": i, "file": -1, "line": -1, "ts": 0, "client": "", "email": "",
                       "transaction_id": "", "referrer_source": "", "checkout_page": False,
-                      "record": b"", "side": side}],
+                      "revenue_cents": 0, "record": b"", "side": side}],
                     schema=pa.schema([(f.name, t) for f, t in zip(
                         READ_SCHEMA.fields,
-                        [pa.int64()] * 4 + [pa.string()] * 4 + [pa.bool_()] + [pa.binary()] * 2)]),
+                        [pa.int64()] * 4 + [pa.string()] * 4 + [pa.bool_(), pa.int64()]
+                        + [pa.binary()] * 2)]),
                 )
 
     files = spark.read.format("binaryFile").load(paths).repartition(min(len(paths), 64), "path")
@@ -175,6 +177,8 @@ def run(spark, inputs, out, partitions, settings):
         files, cents = pe.side_files(side)
         names.extend(files)
         revenue += cents
+    # What a partition needs of the batch's files: names, days, headers.
+    files = pe.batch_files(sides)
     if revenue > pe.MAX_BATCH_REVENUE_CENTS:
         raise SystemExit(
             "the batch's orders add up past the revenue ceiling: run `puffy run`, "
@@ -184,14 +188,27 @@ def run(spark, inputs, out, partitions, settings):
     offset = F.create_map(*[x for i, o in enumerate(offsets) for x in (F.lit(i), F.lit(o))])
     rows = rows.withColumn("file", F.col("file") + F.element_at(offset, F.col("input"))).drop("input")
 
-    # Exact copies: the first by (file, line) stays.
+    # Exact copies: the first by (file, line) stays; the others are counted
+    # on their file, with the file of their first copy.
     copies = Window.partitionBy("record").orderBy("file", "line")
-    kept = rows.withColumn("copy", F.row_number().over(copies)).filter("copy = 1").drop("copy")
+    rows = rows.withColumn("copy", F.row_number().over(copies)) \
+        .withColumn("first_file", F.first("file").over(copies)).persist()
+    copy_counts = [
+        (r.file, r.first_file, r.n, r.line)
+        for r in rows.filter("copy > 1").groupBy("file", "first_file")
+        .agg(F.count("*").alias("n"), F.min("line").alias("line")).collect()
+    ]
+    kept = rows.filter("copy = 1").drop("copy", "first_file")
     # A reused transaction id counts once, at its earliest (time, file, line).
     reuse = Window.partitionBy("transaction_id").orderBy("ts", "file", "line")
-    kept = kept.withColumn(
-        "excluded", (F.col("transaction_id") != "") & (F.row_number().over(reuse) > 1)
-    ).persist()
+    kept = kept.withColumn("use", F.row_number().over(reuse)) \
+        .withColumn("uses", F.count("*").over(Window.partitionBy("transaction_id"))) \
+        .withColumn("excluded", (F.col("transaction_id") != "") & (F.col("use") > 1)).persist()
+    reused = [
+        (r.ts, r.file, r.line, r.client, r.transaction_id, r.revenue_cents)
+        for r in kept.filter("transaction_id != '' AND uses > 1")
+        .select("ts", "file", "line", "client", "transaction_id", "revenue_cents").collect()
+    ]
 
     # Referrers are judged on their counts over the whole batch: a
     # partition sees only its own persons' referrals.
@@ -222,7 +239,7 @@ def run(spark, inputs, out, partitions, settings):
     timings["batch rules"] = time.time() - t0 - sum(timings.values())
 
     def markov_pass(batches):
-        result = pe.run_partition(_arrow_table(batches), names, providers, settings)
+        result = pe.run_partition(_arrow_table(batches), files, providers, settings)
         yield pa.RecordBatch.from_pylist([{"transitions": result["transitions"]}],
                                          schema=pa.schema([("transitions", pa.binary())]))
 
@@ -231,7 +248,7 @@ def run(spark, inputs, out, partitions, settings):
     timings["markov pass"] = time.time() - t0 - sum(timings.values())
 
     def tables_pass(batches):
-        result = pe.run_partition(_arrow_table(batches), names, providers, settings, markov)
+        result = pe.run_partition(_arrow_table(batches), files, providers, settings, markov)
         for name in pe.ROW_TABLES:
             part = result[name]
             label = pa.array([name] * part.num_rows, pa.string())
@@ -240,13 +257,16 @@ def run(spark, inputs, out, partitions, settings):
                 OUT_SCHEMA.names,
             )
         yield pa.RecordBatch.from_pylist(
-            [{"table": "channel_days", "ts": 0, "file": 0, "line": 0, "seq": 0, "row": result["channel_days"]}],
+            [{"table": name, "ts": 0, "file": 0, "line": 0, "seq": 0, "row": result[name]}
+             for name in ("channel_days", "tally")],
             schema=pa.schema([("table", pa.string())] + [(k, pa.int64()) for k in ("ts", "file", "line", "seq")]
                              + [("row", pa.binary())]),
         )
 
     produced = parts.mapInArrow(tables_pass, OUT_SCHEMA).persist()
-    days = [r.row for r in produced.filter("table = 'channel_days'").select("row").collect()]
+    sums = produced.filter("table IN ('channel_days', 'tally')").select("table", "row").collect()
+    days = [r.row for r in sums if r.table == "channel_days"]
+    tallies = [r.row for r in sums if r.table == "tally"]
     timings["tables pass"] = time.time() - t0 - sum(timings.values())
 
     os.makedirs(out, exist_ok=True)
@@ -265,6 +285,8 @@ def run(spark, inputs, out, partitions, settings):
         f.write(pe.channel_summary(days))
     with open(os.path.join(out, "quarantine.csv"), "wb") as f:
         f.write(pe.quarantine_csv(sides))
+    with open(os.path.join(out, "report.json"), "wb") as f:
+        f.write(pe.report(sides, copy_counts, reused, tallies, markov, settings))
     timings["write"] = time.time() - t0 - sum(timings.values())
     return timings
 

@@ -33,15 +33,15 @@ fn distributed(
         .map(|(name, bytes)| partition::read_input(name, bytes, cfg))
         .collect();
     // Global file indices: inputs in order, a ZIP's members within.
-    let mut names = Vec::new();
+    let files = partition::batch_files(&read);
+    let mut offset = 0u32;
     let mut rows = Vec::new();
     for input in &read {
-        let offset = names.len() as u32;
-        names.extend(input.files.iter().map(|f| f.name.clone()));
         rows.extend(input.rows.iter().cloned().map(|mut r| {
             r.file += offset;
             r
         }));
+        offset += input.files.len() as u32;
     }
     // Exact copies: the first by (file, line) stays; each copy is counted
     // on its file, with the file of its first copy.
@@ -148,7 +148,7 @@ fn distributed(
     };
     let datasets: Vec<_> = partitions
         .into_iter()
-        .map(|p| partition::dataset(&names, p).unwrap())
+        .map(|p| partition::dataset(&files, p).unwrap())
         .collect();
     // Pass 1: Markov counts, added up.
     let mut markov: Option<engine::attribution::markov::Transitions> = None;
@@ -250,9 +250,11 @@ fn batch(cfg: &SynthConfig) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn partitions_by_person_make_the_tables_of_one_reader() {
+    // Ten days: the generator's null spike (day 7) and renamed column
+    // (day 4) are in.
     let mut inputs = batch(&SynthConfig {
-        days: 5,
-        events_per_day: 800,
+        days: 10,
+        events_per_day: 500,
         ..SynthConfig::default()
     });
     // The same export delivered twice: every row of the copy is an exact copy.

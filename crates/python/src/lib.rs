@@ -9,6 +9,7 @@ use engine::config::Config;
 use engine::ingest::{FileReport, QuarantinedRow};
 use engine::partition::{self, ChannelDays, InputRows, Keyed, PartitionRow};
 use engine::pipeline::{run_with, Given};
+use engine::summary::RunTally;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -141,6 +142,8 @@ fn read_input<'py>(
     )?;
     let checkout: Vec<u8> = rows.iter().map(|r| u8::from(r.checkout_page)).collect();
     out.set_item("checkout_page", bytes(py, &checkout))?;
+    let revenue: Vec<i64> = rows.iter().map(|r| r.revenue_cents).collect();
+    out.set_item("revenue_cents", bytes(py, &le(&revenue, i64::to_le_bytes)))?;
     out.set_item("record", binary(py, &record.offsets, &record.data))?;
     let side = Side {
         files,
@@ -162,6 +165,18 @@ fn side_files(side: &[u8]) -> PyResult<(Vec<String>, i64)> {
         side.files.into_iter().map(|f| f.name).collect(),
         side.revenue_cents,
     ))
+}
+
+/// Every input's file reports, in input order, as the bytes
+/// `run_partition` takes (what a partition needs of the batch's files).
+#[pyfunction]
+fn batch_files<'py>(py: Python<'py>, sides: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyBytes>> {
+    let mut files: Vec<FileReport> = Vec::new();
+    for s in &sides {
+        let side: Side = postcard::from_bytes(s).map_err(error)?;
+        files.extend(side.files);
+    }
+    Ok(bytes(py, &postcard::to_allocvec(&files).map_err(error)?))
 }
 
 /// u32 / i64 values from little-endian bytes.
@@ -197,9 +212,10 @@ fn payment_providers(settings: &str, counts: Vec<(String, u64, u64)>) -> PyResul
     Ok(list)
 }
 
-/// Runs the pipeline on one partition of persons. Columns: `file`, `line`
-/// (u32), the records' `offsets` (i64) and `data`, `excluded` (one byte a
-/// row); `providers`, the payment providers of the batch. Without `markov`
+/// Runs the pipeline on one partition of persons. `files`: the batch's
+/// files ([`batch_files`]). Columns: `file`, `line` (u32), the records'
+/// `offsets` (i64) and `data`, `excluded` (one byte a row); `providers`,
+/// the payment providers of the batch. Without `markov`
 /// (the first pass) it returns the partition's Markov counts only; with the
 /// batch's counts, every table's rows too.
 #[pyfunction]
@@ -207,7 +223,7 @@ fn payment_providers(settings: &str, counts: Vec<(String, u64, u64)>) -> PyResul
 #[allow(clippy::too_many_arguments)]
 fn run_partition<'py>(
     py: Python<'py>,
-    files: Vec<String>,
+    files: &[u8],
     settings: &str,
     providers: Vec<String>,
     file: &[u8],
@@ -218,6 +234,8 @@ fn run_partition<'py>(
     markov: Option<&[u8]>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let cfg = config(settings)?;
+    let files: Vec<FileReport> = postcard::from_bytes(files)
+        .map_err(|e| error(format!("file reports that cannot be read ({e})")))?;
     let markov: Option<Transitions> = markov
         .map(|m| {
             postcard::from_bytes(m)
@@ -282,6 +300,10 @@ fn run_partition<'py>(
             out.set_item(name, keyed(py, part)?)?;
         }
         out.set_item("channel_days", bytes(py, &t.channel_days.to_bytes()))?;
+        out.set_item(
+            "tally",
+            bytes(py, &postcard::to_allocvec(&t.tally).map_err(error)?),
+        )?;
     }
     Ok(out)
 }
@@ -327,6 +349,60 @@ fn quarantine<'py>(py: Python<'py>, sides: Vec<Vec<u8>>) -> PyResult<Bound<'py, 
     Ok(bytes(py, &partition::quarantine(inputs)))
 }
 
+/// `report.json` of the batch (the bytes `puffy run` writes): each input's
+/// side, in input order; the exact copies as (copy's file, first copy's
+/// file, copies, earliest copy's line); the orders of reused transaction
+/// ids as (ts, file, line, client, transaction id, cents); the partitions'
+/// tallies; the batch's Markov counts.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn report<'py>(
+    py: Python<'py>,
+    settings: &str,
+    sides: Vec<Vec<u8>>,
+    copies: Vec<(u32, u32, u64, u32)>,
+    reused: Vec<(i64, u32, u32, String, String, i64)>,
+    tallies: Vec<Vec<u8>>,
+    markov: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let cfg = config(settings)?;
+    let mut inputs = Vec::with_capacity(sides.len());
+    for s in &sides {
+        let side: Side = postcard::from_bytes(s).map_err(error)?;
+        inputs.push(InputRows {
+            files: side.files,
+            quarantine: side.quarantine,
+            rows: Vec::new(),
+            revenue_cents: side.revenue_cents,
+        });
+    }
+    let mut tally = RunTally::default();
+    for t in &tallies {
+        let t: RunTally = postcard::from_bytes(t)
+            .map_err(|e| error(format!("a tally that cannot be read ({e})")))?;
+        tally.merge(&t);
+    }
+    let markov: Transitions = postcard::from_bytes(markov).map_err(error)?;
+    let reused = reused
+        .into_iter()
+        .map(
+            |(ts, file, line, client, transaction_id, revenue_cents)| partition::OrderRow {
+                ts,
+                file,
+                line,
+                client,
+                transaction_id,
+                revenue_cents,
+            },
+        )
+        .collect();
+    let report = py.detach(|| partition::report(inputs, copies, reused, &tally, &markov, &cfg));
+    Ok(bytes(
+        py,
+        &serde_json::to_vec_pretty(&report).map_err(error)?,
+    ))
+}
+
 /// The header line of each table, as the engine writes it.
 #[pyfunction]
 fn headers() -> Vec<(String, String)> {
@@ -348,12 +424,14 @@ fn headers() -> Vec<(String, String)> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_input, m)?)?;
     m.add_function(wrap_pyfunction!(side_files, m)?)?;
+    m.add_function(wrap_pyfunction!(batch_files, m)?)?;
     m.add_function(wrap_pyfunction!(payment_providers, m)?)?;
     m.add_function(wrap_pyfunction!(run_partition, m)?)?;
     m.add_function(wrap_pyfunction!(merge_markov, m)?)?;
     m.add_function(wrap_pyfunction!(channel_summary, m)?)?;
     m.add_function(wrap_pyfunction!(quarantine, m)?)?;
     m.add_function(wrap_pyfunction!(headers, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add("ENGINE_VERSION", env!("CARGO_PKG_VERSION"))?;
     m.add(
         "MAX_BATCH_REVENUE_CENTS",

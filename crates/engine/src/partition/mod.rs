@@ -196,21 +196,16 @@ pub struct PartitionRow<'a> {
 
 /// The partition's rows as the engine's dataset (strings met in row order,
 /// events ordered by time, file and line, as one reader makes them), and
-/// the indices of its excluded transaction copies. `files` names every file
-/// of the batch. An error for a record that cannot be read back.
+/// the indices of its excluded transaction copies. `files` are every file
+/// of the batch (names, days and headers matter to a partition). An error
+/// for a record that cannot be read back.
 pub fn dataset(
-    files: &[String],
+    files: &[FileReport],
     mut rows: Vec<PartitionRow>,
 ) -> Result<(Dataset, FxHashSet<usize>), String> {
     rows.sort_unstable_by_key(|r| (r.file, r.line));
     let mut ds = Dataset {
-        files: files
-            .iter()
-            .map(|name| FileReport {
-                name: name.clone(),
-                ..FileReport::default()
-            })
-            .collect(),
+        files: files.to_vec(),
         ..Dataset::default()
     };
     let mut events: Vec<(Event, bool)> = Vec::with_capacity(rows.len());
@@ -491,6 +486,14 @@ pub fn channel_summary(days: &ChannelDays) -> Vec<u8> {
     // Writing into a `Vec` cannot fail.
     let _ = tables::write_channel_summary(&days.0, &mut out);
     out
+}
+
+/// The files of every input, in input order: the batch's file list.
+pub fn batch_files(inputs: &[InputRows]) -> Vec<FileReport> {
+    inputs
+        .iter()
+        .flat_map(|i| i.files.iter().cloned())
+        .collect()
 }
 
 /// `quarantine.csv` of the batch from each input's files and quarantine, in

@@ -36,6 +36,7 @@ INPUT_SCHEMA = pa.schema(
         ("transaction_id", pa.large_string()),
         ("referrer_source", pa.large_string()),
         ("checkout_page", pa.bool_()),
+        ("revenue_cents", pa.int64()),
         ("record", pa.large_binary()),
     ]
 )
@@ -80,6 +81,7 @@ def read_input(name, data, settings=""):
             _binary(out["transaction_id"], pa.large_string()),
             _binary(out["referrer_source"], pa.large_string()),
             pa.array(np.frombuffer(out["checkout_page"], dtype=np.uint8).astype(bool), pa.bool_()),
+            _ints(out["revenue_cents"], "<i8", pa.int64()),
             _binary(out["record"]),
         ],
         schema=INPUT_SCHEMA,
@@ -90,6 +92,12 @@ def read_input(name, data, settings=""):
 def side_files(side):
     """``([file names], revenue in cents)`` of an input's side."""
     return _native.side_files(bytes(side))
+
+
+def batch_files(sides):
+    """The batch's file reports (every input's, in input order), as the
+    bytes :func:`run_partition` takes."""
+    return _native.batch_files([bytes(s) for s in sides])
 
 
 def _column_bytes(table, name, dtype):
@@ -114,7 +122,8 @@ def payment_providers(counts, settings=""):
 def run_partition(table, files, providers, settings="", markov=None):
     """Runs the pipeline on one partition: ``table`` holds every row of its
     persons (columns ``file``, ``line``, ``record``, ``excluded``; any order);
-    ``providers`` are the batch's payment providers
+    ``files`` the batch's file reports (:func:`batch_files`); ``providers``
+    the batch's payment providers
     (:func:`payment_providers`).
 
     Without ``markov`` returns ``{"transitions": bytes}``, the partition's
@@ -124,14 +133,14 @@ def run_partition(table, files, providers, settings="", markov=None):
     of every partition sorted by key are the table ``puffy run`` writes
     (``events_enriched`` rows still lack their ``event_id``, the row's
     number in that order); and ``channel_days`` (bytes for
-    :func:`channel_summary`).
+    :func:`channel_summary`) and ``tally`` (bytes for :func:`report`).
     """
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
     offsets, data = _records(table)
     excluded = np.asarray(table.column("excluded").fill_null(False).to_numpy(zero_copy_only=False), dtype=np.uint8)
     out = _native.run_partition(
-        list(files),
+        bytes(files),
         settings,
         list(providers),
         _column_bytes(table, "file", "<u4"),
@@ -143,7 +152,7 @@ def run_partition(table, files, providers, settings="", markov=None):
     )
     if markov is None:
         return {"transitions": out["transitions"]}
-    result = {"transitions": out["transitions"], "channel_days": out["channel_days"]}
+    result = {"transitions": out["transitions"], "channel_days": out["channel_days"], "tally": out["tally"]}
     for name in ROW_TABLES:
         part = out[name]
         result[name] = pa.RecordBatch.from_arrays(
@@ -172,3 +181,23 @@ def channel_summary(parts):
 def quarantine_csv(sides):
     """``quarantine.csv`` (bytes) from every input's side, in input order."""
     return _native.quarantine([bytes(s) for s in sides])
+
+
+def report(sides, copies, reused, tallies, markov, settings=""):
+    """``report.json`` (bytes, as ``puffy run`` writes it) of the batch.
+
+    ``sides``: every input's side, in input order. ``copies``: exact copies
+    as ``(copy's file, first copy's file, copies, earliest copy's line)``.
+    ``reused``: the orders of transaction ids used more than once, as
+    ``(ts, file, line, client, transaction_id, revenue_cents)``.
+    ``tallies``: every partition's ``tally``. ``markov``: the batch's
+    counts (:func:`merge_markov`).
+    """
+    return _native.report(
+        settings,
+        [bytes(s) for s in sides],
+        [tuple(int(v) for v in c) for c in copies],
+        [(int(t), int(f), int(l), str(c), str(x), int(r)) for t, f, l, c, x, r in reused],
+        [bytes(t) for t in tallies],
+        bytes(markov),
+    )
