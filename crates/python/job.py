@@ -200,15 +200,20 @@ def run(spark, inputs, out, partitions, settings):
     ]
     kept = rows.filter("copy = 1").drop("copy", "first_file")
     # A reused transaction id counts once, at its earliest (time, file, line).
+    # Only orders carry one: the others stay out of the shuffle (grouped
+    # together, every row without an id would fall into one task).
     reuse = Window.partitionBy("transaction_id").orderBy("ts", "file", "line")
-    kept = kept.withColumn("use", F.row_number().over(reuse)) \
-        .withColumn("uses", F.count("*").over(Window.partitionBy("transaction_id"))) \
-        .withColumn("excluded", (F.col("transaction_id") != "") & (F.col("use") > 1)).persist()
+    orders = kept.filter("transaction_id != ''") \
+        .withColumn("use", F.row_number().over(reuse)) \
+        .withColumn("uses", F.count("*").over(Window.partitionBy("transaction_id")))
     reused = [
         (r.ts, r.file, r.line, r.client, r.transaction_id, r.revenue_cents)
-        for r in kept.filter("transaction_id != '' AND uses > 1")
+        for r in orders.filter("uses > 1")
         .select("ts", "file", "line", "client", "transaction_id", "revenue_cents").collect()
     ]
+    orders = orders.withColumn("excluded", F.col("use") > 1).drop("use", "uses")
+    kept = kept.filter("transaction_id = ''").withColumn("excluded", F.lit(False)) \
+        .unionByName(orders).persist()
 
     # Referrers are judged on their counts over the whole batch: a
     # partition sees only its own persons' referrals.
@@ -237,18 +242,22 @@ def run(spark, inputs, out, partitions, settings):
     )
     parts = kept.select("person", "file", "line", "record", "excluded").repartition(partitions, "person").persist()
     timings["batch rules"] = time.time() - t0 - sum(timings.values())
+    # What every task needs of the batch, sent to each executor once.
+    batch = spark.sparkContext.broadcast((files, providers, settings))
 
     def markov_pass(batches):
+        files, providers, settings = batch.value
         result = pe.run_partition(_arrow_table(batches), files, providers, settings)
         yield pa.RecordBatch.from_pylist([{"transitions": result["transitions"]}],
                                          schema=pa.schema([("transitions", pa.binary())]))
 
     counts = [r.transitions for r in parts.mapInArrow(markov_pass, "transitions binary").collect()]
-    markov = pe.merge_markov(counts)
+    markov = spark.sparkContext.broadcast(pe.merge_markov(counts))
     timings["markov pass"] = time.time() - t0 - sum(timings.values())
 
     def tables_pass(batches):
-        result = pe.run_partition(_arrow_table(batches), files, providers, settings, markov)
+        files, providers, settings = batch.value
+        result = pe.run_partition(_arrow_table(batches), files, providers, settings, markov.value)
         for name in pe.ROW_TABLES:
             part = result[name]
             label = pa.array([name] * part.num_rows, pa.string())
@@ -286,7 +295,7 @@ def run(spark, inputs, out, partitions, settings):
     with open(os.path.join(out, "quarantine.csv"), "wb") as f:
         f.write(pe.quarantine_csv(sides))
     with open(os.path.join(out, "report.json"), "wb") as f:
-        f.write(pe.report(sides, copy_counts, reused, tallies, markov, settings))
+        f.write(pe.report(sides, copy_counts, reused, tallies, markov.value, settings))
     timings["write"] = time.time() - t0 - sum(timings.values())
     return timings
 

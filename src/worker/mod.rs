@@ -319,31 +319,19 @@ async fn handle(request: Request) -> Result<(), String> {
         Request::Download { name } => {
             let download = puffy_report::bundle::Download::from_file_name(&name)
                 .ok_or_else(|| format!("unknown download {name:?}"))?;
-            if let puffy_report::bundle::Download::Table(table) = download {
-                // Streamed: written piece by piece, each piece posted as it fills.
-                let mut sink = Pieces::new(&name);
-                STATE.with(|s| {
-                    let s = s.borrow();
-                    let s = s.as_ref().ok_or("no data loaded")?;
-                    engine::outputs::tables::write(&s.data, &s.run, table, &mut sink)
-                        .map_err(|e| e.to_string())
-                })?;
-                sink.end();
-                return Ok(());
-            }
-            let bytes = STATE.with(|s| {
+            // Streamed: written piece by piece, each piece posted as it
+            // fills (tables row by row, all.zip entry by entry).
+            let mut sink = Pieces::new(&name);
+            STATE.with(|s| {
                 let mut s = s.borrow_mut();
                 let s = s.as_mut().ok_or("no data loaded")?;
                 if download.needs_digests() && s.digests.is_none() {
                     s.digests = Some(s.sources.digests()?);
                 }
                 let inputs = s.digests.as_deref().unwrap_or_default();
-                puffy_report::bundle::file(&s.data, &s.run, inputs, download)
+                puffy_report::bundle::write(&s.data, &s.run, inputs, download, &mut sink)
             })?;
-            post(&Reply::Download {
-                name,
-                bytes: Uint8Array::from(bytes.as_slice()).into(),
-            });
+            sink.end();
             Ok(())
         }
     }

@@ -55,20 +55,45 @@ struct ManifestInput<'a> {
     members: Vec<&'a str>,
 }
 
-/// Data rows of a CSV table (lines minus the header).
-fn rows(table: &[u8]) -> u64 {
-    table
-        .iter()
-        .filter(|&&c| c == b'\n')
-        .count()
-        .saturating_sub(1) as u64
+/// A sink that passes bytes on and counts the line ends among them.
+struct Lines<W> {
+    inner: W,
+    ends: u64,
+}
+
+impl<W: Write> Write for Lines<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.ends += buf[..n].iter().filter(|&&c| c == b'\n').count() as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes a table into `out` as it is made; its data rows (lines minus
+/// the header).
+fn write_table(
+    data: &Dataset,
+    run: &Run,
+    table: Table,
+    out: &mut dyn Write,
+) -> Result<u64, String> {
+    let mut sink = Lines {
+        inner: out,
+        ends: 0,
+    };
+    engine::outputs::tables::write(data, run, table, &mut sink).map_err(|e| e.to_string())?;
+    Ok(sink.ends.saturating_sub(1))
 }
 
 fn manifest(
     data: &Dataset,
     run: &Run,
     inputs: &[InputDigest],
-    tables: &[(&'static str, Vec<u8>)],
+    tables: &[(&'static str, u64)],
 ) -> Result<Vec<u8>, String> {
     let manifest = Manifest {
         app: "Puffy Analytics",
@@ -98,10 +123,7 @@ fn manifest(
                 }
             })
             .collect(),
-        tables: tables
-            .iter()
-            .map(|(name, bytes)| (*name, rows(bytes)))
-            .collect(),
+        tables: tables.to_vec(),
     };
     serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())
 }
@@ -153,33 +175,59 @@ pub fn file(
     inputs: &[InputDigest],
     download: Download,
 ) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    write(data, run, inputs, download, &mut out)?;
+    Ok(out)
+}
+
+/// Writes one download into `out` as it is made: a table row by row, and
+/// `all.zip` entry by entry, each table compressed as it is written (a
+/// ZIP with data descriptors, which needs no seeking back). Neither is
+/// ever whole in memory, whatever the size of the batch.
+pub fn write(
+    data: &Dataset,
+    run: &Run,
+    inputs: &[InputDigest],
+    download: Download,
+    out: &mut dyn Write,
+) -> Result<(), String> {
     let report =
         || serde_json::to_vec_pretty(&engine::report::report(data, run)).map_err(|e| e.to_string());
-    // Every table, made once (the ZIP and the manifest's row counts share them).
-    let tables = || -> Vec<(&'static str, Vec<u8>)> {
-        Table::ALL
-            .iter()
-            .map(|&t| (t.file_name(), engine::outputs::tables::table(data, run, t)))
-            .collect()
-    };
     match download {
-        Download::Table(t) => Ok(engine::outputs::tables::table(data, run, t)),
-        Download::ReportJson => report(),
-        Download::Manifest => manifest(data, run, inputs, &tables()),
+        Download::Table(t) => write_table(data, run, t, out).map(|_| ()),
+        Download::ReportJson => out.write_all(&report()?).map_err(|e| e.to_string()),
+        Download::Manifest => {
+            // Row counts only: each table is counted as it is made, not kept.
+            let mut counts = Vec::new();
+            for t in Table::ALL {
+                counts.push((
+                    t.file_name(),
+                    write_table(data, run, t, &mut std::io::sink())?,
+                ));
+            }
+            let bytes = manifest(data, run, inputs, &counts)?;
+            out.write_all(&bytes).map_err(|e| e.to_string())
+        }
         Download::AllZip => {
-            let tables = tables();
-            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let err = |e: zip::result::ZipError| e.to_string();
+            let mut zip = zip::ZipWriter::new_stream(out);
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated);
+            let mut counts = Vec::new();
+            for t in Table::ALL {
+                zip.start_file(t.file_name(), options).map_err(err)?;
+                counts.push((t.file_name(), write_table(data, run, t, &mut zip)?));
+            }
             let extra = [
                 ("report.json", report()?),
-                ("manifest.json", manifest(data, run, inputs, &tables)?),
+                ("manifest.json", manifest(data, run, inputs, &counts)?),
             ];
-            for (entry, bytes) in tables.iter().chain(extra.iter()) {
-                zip.start_file(*entry, options).map_err(|e| e.to_string())?;
-                zip.write_all(bytes).map_err(|e| e.to_string())?;
+            for (entry, bytes) in extra {
+                zip.start_file(entry, options).map_err(err)?;
+                zip.write_all(&bytes).map_err(|e| e.to_string())?;
             }
-            Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+            zip.finish().map_err(err)?;
+            Ok(())
         }
     }
 }
@@ -187,4 +235,61 @@ pub fn file(
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn all_zip_is_streamed_entry_by_entry_and_holds_every_file() {
+        let (files, _) = engine::synth::generate(&engine::synth::SynthConfig {
+            days: 3,
+            events_per_day: 400,
+            ..Default::default()
+        });
+        let data =
+            engine::ingest::ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+        let run = engine::pipeline::run(&data, &Config::default()).unwrap();
+        let inputs: Vec<InputDigest> = files
+            .iter()
+            .map(|f| InputDigest::of(&f.name, &f.bytes))
+            .collect();
+        // A sink that cannot seek: the writer must never go back.
+        struct Forward(Vec<u8>);
+        impl Write for Forward {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut out = Forward(Vec::new());
+        write(&data, &run, &inputs, Download::AllZip, &mut out).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out.0)).unwrap();
+        let mut entry = |name: &str| {
+            let mut bytes = Vec::new();
+            zip.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+            bytes
+        };
+        let report = serde_json::to_vec_pretty(&engine::report::report(&data, &run)).unwrap();
+        assert!(entry("report.json") == report);
+        let manifest: serde_json::Value = serde_json::from_slice(&entry("manifest.json")).unwrap();
+        for (i, t) in Table::ALL.into_iter().enumerate() {
+            let table = engine::outputs::tables::table(&data, &run, t);
+            assert!(entry(t.file_name()) == table, "{}", t.file_name());
+            // Rows counted by hand: line ends minus the header.
+            let lines = table.iter().filter(|&&c| c == b'\n').count() as u64 - 1;
+            assert_eq!(
+                manifest["tables"][i],
+                serde_json::json!([t.file_name(), lines])
+            );
+        }
+        // The manifest alone says the same as the one in the ZIP.
+        let alone = file(&data, &run, &inputs, Download::Manifest).unwrap();
+        assert!(alone == entry("manifest.json"));
+    }
 }
