@@ -63,8 +63,13 @@ fi
 export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 log "running the job: $partitions partitions on $cores cores"
 mkdir -p "$output"
-spark-submit --master "local[$cores]" --driver-memory "${PUFFY_SPARK_MEMORY:-6g}" \
+# In local mode the driver is also the executor: its heap holds the
+# shuffles and the cached rows (they spill to disk beyond it). Spark's own
+# shuffles (copies, reused ids, the output order) keep its default width,
+# which adaptive execution narrows to the data; --partitions sets the
+# partitions by person that the engine runs on.
+spark-submit --master "local[$cores]" --driver-memory "${PUFFY_SPARK_MEMORY:-10g}" \
   --driver-java-options "-Dlog4j.configurationFile=file:$root/crates/python/log4j2.properties" \
-  --conf spark.ui.enabled=false --conf spark.sql.shuffle.partitions="$partitions" \
+  --conf spark.ui.enabled=false \
   crates/python/job.py "$(realpath "$input")" --out "$(realpath "$output")" \
   --partitions "$partitions" "${config[@]}"
