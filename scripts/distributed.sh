@@ -65,11 +65,13 @@ log "running the job: $partitions partitions on $cores cores"
 mkdir -p "$output"
 # In local mode the driver is also the executor: its heap holds the
 # shuffles and the cached rows (they spill to disk beyond it). Spark's own
-# shuffles (copies, reused ids, the output order) keep its default width,
-# which adaptive execution narrows to the data; --partitions sets the
-# partitions by person that the engine runs on.
+# shuffles (copies, reused ids, the output order) run 4 tasks a core (or
+# one a partition, if more): its default of 200 costs more in task start-up
+# than it saves here, and one task alone runs out of heap at 100x.
+# --partitions sets the partitions by person that the engine runs on.
+shuffle=$((cores * 4 > partitions ? cores * 4 : partitions))
 spark-submit --master "local[$cores]" --driver-memory "${PUFFY_SPARK_MEMORY:-10g}" \
   --driver-java-options "-Dlog4j.configurationFile=file:$root/crates/python/log4j2.properties" \
-  --conf spark.ui.enabled=false \
+  --conf spark.ui.enabled=false --conf spark.sql.shuffle.partitions="$shuffle" \
   crates/python/job.py "$(realpath "$input")" --out "$(realpath "$output")" \
   --partitions "$partitions" "${config[@]}"
