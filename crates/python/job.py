@@ -46,6 +46,9 @@ import puffy_engine as pe
 #: Arrow's 2 GB per column).
 SLICE = 20_000
 
+#: Rows of an output table the driver fetches at a time.
+ROWS_PER_RANGE = 250_000
+
 READ_SCHEMA = T.StructType(
     [
         T.StructField("input", T.LongType()),
@@ -280,11 +283,17 @@ def run(spark, inputs, out, partitions, settings):
 
     os.makedirs(out, exist_ok=True)
     headers = pe.headers()
+    # Each table in key order, streamed to the driver a range at a time:
+    # ranges of at most ROWS_PER_RANGE rows keep every piece the driver
+    # fetches small, however the rows were partitioned.
+    sizes = {r.table: r["count"] for r in produced.groupBy("table").count().collect()}
+    keys = ["ts", "file", "line", "seq"]
     for name in pe.ROW_TABLES:
         with open(os.path.join(out, name + ".csv"), "wb") as f:
             f.write(headers[name + ".csv"].encode())
-            ordered = produced.filter(F.col("table") == name).select("seq", "row") \
-                .orderBy("ts", "file", "line", "seq")
+            ranges = max(1, -(-sizes.get(name, 0) // ROWS_PER_RANGE))
+            ordered = produced.filter(F.col("table") == name).select(*keys, "row") \
+                .repartitionByRange(ranges, *keys).sortWithinPartitions(*keys).select("row")
             number = name == "events_enriched"
             for i, r in enumerate(ordered.toLocalIterator(prefetchPartitions=True), start=1):
                 if number:
