@@ -241,16 +241,17 @@ pub struct Journey {
 pub fn journeys(ds: &Dataset, run: &Run) -> Vec<Journey> {
     journeys_with_cents(ds, run)
         .into_iter()
-        .map(|(j, _)| j)
+        .map(|(j, _, _)| j)
         .collect()
 }
 
-/// [`journeys`], each with its revenue in cents.
-fn journeys_with_cents(ds: &Dataset, run: &Run) -> Vec<(Journey, i64)> {
+/// [`journeys`], each with its revenue in cents and the event of the
+/// person's first order (which orders them).
+pub fn journeys_with_cents(ds: &Dataset, run: &Run) -> Vec<(Journey, i64, u32)> {
     let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
     let stitch = run.cfg.attribution.stitch_identities;
     let mut index: FxHashMap<Sym, usize> = FxHashMap::default();
-    let mut out: Vec<(Journey, i64)> = Vec::new();
+    let mut out: Vec<(Journey, i64, u32)> = Vec::new();
     for (i, c) in run.conversions.iter().enumerate() {
         let tps = &run.attribution.touchpoints[i];
         if c.client == NONE || tps.is_empty() {
@@ -287,14 +288,15 @@ fn journeys_with_cents(ds: &Dataset, run: &Run) -> Vec<(Journey, i64)> {
                         days_to_convert: round4((c.ts - first) as f64 / 86_400_000.0),
                     },
                     c.revenue_cents,
+                    c.event,
                 ));
             }
         }
     }
     out.into_iter()
-        .map(|(mut j, cents)| {
+        .map(|(mut j, cents, first)| {
             j.revenue = cents_to_f64(cents);
-            (j, cents)
+            (j, cents, first)
         })
         .collect()
 }
@@ -592,7 +594,7 @@ impl RunTally {
                 m.0 += c.revenue_cents;
             }
         }
-        for (j, cents) in journeys_with_cents(ds, run) {
+        for (j, cents, _) in journeys_with_cents(ds, run) {
             t.journey_sessions[(j.sessions_to_convert.max(1) as usize - 1).min(5)] += 1;
             let d = j.days_to_convert;
             t.journey_days[if d < 1.0 {

@@ -333,19 +333,26 @@ fn channel_summary<'py>(py: Python<'py>, parts: Vec<Vec<u8>>) -> PyResult<Bound<
     Ok(bytes(py, &partition::channel_summary(&days)))
 }
 
+/// Each input's files and quarantine from its side.
+fn inputs(sides: &[Vec<u8>]) -> PyResult<Vec<InputRows>> {
+    sides
+        .iter()
+        .map(|s| {
+            let side: Side = postcard::from_bytes(s).map_err(error)?;
+            Ok(InputRows {
+                files: side.files,
+                quarantine: side.quarantine,
+                rows: Vec::new(),
+                revenue_cents: side.revenue_cents,
+            })
+        })
+        .collect()
+}
+
 /// `quarantine.csv` from each input's side, in input order.
 #[pyfunction]
 fn quarantine<'py>(py: Python<'py>, sides: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyBytes>> {
-    let mut inputs = Vec::with_capacity(sides.len());
-    for s in &sides {
-        let side: Side = postcard::from_bytes(s).map_err(error)?;
-        inputs.push(InputRows {
-            files: side.files,
-            quarantine: side.quarantine,
-            rows: Vec::new(),
-            revenue_cents: side.revenue_cents,
-        });
-    }
+    let inputs = inputs(&sides)?;
     Ok(bytes(py, &partition::quarantine(inputs)))
 }
 
@@ -366,16 +373,7 @@ fn report<'py>(
     markov: &[u8],
 ) -> PyResult<Bound<'py, PyBytes>> {
     let cfg = config(settings)?;
-    let mut inputs = Vec::with_capacity(sides.len());
-    for s in &sides {
-        let side: Side = postcard::from_bytes(s).map_err(error)?;
-        inputs.push(InputRows {
-            files: side.files,
-            quarantine: side.quarantine,
-            rows: Vec::new(),
-            revenue_cents: side.revenue_cents,
-        });
-    }
+    let inputs = inputs(&sides)?;
     let mut tally = RunTally::default();
     for t in &tallies {
         let t: RunTally = postcard::from_bytes(t)

@@ -44,7 +44,7 @@ use crate::pipeline::Run;
 use crate::quality::checks;
 use crate::quality::{DuplicateTransaction, OrderRef};
 use crate::report::{report_from, Batch, Report};
-use crate::summary::{channel_days, ChannelDay, RunTally};
+use crate::summary::{channel_days, journeys_with_cents, ChannelDay, RunTally};
 
 /// One accepted row as it travels: its strings with it. Two rows are
 /// exact copies when their encoded records are equal (the fields the
@@ -435,33 +435,19 @@ pub fn tables(ds: &Dataset, run: &Run) -> PartitionTables {
         sessions: keyed(Table::Sessions, false, sessions),
         conversions: keyed(Table::Conversions, false, conversions),
         attribution: keyed(Table::Attribution, false, attribution),
-        journeys: keyed(Table::UserJourneys, false, journey_keys(run, &key)),
+        // A person's journey hangs on its first order.
+        journeys: keyed(
+            Table::UserJourneys,
+            false,
+            journeys_with_cents(ds, run)
+                .iter()
+                .map(|&(_, _, first)| key(first, 0))
+                .collect(),
+        ),
         channel_days: ChannelDays(channel_days(run)),
         transitions: run.attribution.transitions.clone(),
         tally: RunTally::of(ds, run),
     }
-}
-
-/// The key of each `user_journeys.csv` row: its person's first order with
-/// touchpoints (the rule [`crate::summary::journeys`] orders them by).
-fn journey_keys(run: &Run, key: &dyn Fn(u32, u32) -> Key) -> Vec<Key> {
-    let stitch = run.cfg.attribution.stitch_identities;
-    let mut seen = FxHashSet::default();
-    let mut keys = Vec::new();
-    for (c, tps) in run.conversions.iter().zip(&run.attribution.touchpoints) {
-        if c.client == NONE || tps.is_empty() {
-            continue;
-        }
-        let person = if stitch {
-            run.persons.of(c.client)
-        } else {
-            c.client
-        };
-        if seen.insert(person) {
-            keys.push(key(c.event, 0));
-        }
-    }
-    keys
 }
 
 /// `channel_summary.csv`'s numbers by (day, channel): they add up across
