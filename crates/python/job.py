@@ -236,7 +236,12 @@ def run(spark, inputs, out, partitions, settings):
         .orderBy("client", "email").collect()
     )
     person_of = link_persons((r.client, r.email) for r in pairs)
-    linked = spark.createDataFrame(list(person_of.items()), "client string, linked string")
+    # Parallelized, not a local relation: a local one would travel inside
+    # every task of the plan.
+    linked = spark.createDataFrame(
+        spark.sparkContext.parallelize(list(person_of.items()), max(1, len(person_of) // 100_000)),
+        "client string, linked string",
+    )
     kept = kept.join(F.broadcast(linked), "client", "left").withColumn(
         "person",
         F.when(F.col("linked").isNotNull(), F.col("linked"))
