@@ -14,7 +14,7 @@ use crate::enrich::{Sources, UserAgents};
 use crate::ingest::Dataset;
 use crate::quality::checks::transaction_duplicates;
 use crate::quality::tally::EventTally;
-use crate::quality::{audit_from, sort_findings, QualityReport};
+use crate::quality::QualityReport;
 use crate::sessions::conversions::{conversions, Conversion, Persons};
 use crate::sessions::referrals::{self, referral_tally, ReferralTally, SetAsideReferrer};
 use crate::sessions::sessionize::{sessionize, Sessions};
@@ -89,15 +89,17 @@ pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> 
         &cfg.site,
         cfg.quality.revenue_tolerance * 100.0,
     );
-    let mut quality = audit_from(&ds.files, &ds.quarantine, &dups.list, &tally, &cfg.quality);
     let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
     let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
     let referrals = referral_tally(ds, &sources, &uas, &cfg.session, &dups.excluded, &sessions);
-    let set_aside = referrals.list(&cfg.channels);
-    quality
-        .findings
-        .extend(referrals::findings(&ds.files, &referrals, &set_aside));
-    sort_findings(&mut quality.findings);
+    let (quality, set_aside) = referrals::audit(
+        &ds.files,
+        &ds.quarantine,
+        &dups.list,
+        &tally,
+        &referrals,
+        cfg,
+    );
     let persons = Persons::stitch(ds);
     let attribution = attribute_with(
         &conversions,

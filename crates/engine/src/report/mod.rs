@@ -16,7 +16,7 @@ use crate::ingest::{Dataset, FileReport, QuarantinedRow};
 use crate::limits::{truncate, MAX_SAMPLE_CHARS};
 use crate::monitor::metrics::metrics_from;
 use crate::pipeline::Run;
-use crate::quality::{audit_from, sort_findings, DuplicateTransaction, QualityReport};
+use crate::quality::{DuplicateTransaction, QualityReport};
 use crate::sessions::referrals;
 use crate::summary::{funnel, reconcile, summarize, Funnel, Reconciliation, RunTally, Summary};
 use crate::units::round4;
@@ -138,18 +138,14 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
 /// and a cluster.
 pub fn report_from(t: &RunTally, b: &Batch) -> Report {
     let cfg = b.cfg;
-    let mut quality = audit_from(
+    let (quality, set_aside) = referrals::audit(
         b.files,
         b.quarantine,
         b.duplicates,
         &t.quality,
-        &cfg.quality,
+        &t.referrals,
+        cfg,
     );
-    let set_aside = t.referrals.list(&cfg.channels);
-    quality
-        .findings
-        .extend(referrals::findings(b.files, &t.referrals, &set_aside));
-    sort_findings(&mut quality.findings);
     let mut attribution: BTreeMap<String, BTreeMap<String, ChannelCredit>> = Model::ALL
         .iter()
         .map(|m| (m.as_str().to_string(), BTreeMap::new()))

@@ -12,14 +12,17 @@ use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::config::channels::ChannelRule;
+use crate::config::Config;
 use crate::config::SessionConfig;
 use crate::enrich::{SetAside, Sources, UserAgents};
-use crate::ingest::{Dataset, FileReport};
+use crate::ingest::{Dataset, FileReport, QuarantinedRow};
 use crate::limits::{truncate, MAX_LISTED_REFERRERS, MAX_REFERRER_FINDINGS};
 use crate::model::NONE;
 use crate::quality::checks::finding;
-use crate::quality::tally::{EventKey, Samples};
-use crate::quality::{Category, Finding, Severity};
+use crate::quality::tally::{EventKey, EventTally, Samples};
+use crate::quality::{
+    audit_from, sort_findings, Category, DuplicateTransaction, Finding, QualityReport, Severity,
+};
 use crate::sessions::conversions::conversions;
 use crate::sessions::sessionize::{cut, Sessions};
 use crate::units::{money, quantity, thousands};
@@ -305,6 +308,25 @@ impl ReferralTally {
         out.truncate(MAX_LISTED_REFERRERS);
         out
     }
+}
+
+/// The audit with its findings on the referrers set aside (they need the
+/// session cut, so the quality stage cannot make them), and the list of
+/// those referrers: what a run and `report.json` both state, from the
+/// batch's files, quarantine and reused transactions and the two tallies.
+pub fn audit(
+    files: &[FileReport],
+    quarantine: &[QuarantinedRow],
+    dups: &[DuplicateTransaction],
+    events: &EventTally,
+    referrals: &ReferralTally,
+    cfg: &Config,
+) -> (QualityReport, Vec<SetAsideReferrer>) {
+    let mut quality = audit_from(files, quarantine, dups, events, &cfg.quality);
+    let list = referrals.list(&cfg.channels);
+    quality.findings.extend(findings(files, referrals, &list));
+    sort_findings(&mut quality.findings);
+    (quality, list)
 }
 
 /// Longest source name quoted in a message.
