@@ -263,13 +263,7 @@ pub fn uniqueness(files: &[FileReport], dups: &[DuplicateTransaction], out: &mut
         // width in 2000-2099), file, line.
         let position = |name: &str| files.iter().position(|f| f.name == name);
         let mut copies: Vec<&OrderRef> = dups.iter().flat_map(|d| &d.excluded).collect();
-        copies.sort_by(|a, b| {
-            (&a.timestamp, position(&a.file), a.line).cmp(&(
-                &b.timestamp,
-                position(&b.file),
-                b.line,
-            ))
-        });
+        copies.sort_by_cached_key(|c| (c.timestamp.clone(), position(&c.file), c.line));
         let n = copies.len() as u64;
         let msg = format!(
             "{} {} an earlier transaction id; counting them would add {} of revenue. The earliest of each is kept.",
