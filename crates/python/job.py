@@ -39,6 +39,7 @@ import pyarrow as pa
 from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from pyspark.sql.pandas.types import to_arrow_schema
 
 import puffy_engine as pe
 
@@ -78,21 +79,16 @@ OUT_SCHEMA = T.StructType(
 )
 
 
-def _spark_types(batch, schema):
-    """The batch with Spark's 32-bit string and binary types, in slices."""
-    small = pa.schema(
-        [
-            pa.field(f.name, pa.string() if pa.types.is_large_string(f.type)
-                     else pa.binary() if pa.types.is_large_binary(f.type) else f.type)
-            for f in batch.schema
-        ]
-    )
+#: The Arrow schemas Spark expects back from ``mapInArrow`` (its 32-bit
+#: string and binary types).
+READ_ARROW = to_arrow_schema(READ_SCHEMA)
+OUT_ARROW = to_arrow_schema(OUT_SCHEMA)
+
+
+def _for_spark(batch, schema):
+    """``batch`` (large types allowed) in ``schema``, in slices of SLICE rows."""
     for start in range(0, max(batch.num_rows, 1), SLICE):
-        part = batch.slice(start, SLICE)
-        yield pa.RecordBatch.from_arrays(
-            [part.column(i).cast(small.field(i).type) for i in range(part.num_columns)],
-            schema=small,
-        ).select(schema)
+        yield batch.slice(start, SLICE).select(schema.names).cast(schema)
 
 
 def list_inputs(spark, inputs):
@@ -128,16 +124,13 @@ def read_inputs(spark, paths, settings):
                     [pa.array([i] * n, pa.int64()), *rows.columns, pa.nulls(n, pa.large_binary())],
                     names=["input", *rows.schema.names, "side"],
                 )
-                yield from _spark_types(full, READ_SCHEMA.names)
+                yield from _for_spark(full, READ_ARROW)
                 # The side travels on a row of its own (line -1).
                 yield pa.RecordBatch.from_pylist(
                     [{"input": i, "file": -1, "line": -1, "ts": 0, "client": "", "email": "",
                       "transaction_id": "", "referrer_source": "", "checkout_page": False,
                       "revenue_cents": 0, "record": b"", "side": side}],
-                    schema=pa.schema([(f.name, t) for f, t in zip(
-                        READ_SCHEMA.fields,
-                        [pa.int64()] * 4 + [pa.string()] * 4 + [pa.bool_(), pa.int64()]
-                        + [pa.binary()] * 2)]),
+                    schema=READ_ARROW,
                 )
 
     files = spark.read.format("binaryFile").load(paths).repartition(min(len(paths), 64), "path")
@@ -269,15 +262,14 @@ def run(spark, inputs, out, partitions, settings):
         for name in pe.ROW_TABLES:
             part = result[name]
             label = pa.array([name] * part.num_rows, pa.string())
-            yield from _spark_types(
+            yield from _for_spark(
                 pa.RecordBatch.from_arrays([label, *part.columns], names=["table", *part.schema.names]),
-                OUT_SCHEMA.names,
+                OUT_ARROW,
             )
         yield pa.RecordBatch.from_pylist(
             [{"table": name, "ts": 0, "file": 0, "line": 0, "seq": 0, "row": result[name]}
              for name in ("channel_days", "tally")],
-            schema=pa.schema([("table", pa.string())] + [(k, pa.int64()) for k in ("ts", "file", "line", "seq")]
-                             + [("row", pa.binary())]),
+            schema=OUT_ARROW,
         )
 
     produced = parts.mapInArrow(tables_pass, OUT_SCHEMA).persist()
