@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::config::channels::ChannelRule;
@@ -117,7 +117,8 @@ fn taken<'a>(
     rules: &[u16],
     detail: impl Fn(usize) -> &'a str,
 ) -> BTreeMap<String, Taken> {
-    let mut out: BTreeMap<String, Taken> = BTreeMap::new();
+    // Borrowed keys while counting (a session each), owned once per source.
+    let mut out: FxHashMap<&str, Taken> = FxHashMap::default();
     for s in &sessions.sessions {
         if s.source_event == NONE {
             continue;
@@ -125,7 +126,7 @@ fn taken<'a>(
         let source = detail(s.source_event as usize);
         let first = &ds.events[s.first_event as usize];
         let key = (first.ts, first.file, first.line);
-        let e = out.entry(source.to_string()).or_default();
+        let e = out.entry(source).or_default();
         e.sessions += 1;
         e.orders += u64::from(s.orders);
         e.cents += s.revenue_cents;
@@ -133,7 +134,7 @@ fn taken<'a>(
             e.first = Some((key, rules[s.source_event as usize]));
         }
     }
-    out
+    out.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// Tallies the referrers set aside in this run and what they would have
