@@ -33,7 +33,8 @@ function chromiumRss() {
   return kb / 1024;
 }
 
-const server = await serve();
+// DIST=dir serves another build (for side-by-side runs of two builds).
+const server = await serve(process.env.DIST || undefined);
 console.log(`date: ${new Date().toISOString().slice(0, 10)}  cores: ${(await import('node:os')).cpus().length}  drop ${settle} ms after the warm-up`);
 for (const n of sizes.length ? sizes : [1, 100]) {
   const dir = tempDir(`puffy-bench-${n}x-`);

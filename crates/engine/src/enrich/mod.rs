@@ -7,8 +7,8 @@
 //! classified once.
 //!
 //! Each distinct user agent is classified once (events share interned
-//! strings), with the `woothee` parser plus a pattern list for the crawlers
-//! and headless browsers it does not know.
+//! strings), with woothee's rules ([`agent`]) plus a pattern list for the
+//! crawlers and headless browsers they do not know.
 //!
 //! A user agent is a **bot** when woothee puts it in its `crawler` category,
 //! or when, lower-cased and without the device names of [`NOT_BOTS`], it
@@ -16,11 +16,13 @@
 //! `tablet` for iPads and Android without `Mobile`, `mobile` for woothee's
 //! `smartphone`/`mobilephone`, `desktop` for `pc`, else `other`.
 
+pub mod agent;
 pub mod urls;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+use self::agent::{Agent, Category};
 use crate::config::channels::{ChannelRule, Referrer};
 use crate::config::SiteConfig;
 use crate::model::{Event, PerString, Strings, Sym, NONE};
@@ -119,29 +121,29 @@ pub fn classify_user_agent(ua: &str) -> UserAgentInfo {
             lower = lower.replace(name, "");
         }
     }
-    let parsed = woothee::parser::Parser::new().parse(ua);
-    let (category, browser, os) = match &parsed {
-        Some(r) => (r.category, r.name.to_string(), r.os.to_string()),
-        None => ("UNKNOWN", "UNKNOWN".to_string(), "UNKNOWN".to_string()),
-    };
+    let parsed = agent::parse(ua).unwrap_or(Agent {
+        category: Category::Unknown,
+        name: agent::UNKNOWN,
+        os: agent::UNKNOWN,
+    });
     let is_bot = ua.trim().is_empty()
-        || category == "crawler"
+        || parsed.category == Category::Crawler
         || BOT_PATTERNS.iter().any(|p| lower.contains(p));
     let device = if is_bot {
         Device::Other
     } else if lower.contains("ipad") || (lower.contains("android") && !lower.contains("mobile")) {
         Device::Tablet
     } else {
-        match category {
-            "smartphone" | "mobilephone" => Device::Mobile,
-            "pc" => Device::Desktop,
+        match parsed.category {
+            Category::Smartphone | Category::Mobilephone => Device::Mobile,
+            Category::Pc => Device::Desktop,
             _ => Device::Other,
         }
     };
     UserAgentInfo {
         device,
-        browser,
-        os,
+        browser: parsed.name.to_string(),
+        os: parsed.os.to_string(),
         is_bot,
     }
 }
