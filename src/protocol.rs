@@ -6,6 +6,11 @@
 //! bytes as transferred buffers, never copied between threads). Both sides
 //! use the `encode`/`decode` helpers here, so the message shapes are
 //! written once.
+//!
+//! The enums use serde's default (external) tagging, `{"progress":{...}}`:
+//! an internally tagged enum (`{"type":"progress",...}`) is read through a
+//! buffered copy of the message, which doubles the reading code of every
+//! message type (23 KB of the gzipped WebAssembly).
 
 use engine::config::Config;
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -15,7 +20,7 @@ use web_sys::File;
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     /// Read the files (in name order) and compute the report.
     Load {
@@ -104,7 +109,7 @@ pub struct Timings {
 
 /// Worker → page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Reply {
     /// The worker listens (the page holds requests until then).
     Ready,
@@ -284,7 +289,7 @@ mod tests {
             config: Config::default(),
         };
         let text = serde_json::to_string(&r).unwrap();
-        assert!(text.starts_with(r#"{"type":"sample","config":{"#), "{text}");
+        assert!(text.starts_with(r#"{"sample":{"config":{"#), "{text}");
         assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), r);
         let reply = Reply::Progress {
             stage: "Reading".into(),
@@ -294,7 +299,7 @@ mod tests {
         let text = serde_json::to_string(&reply).unwrap();
         assert_eq!(
             text,
-            r#"{"type":"progress","stage":"Reading","bytes":1.0,"total":2.0}"#
+            r#"{"progress":{"stage":"Reading","bytes":1.0,"total":2.0}}"#
         );
         // Attachments are not in the JSON.
         let report = Reply::Report {

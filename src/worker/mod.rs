@@ -167,7 +167,7 @@ fn warm_up() {
     let _ = Sources::Sample(files).digests();
     if let Some(data) = parts::merge(parts) {
         if let Ok(run) = engine::pipeline::run(&data, &cfg) {
-            let _ = serde_json::to_string(&engine::report::report(&data, &run));
+            let _ = serde_json::to_string_pretty(&engine::report::report(&data, &run));
         }
     }
 }
@@ -347,7 +347,7 @@ async fn read_part(files: &[File], config: &Config) -> Result<Part, String> {
 
 /// Reads every file in name order, slice by slice.
 async fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), String> {
-    files.sort_by_key(|f| f.name());
+    engine::sorting::sort_by_key(&mut files, |f| f.name());
     let total: f64 = files.iter().map(|f| f.size()).sum();
     let mut ingest = Ingest::with_expected_bytes(total as u64).with_config(&config.ingest);
     read_into(&mut ingest, &files, total).await?;
@@ -362,8 +362,8 @@ fn post_report(
     run: &engine::pipeline::Run,
     [reading, computing, reporting]: [f64; 3],
 ) -> Result<(), String> {
-    let json =
-        serde_json::to_string(&engine::report::report(data, run)).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&engine::report::report(data, run))
+        .map_err(|e| e.to_string())?;
     post(&Reply::Report {
         timings: Timings {
             read_ms: computing - reading,

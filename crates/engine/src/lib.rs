@@ -26,6 +26,8 @@ pub mod limits;
 
 pub mod units;
 
+pub mod sorting;
+
 pub mod model;
 
 pub mod config;

@@ -240,15 +240,33 @@ pub fn format_ts(ts: i64) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The same month, day and time of day in the year 2000 (a leap year, so
+/// 29 February has a place): what follows the year in [`write_ts`].
+fn in_year_2000(ts: i64) -> i64 {
+    use chrono::Datelike;
+    let day = day_of(ts);
+    let ms_of_day = ts.rem_euclid(86_400_000);
+    chrono::NaiveDate::from_ymd_opt(2000, day.month(), day.day()).map_or(0, |d| {
+        (d.num_days_from_ce() as i64 - 719_163) * 86_400_000 + ms_of_day
+    })
+}
+
 /// Appends [`format_ts`]'s text to `out`.
 pub fn write_ts(ts: i64, out: &mut Vec<u8>) {
     use chrono::Datelike;
     let day = day_of(ts);
     let (y, mo, d) = (day.year(), day.month(), day.day());
     if !(0..=9999).contains(&y) {
-        if let Some(t) = chrono::DateTime::from_timestamp_millis(ts) {
-            out.extend_from_slice(t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_bytes());
-        }
+        // chrono's `%Y` outside 0..=9999: a sign, and at least 4 digits.
+        let year = if y < 0 {
+            format!("-{:04}", y.unsigned_abs())
+        } else {
+            format!("+{y}")
+        };
+        out.extend_from_slice(year.as_bytes());
+        let mut rest = Vec::with_capacity(24);
+        write_ts(in_year_2000(ts), &mut rest);
+        out.extend_from_slice(&rest[4..]);
         return;
     }
     let ms_of_day = ts.rem_euclid(86_400_000) as u32;
@@ -375,7 +393,15 @@ mod tests {
         assert_eq!(day_of(-1).to_string(), "1969-12-31");
         assert_eq!(format_ts(1740268801750), "2025-02-23T00:00:01.750Z");
         assert_eq!(format_ts(1740355199999), "2025-02-23T23:59:59.999Z");
-        for ts in [0i64, 951_782_400_000, 1_740_268_801_750, 4_102_444_799_999] {
+        // The last two lie outside the years 0..=9999 (the year gets a sign).
+        for ts in [
+            0i64,
+            951_782_400_000,
+            1_740_268_801_750,
+            4_102_444_799_999,
+            253_402_300_800_000 + 59 * 86_400_000 + 3_723_004,
+            -62_167_219_200_000 - 306 * 86_400_000 - 1,
+        ] {
             let chrono = chrono::DateTime::from_timestamp_millis(ts).unwrap();
             assert_eq!(
                 format_ts(ts),

@@ -1,6 +1,6 @@
 //! Dependencies point one way, down the pipeline: a module may import only
 //! from the modules declared before it in `lib.rs` (error, limits, units,
-//! model, config, ingest, enrich, quality, sessions, attribution, pipeline,
+//! sorting, model, config, ingest, enrich, quality, sessions, attribution, pipeline,
 //! summary, monitor, report, outputs, partition, synth). Files inside a stage's folder
 //! may use each other. This reads every source file's non-test code and
 //! fails naming the file and the later stage it reaches into.

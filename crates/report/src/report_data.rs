@@ -26,7 +26,7 @@ pub fn channels(r: &Report) -> Vec<String> {
         .get("last_click")
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.revenue)).collect())
         .unwrap_or_default();
-    names.sort_by(|a, b| b.1.total_cmp(&a.1));
+    engine::sorting::sort_by(&mut names, |a, b| b.1.total_cmp(&a.1));
     names.into_iter().map(|(k, _)| k).collect()
 }
 
@@ -40,7 +40,8 @@ pub fn revenue(r: &Report, model: &str, channel: &str) -> f64 {
 
 /// `MM-DD` of a day.
 fn short(day: chrono::NaiveDate) -> String {
-    day.format("%m-%d").to_string()
+    use chrono::Datelike;
+    format!("{:02}-{:02}", day.month(), day.day())
 }
 
 /// A daily metric: day labels (`MM-DD`), values, and the spans of the
@@ -63,7 +64,7 @@ pub fn daily(
         })
         .collect();
     // Warnings first, so a critical span is drawn over them.
-    shades.sort_by_key(|s| (s.critical, s.from));
+    engine::sorting::sort_by_key(&mut shades, |s| (s.critical, s.from));
     (
         r.metrics.iter().map(|m| short(m.day)).collect(),
         r.metrics.iter().map(metric).collect(),

@@ -413,7 +413,9 @@ impl Sources {
                 true
             })
             .collect();
-        unwanted.sort_by(|a, b| b.events.cmp(&a.events).then(a.source.cmp(&b.source)));
+        crate::sorting::sort_by(&mut unwanted, |a, b| {
+            b.events.cmp(&a.events).then(a.source.cmp(&b.source))
+        });
 
         let mut pairs: FxHashMap<(Sym, Sym), [(u16, u32); 2]> = FxHashMap::default();
         let mut details: Vec<String> = vec![String::new()];

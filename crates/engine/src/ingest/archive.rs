@@ -54,7 +54,7 @@ pub fn add_zip_capped<R: Read + Seek>(ingest: &mut Ingest, name: &str, reader: R
             members.push((base, path, i));
         }
     }
-    members.sort();
+    crate::sorting::sort(&mut members);
     if members.is_empty() {
         ingest.add_unreadable(name, "the ZIP archive holds no .csv file");
     }

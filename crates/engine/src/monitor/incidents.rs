@@ -102,7 +102,9 @@ fn distance(a: &Alert) -> f64 {
 /// then by first day.
 pub fn incidents(alerts: &[Alert], metrics: &[DayMetrics]) -> Vec<Incident> {
     let mut sorted: Vec<(String, &Alert)> = alerts.iter().map(|a| (kind(a), a)).collect();
-    sorted.sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then(a.day.cmp(&b.day)));
+    crate::sorting::sort_by(&mut sorted, |(ka, a), (kb, b)| {
+        ka.cmp(kb).then(a.day.cmp(&b.day))
+    });
     let mut groups: Vec<(String, Vec<&Alert>)> = Vec::new();
     for (k, a) in sorted {
         match groups.last_mut() {
@@ -155,7 +157,7 @@ pub fn incidents(alerts: &[Alert], metrics: &[DayMetrics]) -> Vec<Incident> {
             incident(k, &own, &explains, metrics)
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut out, |a, b| {
         b.severity
             .cmp(&a.severity)
             .then(a.first_day.cmp(&b.first_day))
@@ -219,7 +221,7 @@ fn incident(kind: String, own: &[&Alert], explains: &[&Alert], metrics: &[DayMet
         (_, false) => format!("{}{also}", capitalized(&describe(first))),
     };
     let mut all: Vec<&Alert> = own.iter().chain(explains).copied().collect();
-    all.sort_by(|a, b| a.day.cmp(&b.day).then(a.id.cmp(&b.id)));
+    crate::sorting::sort_by(&mut all, |a, b| a.day.cmp(&b.day).then(a.id.cmp(&b.id)));
     let grouped = all.iter().map(|a| a.id.clone()).collect();
     Incident {
         id: format!("{kind}:{first_day}"),

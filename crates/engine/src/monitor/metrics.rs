@@ -217,7 +217,7 @@ pub fn metrics_from(t: &RunTally, files: &[FileReport], days: &[NaiveDate]) -> V
             .copied()
             .unwrap_or(0.0);
         // In the order of their text, as report.json lists them.
-        m.schema.sort_by_cached_key(ToString::to_string);
+        crate::sorting::sort_by_cached_key(&mut m.schema, ToString::to_string);
         m.schema.dedup();
     }
     out.into_values().collect()

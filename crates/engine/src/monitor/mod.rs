@@ -248,7 +248,7 @@ fn median_of(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
+    crate::sorting::sort_by(&mut v, f64::total_cmp);
     let n = v.len();
     Some(if n % 2 == 1 {
         v[n / 2]
@@ -298,7 +298,7 @@ pub fn alerts(days: &[DayMetrics], config: &crate::config::Config) -> Vec<Alert>
         let hist = history(days, i, cfg);
         crate::monitor::rules::day_alerts(days, i, &hist, cfg, &config.quality, &mut out);
     }
-    out.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut out, |a, b| {
         b.severity
             .cmp(&a.severity)
             .then(a.day.cmp(&b.day))

@@ -38,7 +38,7 @@ pub(crate) fn finding(
 }
 
 pub(crate) fn with_days(mut f: Finding, mut days: Vec<NaiveDate>) -> Finding {
-    days.sort();
+    crate::sorting::sort(&mut days);
     days.dedup();
     f.day = days.first().copied();
     f.days = days;
@@ -263,7 +263,9 @@ pub fn uniqueness(files: &[FileReport], dups: &[DuplicateTransaction], out: &mut
         // width in 2000-2099), file, line.
         let position = |name: &str| files.iter().position(|f| f.name == name);
         let mut copies: Vec<&OrderRef> = dups.iter().flat_map(|d| &d.excluded).collect();
-        copies.sort_by_cached_key(|c| (c.timestamp.clone(), position(&c.file), c.line));
+        crate::sorting::sort_by_cached_key(&mut copies, |c| {
+            (c.timestamp.clone(), position(&c.file), c.line)
+        });
         let n = copies.len() as u64;
         let msg = format!(
             "{} {} an earlier transaction id; counting them would add {} of revenue. The earliest of each is kept.",
@@ -288,7 +290,7 @@ pub fn uniqueness(files: &[FileReport], dups: &[DuplicateTransaction], out: &mut
             })
             .collect();
         let mut names: Vec<String> = copies.iter().map(|c| c.file.clone()).collect();
-        names.sort();
+        crate::sorting::sort(&mut names);
         names.dedup();
         x.files = names;
         let days = copies

@@ -129,7 +129,7 @@ pub fn audit_from(
 
 /// Orders findings worst first, then by day and check.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
+    crate::sorting::sort_by(findings, |a, b| {
         b.severity
             .cmp(&a.severity)
             .then(a.day.cmp(&b.day))

@@ -299,7 +299,7 @@ impl ReferralTally {
                 });
             }
         }
-        out.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut out, |a, b| {
             b.sessions
                 .cmp(&a.sessions)
                 .then(b.revenue.total_cmp(&a.revenue))

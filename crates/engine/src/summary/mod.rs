@@ -392,7 +392,9 @@ pub fn journey_stats(t: &RunTally) -> JourneyStats {
         .iter()
         .map(|(p, &(n, cents))| (p.clone(), n, cents_to_f64(cents)))
         .collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
+    crate::sorting::sort_by(&mut top, |a, b| {
+        b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0))
+    });
     top.truncate(10);
     JourneyStats {
         sessions_to_convert: ["1", "2", "3", "4", "5", "6+"]

@@ -92,6 +92,12 @@ impl Default for SynthConfig {
     }
 }
 
+/// `YYYYMMDD`, as in the files' names.
+pub(crate) fn compact_day(day: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}{:02}{:02}", day.year(), day.month(), day.day())
+}
+
 /// One generated file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthFile {
@@ -212,7 +218,7 @@ fn write_file(
     events: &[&RawEvent],
     rng: &mut crate::synth::visits::Rng,
 ) -> (SynthFile, FileTruth) {
-    let name = format!("events_{}.csv", day.format("%Y%m%d"));
+    let name = format!("events_{}.csv", crate::synth::compact_day(day));
     let renamed = cfg.rename_client_id_from.is_some_and(|from| d >= from);
     let no_referrer = cfg.drop_referrer_days.contains(&d);
     let mut ft = FileTruth {

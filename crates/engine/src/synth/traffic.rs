@@ -179,7 +179,7 @@ impl Generator<'_> {
         self.orders_today += 1;
         let txn = format!(
             "ORD-{}-{:03}{}",
-            day.format("%Y%m%d"),
+            crate::synth::compact_day(day),
             self.orders_today,
             self.cfg.id_suffix
         );
