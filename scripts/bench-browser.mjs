@@ -1,7 +1,8 @@
 // The browser benchmark: the built page (dist/) in headless Chromium, a
 // real-shaped batch set on its file input, timed from the drop to the report
 // drawn (the page's own timing, data-timing-ms), with the browser's peak
-// memory (the summed RSS of every Chromium process, sampled every 100 ms).
+// memory (the summed PSS of every Chromium process, and their summed RSS,
+// sampled every 100 ms).
 //
 // Usage: node scripts/bench-browser.mjs [SIZES...]   (default: 1 100)
 // The drop comes SETTLE_MS (default 3000) after every worker has warmed up,
@@ -19,18 +20,27 @@ const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const puffy = path.join(root, 'target/release/puffy');
 const settle = Number(process.env.SETTLE_MS ?? 3000);
 
-/** Summed RSS in MB of the Chromium processes (Linux /proc). */
-function chromiumRss() {
-  let kb = 0;
+/**
+ * Memory of the Chromium processes in MB (Linux /proc): `rss`, the sum of
+ * their resident sets, counts the shared libraries every process maps (the
+ * Chromium binary alone, ~100 MB, in each of ~10 processes) once per
+ * process; `pss`, the sum of their proportional sets, counts each shared
+ * page once, split among the processes that map it: the memory the browser
+ * takes from the machine.
+ */
+function chromiumMemory() {
+  let rss = 0;
+  let pss = 0;
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('chromium')) continue;
-      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
     } catch { /* the process ended */ }
   }
-  return kb / 1024;
+  return { rss: rss / 1024, pss: pss / 1024 };
 }
 
 // DIST=dir serves another build (for side-by-side runs of two builds).
@@ -47,19 +57,24 @@ for (const n of sizes.length ? sizes : [1, 100]) {
   await page.goto(server.url);
   await page.locator('main[data-engine=warm]').waitFor({ timeout: 60000 });
   await page.waitForTimeout(settle);
-  const idle = chromiumRss();
-  let peak = idle;
-  const sampler = setInterval(() => { peak = Math.max(peak, chromiumRss()); }, 100);
+  const idle = chromiumMemory();
+  const peak = { ...idle };
+  const sample = () => {
+    const m = chromiumMemory();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.pss = Math.max(peak.pss, m.pss);
+  };
+  const sampler = setInterval(sample, 100);
   const wallStart = Date.now();
   await page.locator('input[type=file][multiple]').setInputFiles(files);
   await page.locator('main[data-state=ready]').waitFor({ timeout: 30 * 60000 });
   const wall = (Date.now() - wallStart) / 1000;
   clearInterval(sampler);
-  peak = Math.max(peak, chromiumRss());
+  sample();
   const inPage = Number(await page.locator('[data-timing-ms]').getAttribute('data-timing-ms')) / 1000;
   const revenue = await page.locator('[data-kpi=revenue]').first().getAttribute('data-value').catch(() => '?');
   const steps = await page.locator('[data-timing-ms]').textContent();
-  console.log(`${n}x ${mb.toFixed(0)} MB: drop to report ${inPage.toFixed(2)} s (page's timing; ${wall.toFixed(2)} s wall incl. file hand-over), browser peak ${peak.toFixed(0)} MB (${idle.toFixed(0)} MB before the drop), revenue ${revenue}\n   ${steps}`);
+  console.log(`${n}x ${mb.toFixed(0)} MB: drop to report ${inPage.toFixed(2)} s (page's timing; ${wall.toFixed(2)} s wall incl. file hand-over), browser peak ${peak.pss.toFixed(0)} MB PSS (${idle.pss.toFixed(0)} MB before the drop; summed RSS ${peak.rss.toFixed(0)} MB, ${idle.rss.toFixed(0)} MB before), revenue ${revenue}\n   ${steps}`);
   await browser.context.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
