@@ -82,6 +82,8 @@ fn place<T>(v: &mut [T], order: &[usize]) {
 
 #[cfg(test)]
 mod tests {
+    // `sort_by` is checked against the standard library's `sort_by`.
+    #![allow(clippy::unnecessary_sort_by)]
     use super::*;
     use proptest::prelude::*;
 
