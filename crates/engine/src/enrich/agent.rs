@@ -467,65 +467,63 @@ fn ios_webview(a: &str) -> bool {
     })
 }
 
+/// Rules that only look for tokens: the first row one of whose tokens the
+/// agent holds fills in its entry.
+type TokenRules = [(&'static [&'static str], Entry)];
+
+static MOBILEPHONES: &TokenRules = &[
+    (&["DoCoMo", ";FOMA;"], DOCOMO),
+    (&["KDDI-"], AU),
+    (&["SoftBank", "Vodafone", "J-PHONE"], SOFTBANK),
+    (&["WILLCOM", "DDIPOCKET"], WILLCOM),
+    (&["jig browser"], JIG),
+    (
+        &["emobile/", "OpenBrowser", "Browser/Obigo-Browser"],
+        EMOBILE,
+    ),
+    (&["SymbianOS"], SYMBIAN),
+    (
+        &["Hatena-Mobile-Gateway/", "livedoor-Mobile-Gateway/"],
+        TRANSCODER,
+    ),
+];
+
+static APPLIANCES: &TokenRules = &[
+    (&["PSP (PlayStation Portable)"], PSP),
+    (&["PlayStation Vita"], PS_VITA),
+    (&["PLAYSTATION 3 ", "PLAYSTATION 3;"], PS3),
+    (&["PlayStation 4 "], PS4),
+    (&["Nintendo 3DS;"], NINTENDO_3DS),
+    (&["Nintendo DSi;"], NINTENDO_DSI),
+    (&["Nintendo Wii;"], NINTENDO_WII),
+    (&["(Nintendo WiiU)"], NINTENDO_WIIU),
+    (&["InettvBrowser/"], DIGITAL_TV),
+];
+
+static DESKTOP_TOOLS: &TokenRules = &[
+    (&["AppleSyndication/"], SAFARI_RSS),
+    (&["compatible; Google Desktop/"], GOOGLE_DESKTOP),
+    (&["Windows-RSS-Platform"], WINDOWS_RSS),
+];
+
+/// Fills in the entry of the first of `rules` that matches `a`.
+fn token_rules(a: &str, r: &mut Agent, rules: &TokenRules) -> bool {
+    rules
+        .iter()
+        .find(|(tokens, _)| any_of(a, tokens))
+        .is_some_and(|(_, entry)| r.fill(entry))
+}
+
 fn mobilephone_rules(a: &str, r: &mut Agent) -> bool {
-    let entry = if a.contains("DoCoMo") || a.contains(";FOMA;") {
-        DOCOMO
-    } else if a.contains("KDDI-") {
-        AU
-    } else if any_of(a, &["SoftBank", "Vodafone", "J-PHONE"]) {
-        SOFTBANK
-    } else if a.contains("WILLCOM") || a.contains("DDIPOCKET") {
-        WILLCOM
-    } else if a.contains("jig browser") {
-        JIG
-    } else if any_of(a, &["emobile/", "OpenBrowser", "Browser/Obigo-Browser"]) {
-        EMOBILE
-    } else if a.contains("SymbianOS") {
-        SYMBIAN
-    } else if a.contains("Hatena-Mobile-Gateway/") || a.contains("livedoor-Mobile-Gateway/") {
-        TRANSCODER
-    } else {
-        return false;
-    };
-    r.fill(&entry)
+    token_rules(a, r, MOBILEPHONES)
 }
 
 fn appliance_rules(a: &str, r: &mut Agent) -> bool {
-    let entry = if a.contains("PSP (PlayStation Portable)") {
-        PSP
-    } else if a.contains("PlayStation Vita") {
-        PS_VITA
-    } else if a.contains("PLAYSTATION 3 ") || a.contains("PLAYSTATION 3;") {
-        PS3
-    } else if a.contains("PlayStation 4 ") {
-        PS4
-    } else if a.contains("Nintendo 3DS;") {
-        NINTENDO_3DS
-    } else if a.contains("Nintendo DSi;") {
-        NINTENDO_DSI
-    } else if a.contains("Nintendo Wii;") {
-        NINTENDO_WII
-    } else if a.contains("(Nintendo WiiU)") {
-        NINTENDO_WIIU
-    } else if a.contains("InettvBrowser/") {
-        DIGITAL_TV
-    } else {
-        return false;
-    };
-    r.fill(&entry)
+    token_rules(a, r, APPLIANCES)
 }
 
 fn desktop_tool_rules(a: &str, r: &mut Agent) -> bool {
-    let entry = if a.contains("AppleSyndication/") {
-        SAFARI_RSS
-    } else if a.contains("compatible; Google Desktop/") {
-        GOOGLE_DESKTOP
-    } else if a.contains("Windows-RSS-Platform") {
-        WINDOWS_RSS
-    } else {
-        return false;
-    };
-    r.fill(&entry)
+    token_rules(a, r, DESKTOP_TOOLS)
 }
 
 fn os_rules(a: &str, r: &mut Agent) -> bool {
