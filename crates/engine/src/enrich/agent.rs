@@ -250,36 +250,28 @@ fn google(a: &str, r: &mut Agent) -> bool {
     if !a.contains("Google") {
         return false;
     }
-    if a.contains("compatible; Googlebot") {
-        if a.contains("compatible; Googlebot-Mobile") {
-            return r.fill(&crawler("Googlebot Mobile"));
-        }
-        return r.fill(&crawler("Googlebot"));
-    }
-    if a.contains("compatible; AdsBot-Google-Mobile;") {
-        return r.fill(&crawler("AdsBot-Google-Mobile"));
-    }
-    if a.starts_with("AdsBot-Google") {
-        return r.fill(&crawler("AdsBot-Google"));
-    }
-    if a.contains("Googlebot-Image/") {
-        return r.fill(&crawler("Googlebot"));
-    }
-    if a.contains("Mediapartners-Google")
-        && (a.contains("compatible; Mediapartners-Google") || a == "Mediapartners-Google")
-    {
-        return r.fill(&crawler("Google Mediapartners"));
-    }
-    if a.contains("Feedfetcher-Google;") {
-        return r.fill(&crawler("Google Feedfetcher"));
-    }
-    if a.contains("AppEngine-Google") {
-        return r.fill(&crawler("Google AppEngine"));
-    }
-    if a.contains("Google Web Preview") {
-        return r.fill(&crawler("Google Web Preview"));
-    }
-    false
+    let name = if a.contains("compatible; Googlebot-Mobile") {
+        "Googlebot Mobile"
+    } else if a.contains("compatible; Googlebot") {
+        "Googlebot"
+    } else if a.contains("compatible; AdsBot-Google-Mobile;") {
+        "AdsBot-Google-Mobile"
+    } else if a.starts_with("AdsBot-Google") {
+        "AdsBot-Google"
+    } else if a.contains("Googlebot-Image/") {
+        "Googlebot"
+    } else if a.contains("compatible; Mediapartners-Google") || a == "Mediapartners-Google" {
+        "Google Mediapartners"
+    } else if a.contains("Feedfetcher-Google;") {
+        "Google Feedfetcher"
+    } else if a.contains("AppEngine-Google") {
+        "Google AppEngine"
+    } else if a.contains("Google Web Preview") {
+        "Google Web Preview"
+    } else {
+        return false;
+    };
+    r.fill(&crawler(name))
 }
 
 fn named_crawlers(a: &str, r: &mut Agent) -> bool {
