@@ -33,8 +33,10 @@ fn ported(ua: &str) -> (String, String, String) {
 /// The agents that disagree, with both answers.
 fn disagreements<'a>(uas: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     uas.into_iter()
-        .filter(|ua| ported(ua) != reference(ua))
-        .map(|ua| format!("{ua:?}: port {:?}, woothee {:?}", ported(ua), reference(ua)))
+        .filter_map(|ua| {
+            let (port, woothee) = (ported(ua), reference(ua));
+            (port != woothee).then(|| format!("{ua:?}: port {port:?}, woothee {woothee:?}"))
+        })
         .collect()
 }
 

@@ -121,11 +121,7 @@ pub fn classify_user_agent(ua: &str) -> UserAgentInfo {
             lower = lower.replace(name, "");
         }
     }
-    let parsed = agent::parse(ua).unwrap_or(Agent {
-        category: Category::Unknown,
-        name: agent::UNKNOWN,
-        os: agent::UNKNOWN,
-    });
+    let parsed = agent::parse(ua).unwrap_or(Agent::UNKNOWN);
     let is_bot = ua.trim().is_empty()
         || parsed.category == Category::Crawler
         || BOT_PATTERNS.iter().any(|p| lower.contains(p));
