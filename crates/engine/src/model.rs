@@ -240,34 +240,21 @@ pub fn format_ts(ts: i64) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The same month, day and time of day in the year 2000 (a leap year, so
-/// 29 February has a place): what follows the year in [`write_ts`].
-fn in_year_2000(ts: i64) -> i64 {
-    use chrono::Datelike;
-    let day = day_of(ts);
-    let ms_of_day = ts.rem_euclid(86_400_000);
-    chrono::NaiveDate::from_ymd_opt(2000, day.month(), day.day()).map_or(0, |d| {
-        (d.num_days_from_ce() as i64 - 719_163) * 86_400_000 + ms_of_day
-    })
-}
-
 /// Appends [`format_ts`]'s text to `out`.
 pub fn write_ts(ts: i64, out: &mut Vec<u8>) {
     use chrono::Datelike;
     let day = day_of(ts);
     let (y, mo, d) = (day.year(), day.month(), day.day());
-    if !(0..=9999).contains(&y) {
-        // chrono's `%Y` outside 0..=9999: a sign, and at least 4 digits.
-        let year = if y < 0 {
-            format!("-{:04}", y.unsigned_abs())
-        } else {
-            format!("+{y}")
-        };
-        out.extend_from_slice(year.as_bytes());
-        let mut rest = Vec::with_capacity(24);
-        write_ts(in_year_2000(ts), &mut rest);
-        out.extend_from_slice(&rest[4..]);
+    if (0..=9999).contains(&y) {
+        out.extend_from_slice(&digits::<4>(y as u32));
+    } else if chrono::DateTime::from_timestamp_millis(ts).is_none() {
+        // Past chrono's calendar: nothing, as chrono's `format` wrote.
         return;
+    } else if y < 0 {
+        // chrono's `%Y` outside 0..=9999: a sign, and at least 4 digits.
+        out.extend_from_slice(format!("-{:04}", y.unsigned_abs()).as_bytes());
+    } else {
+        out.extend_from_slice(format!("+{y}").as_bytes());
     }
     let ms_of_day = ts.rem_euclid(86_400_000) as u32;
     let (h, mi, sec, ms) = (
@@ -276,21 +263,22 @@ pub fn write_ts(ts: i64, out: &mut Vec<u8>) {
         ms_of_day / 1000 % 60,
         ms_of_day % 1000,
     );
-    let mut b = *b"0000-00-00T00:00:00.000Z";
-    let mut put = |at: usize, width: usize, mut v: u32| {
-        for i in (at..at + width).rev() {
-            b[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, 4, y as u32);
-    put(5, 2, mo);
-    put(8, 2, d);
-    put(11, 2, h);
-    put(14, 2, mi);
-    put(17, 2, sec);
-    put(20, 3, ms);
+    let mut b = *b"-00-00T00:00:00.000Z";
+    for (at, v) in [(1, mo), (4, d), (7, h), (10, mi), (13, sec)] {
+        b[at..at + 2].copy_from_slice(&digits::<2>(v));
+    }
+    b[16..19].copy_from_slice(&digits::<3>(ms));
     out.extend_from_slice(&b);
+}
+
+/// `v` in `N` decimal digits, zero-padded (the lowest `N` digits).
+fn digits<const N: usize>(mut v: u32) -> [u8; N] {
+    let mut b = [b'0'; N];
+    for slot in b.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    b
 }
 
 /// A value per interned string, plus one for the empty string ([`NONE`]),
