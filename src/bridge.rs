@@ -466,7 +466,7 @@ pub fn batch_len() -> usize {
 /// parts when there are several files and helpers, else by the main worker.
 pub fn load(config: &Config) -> Result<(), String> {
     let mut files = BATCH.with(|b| b.borrow().clone());
-    engine::sorting::sort_by_key(&mut files, |f| f.name());
+    engine::sorting::sort_by_cached_key(&mut files, |f| f.name());
     let helpers: Vec<usize> = HELPERS.with(|h| {
         h.borrow()
             .iter()

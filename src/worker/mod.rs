@@ -347,7 +347,7 @@ async fn read_part(files: &[File], config: &Config) -> Result<Part, String> {
 
 /// Reads every file in name order, slice by slice.
 async fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<File>), String> {
-    engine::sorting::sort_by_key(&mut files, |f| f.name());
+    engine::sorting::sort_by_cached_key(&mut files, |f| f.name());
     let total: f64 = files.iter().map(|f| f.size()).sum();
     let mut ingest = Ingest::with_expected_bytes(total as u64).with_config(&config.ingest);
     read_into(&mut ingest, &files, total).await?;
