@@ -61,6 +61,11 @@ if [ ! -f "$stamp" ] || [ -n "$(find crates/engine crates/python Cargo.lock -new
 fi
 
 export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+# Spark's block manager and shuffle files go to a scratch folder of this
+# run, removed on exit even when the job fails or is interrupted (Spark
+# leaves its /tmp/blockmgr-* folders behind then: gigabytes at 100x).
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/puffy-spark-XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
 log "running the job: $partitions partitions on $cores cores"
 mkdir -p "$output"
 # In local mode the driver is also the executor: its heap holds the
@@ -73,5 +78,6 @@ shuffle=$((cores * 4 > partitions ? cores * 4 : partitions))
 spark-submit --master "local[$cores]" --driver-memory "${PUFFY_SPARK_MEMORY:-10g}" \
   --driver-java-options "-Dlog4j.configurationFile=file:$root/crates/python/log4j2.properties" \
   --conf spark.ui.enabled=false --conf spark.sql.shuffle.partitions="$shuffle" \
+  --conf spark.local.dir="$scratch" \
   crates/python/job.py "$(realpath "$input")" --out "$(realpath "$output")" \
   --partitions "$partitions" "${config[@]}"

@@ -9,6 +9,9 @@ source scripts/env.sh
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 t0=$SECONDS
+# Disk is shared and finite: say how much there is, so a run that fills
+# it is easy to tell from a real failure.
+df -h . "${TMPDIR:-/tmp}" | sed 's/^/disk: /'
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -34,4 +37,5 @@ export PUFFY_BIN="$PWD/target/release/puffy"
 node --test --test-concurrency=1 tests/
 
 echo
+df -h . "${TMPDIR:-/tmp}" | sed 's/^/disk: /'
 echo "all checks passed in $((SECONDS - t0)) s"

@@ -12,6 +12,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..');
 export const dist = path.join(root, 'dist');
 
+// Every folder a test makes (data, downloads, screenshots, Chromium
+// profiles) lives under one scratch folder per test process, removed when
+// the process exits: a 100x benchmark writes gigabytes, and runs add up on
+// a shared disk. PUFFY_KEEP_TEMP=1 keeps it (its path is printed) for a
+// look at the screenshots.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'puffy-test-'));
+process.on('exit', () => {
+  if (process.env.PUFFY_KEEP_TEMP) {
+    console.error(`kept test files in ${scratch}`);
+  } else {
+    fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+  }
+});
+
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.json': 'application/json', '.csv': 'text/csv', '.svg': 'image/svg+xml',
@@ -39,7 +53,7 @@ export function serve(dir = dist) {
 
 /** Launches headless Chromium with the flags this machine needs. */
 export async function launch() {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'puffy-chromium-'));
+  const userDataDir = tempDir('puffy-chromium-');
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -70,7 +84,7 @@ export async function cspViolations(page) {
 
 /** A fresh temporary folder for test artefacts (files, screenshots). */
 export function tempDir(prefix) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(scratch, prefix));
 }
 
 /** A browser context with JavaScript disabled (for the standalone report). */
