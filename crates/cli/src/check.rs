@@ -20,7 +20,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
     // The audit as the page and report.json have it: with the findings that
     // need sessions (payment providers and other referrers set aside).
-    let report = engine::pipeline::run(&ds, &cfg)?.quality;
+    let report = crate::input::pipeline(&ds, &cfg)?.quality;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

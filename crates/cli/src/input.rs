@@ -125,8 +125,35 @@ pub fn ingest(files: &[PathBuf], cfg: &engine::config::IngestConfig) -> Dataset 
     ingest.finish()
 }
 
-/// Threads to read with: `PUFFY_THREADS`, else the cores available.
-fn threads() -> usize {
+/// Runs the pipeline after ingest, its independent stages on two threads
+/// when [`threads`] allows more than one.
+pub fn pipeline(ds: &Dataset, cfg: &Config) -> engine::Result<engine::pipeline::Run> {
+    engine::pipeline::run_joined(ds, cfg, Default::default(), &Threads)
+}
+
+/// Runs the second of two pieces of work on a thread of its own, when more
+/// than one thread is allowed.
+struct Threads;
+
+impl engine::pipeline::Join for Threads {
+    fn join<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        if threads() < 2 {
+            return (a(), b());
+        }
+        std::thread::scope(|scope| {
+            let b = scope.spawn(b);
+            let a = a();
+            (a, b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        })
+    }
+}
+
+/// Threads to work with: `PUFFY_THREADS`, else the cores available.
+pub fn threads() -> usize {
     std::env::var("PUFFY_THREADS")
         .ok()
         .and_then(|t| t.parse().ok())

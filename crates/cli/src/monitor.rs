@@ -25,7 +25,7 @@ pub struct Args {
 /// Runs the pipeline and prints the alerts.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
-    let run = engine::pipeline::run(&ds, &cfg)?;
+    let run = crate::input::pipeline(&ds, &cfg)?;
     // The same metrics and alerts as `report.json` of `puffy run`.
     let (metrics, alerts) = engine::monitor::monitor(&ds, &run);
     if let Some(day) = args.day {

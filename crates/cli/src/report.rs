@@ -26,7 +26,7 @@ pub struct Args {
 /// Writes the bundle and the index.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
-    let run = engine::pipeline::run(&ds, &cfg)?;
+    let run = crate::input::pipeline(&ds, &cfg)?;
     let report = engine::report::report(&ds, &run);
     if let Some(path) = &args.html {
         std::fs::write(path, puffy_report::html_report::render(&report))

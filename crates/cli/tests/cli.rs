@@ -487,8 +487,9 @@ fn an_invalid_revenue_cap_is_refused_before_reading() {
     );
 }
 
-/// Files read on several threads and merged give the same bytes as one
-/// thread: every table and report.json, with a day dropped twice (so
+/// Files read on several threads and merged, and outputs written on
+/// several threads, give the same bytes as one thread: every table and
+/// report.json, with a day dropped twice (so
 /// duplicates cross the threads' runs), on the tidy and the real-shaped
 /// profile, with copies.
 #[test]

@@ -28,6 +28,8 @@ pub mod units;
 
 pub mod sorting;
 
+pub mod scan;
+
 pub mod model;
 
 pub mod config;

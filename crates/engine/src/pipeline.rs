@@ -62,6 +62,31 @@ pub struct Given {
     pub payment_providers: Option<FxHashSet<String>>,
 }
 
+/// Runs two independent pieces of work and returns both results. The
+/// engine never starts threads (it runs in a browser worker too); the CLI
+/// passes a `Join` that runs the second piece on a thread of its own.
+pub trait Join {
+    /// Runs `a` and `b`, perhaps at the same time.
+    fn join<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B);
+}
+
+/// Runs both pieces one after the other, on the calling thread.
+pub struct InTurn;
+
+impl Join for InTurn {
+    fn join<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        (a(), b())
+    }
+}
+
 /// Runs every stage after ingest.
 pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
     run_with(ds, cfg, Given::default())
@@ -69,45 +94,78 @@ pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {
 
 /// [`run`], with what the rest of the batch decided.
 pub fn run_with(ds: &Dataset, cfg: &Config, given: Given) -> crate::Result<Run> {
+    run_joined(ds, cfg, given, &InTurn)
+}
+
+/// [`run_with`], with independent stages run through `join`: the traffic
+/// sources beside the user agents, the duplicate check, the audit's sums
+/// and the identity links; the referral audit beside attribution. Each
+/// stage reads only what it is given, so the result does not depend on
+/// `join` (a CLI test compares the outputs of one thread and several).
+pub fn run_joined(
+    ds: &Dataset,
+    cfg: &Config,
+    given: Given,
+    join: &impl Join,
+) -> crate::Result<Run> {
     cfg.validate()?;
-    let uas = UserAgents::build(&ds.events, &ds.strings);
-    let sources = Sources::build_with(
-        &ds.events,
-        &ds.strings,
-        &cfg.site,
-        &cfg.channels,
-        given.payment_providers.as_ref(),
-    );
-    let mut dups = transaction_duplicates(ds);
-    if let Some(excluded) = given.excluded {
-        dups.excluded = excluded;
-    }
-    let tally = EventTally::of(
-        ds,
-        &uas,
-        &dups.excluded,
-        &cfg.site,
-        cfg.quality.revenue_tolerance * 100.0,
+    let Given {
+        excluded,
+        markov,
+        payment_providers,
+    } = given;
+    let (sources, (uas, dups, tally, persons)) = join.join(
+        || {
+            Sources::build_with(
+                &ds.events,
+                &ds.strings,
+                &cfg.site,
+                &cfg.channels,
+                payment_providers.as_ref(),
+            )
+        },
+        || {
+            let uas = UserAgents::build(&ds.events, &ds.strings);
+            let mut dups = transaction_duplicates(ds);
+            if let Some(excluded) = excluded {
+                dups.excluded = excluded;
+            }
+            let tally = EventTally::of(
+                ds,
+                &uas,
+                &dups.excluded,
+                &cfg.site,
+                cfg.quality.revenue_tolerance * 100.0,
+            );
+            (uas, dups, tally, Persons::stitch(ds))
+        },
     );
     let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
     let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
-    let referrals = referral_tally(ds, &sources, &uas, &cfg.session, &dups.excluded, &sessions);
-    let (quality, set_aside) = referrals::audit(
-        &ds.files,
-        &ds.quarantine,
-        &dups.list,
-        &tally,
-        &referrals,
-        cfg,
-    );
-    let persons = Persons::stitch(ds);
-    let attribution = attribute_with(
-        &conversions,
-        &sessions.sessions,
-        &persons,
-        &cfg.channels,
-        &cfg.attribution,
-        given.markov.as_ref(),
+    let ((referrals, (quality, set_aside)), attribution) = join.join(
+        || {
+            let referrals =
+                referral_tally(ds, &sources, &uas, &cfg.session, &dups.excluded, &sessions);
+            let audit = referrals::audit(
+                &ds.files,
+                &ds.quarantine,
+                &dups.list,
+                &tally,
+                &referrals,
+                cfg,
+            );
+            (referrals, audit)
+        },
+        || {
+            attribute_with(
+                &conversions,
+                &sessions.sessions,
+                &persons,
+                &cfg.channels,
+                &cfg.attribution,
+                markov.as_ref(),
+            )
+        },
     );
     Ok(Run {
         cfg: cfg.clone(),

@@ -25,7 +25,7 @@ fn simple(url: &str) -> Option<Simple<'_>> {
     } else {
         ("http", url.strip_prefix("http://")?)
     };
-    if url.bytes().any(|b| b <= b' ' || b == b'\\' || b >= 0x7f) {
+    if crate::scan::any_byte(url.as_bytes(), |b| b <= b' ' || b == b'\\' || b >= 0x7f) {
         return None;
     }
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
@@ -73,11 +73,21 @@ pub fn for_each_query_key(url: &str, mut f: impl FnMut(&str)) {
     }
     match simple(url).map(|s| query(s.rest)) {
         Some(Some(q)) => {
-            for (k, _) in form_urlencoded::parse(q.as_bytes()) {
-                if k.bytes().any(|b| b.is_ascii_uppercase()) {
-                    f(&k.to_ascii_lowercase());
+            // As `form_urlencoded::parse` splits pairs, but only keys are
+            // decoded: checkout URLs carry long values nobody reads.
+            for pair in q.split('&').filter(|p| !p.is_empty()) {
+                let raw = pair.split('=').next().unwrap_or(pair);
+                let key: std::borrow::Cow<str> = if raw.contains(['%', '+']) {
+                    form_urlencoded::parse(raw.as_bytes())
+                        .next()
+                        .map_or(raw.into(), |(k, _)| k)
                 } else {
-                    f(&k);
+                    raw.into()
+                };
+                if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                    f(&key.to_ascii_lowercase());
+                } else {
+                    f(&key);
                 }
             }
         }

@@ -56,26 +56,27 @@ impl<'a> CsvOut<'a> {
     pub fn text(&mut self, s: &str) {
         self.next_field();
         let bytes = s.as_bytes();
-        let guard = formula_start(s);
-        if bytes
-            .iter()
-            .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-        {
+        // `|`, not `matches!`: four plain comparisons the compiler tests 16
+        // bytes at a time.
+        let quote = crate::scan::any_byte(bytes, |b| {
+            (b == b',') | (b == b'"') | (b == b'\r') | (b == b'\n')
+        });
+        if quote {
             self.buf.push(b'"');
-            if guard {
-                self.buf.push(b'\'');
+        }
+        if formula_start(s) {
+            self.buf.push(b'\'');
+        }
+        if quote {
+            let mut rest = bytes;
+            while let Some(at) = memchr::memchr(b'"', rest) {
+                self.buf.extend_from_slice(&rest[..=at]);
+                self.buf.push(b'"');
+                rest = &rest[at + 1..];
             }
-            for part in bytes.split_inclusive(|&b| b == b'"') {
-                self.buf.extend_from_slice(part);
-                if part.last() == Some(&b'"') {
-                    self.buf.push(b'"');
-                }
-            }
+            self.buf.extend_from_slice(rest);
             self.buf.push(b'"');
         } else {
-            if guard {
-                self.buf.push(b'\'');
-            }
             self.buf.extend_from_slice(bytes);
         }
     }
