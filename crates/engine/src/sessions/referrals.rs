@@ -176,7 +176,10 @@ pub fn referral_tally(
         .copied()
         .filter(|i| sources.payment_returns.binary_search(i).is_err())
         .collect();
-    let mut plain = cut(&ds.events, &plain_rules, &unreferred, uas, cfg);
+    // About the run's sessions: each changed event starts at most one
+    // more (a new source can also end a session later on, rarely).
+    let expected = actual.sessions.len() + t.candidates as usize;
+    let mut plain = cut(&ds.events, &plain_rules, &unreferred, uas, cfg, expected);
     // Records orders and revenue on the plain sessions, as on the run's.
     conversions(ds, excluded, &mut plain, uas);
     let mut returns: BTreeMap<String, (u64, FxHashSet<u32>)> = BTreeMap::new();

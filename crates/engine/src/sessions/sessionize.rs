@@ -73,22 +73,26 @@ pub fn sessionize(
     uas: &UserAgents,
     cfg: &SessionConfig,
 ) -> Sessions {
-    cut(events, &sources.rule, &sources.checkout_pages, uas, cfg)
+    cut(events, &sources.rule, &sources.checkout_pages, uas, cfg, 0)
 }
 
 /// [`sessionize`] over a rule per event and the events on checkout pages
-/// (ascending) to treat as payment returns.
+/// (ascending) to treat as payment returns, with room made for `expected`
+/// sessions (only memory depends on it: a list that grows by doubling
+/// holds up to three times its size while it moves).
 pub(crate) fn cut(
     events: &[Event],
     rules: &[u16],
     payment_returns: &[u32],
     uas: &UserAgents,
     cfg: &SessionConfig,
+    expected: usize,
 ) -> Sessions {
     let timeout = i64::from(cfg.timeout_minutes) * 60_000;
     let payment_window = i64::from(cfg.payment_return_minutes) * 60_000;
     let mut returns = payment_returns.iter().copied().peekable();
     let mut out = Sessions {
+        sessions: Vec::with_capacity(expected),
         of_event: vec![NONE; events.len()],
         ..Sessions::default()
     };
@@ -160,6 +164,9 @@ pub(crate) fn cut(
         }
         out.of_event[i] = s;
     }
+    // Grown by doubling, the list can hold twice what it needs; the
+    // referral audit cuts the events a second time while this is kept.
+    out.sessions.shrink_to_fit();
     out
 }
 
