@@ -549,3 +549,45 @@ fn the_real_shape_profile_has_the_counts_of_a_real_export() {
         truth.revenue_cents
     );
 }
+
+/// What the report counts over sessions, against sets and maps built from
+/// the sessions directly: visitors overall and a day (distinct client ids),
+/// and sessions by day and channel.
+#[test]
+fn visitors_and_sessions_by_day_are_distinct_counts_of_the_sessions() {
+    use std::collections::{BTreeMap, HashSet};
+    let (ds, _, _) = run(&small());
+    let run = engine::pipeline::run(&ds, &Config::default()).unwrap();
+    let tally = engine::summary::tally::RunTally::of(&ds, &run);
+    let mut everyone = HashSet::new();
+    let mut by_day: BTreeMap<chrono::NaiveDate, HashSet<u32>> = BTreeMap::new();
+    let mut by_channel: BTreeMap<(chrono::NaiveDate, String), u64> = BTreeMap::new();
+    let ids = engine::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+    for s in &run.sessions.sessions {
+        let day = engine::model::day_of(s.start);
+        everyone.insert(s.client);
+        by_day.entry(day).or_default().insert(s.client);
+        let channel = run.attribution.channels[ids.of_rule(s.rule) as usize].clone();
+        *by_channel.entry((day, channel)).or_default() += 1;
+    }
+    // Some client comes back on another day, and some day has a client
+    // with two sessions: a count of sessions would not pass.
+    let day_visits: usize = by_day.values().map(HashSet::len).sum();
+    assert!(day_visits > everyone.len());
+    assert!(day_visits < run.sessions.sessions.len());
+    assert_eq!(tally.visitors, everyone.len() as u64);
+    assert_eq!(
+        tally.days.keys().copied().collect::<Vec<_>>(),
+        by_day.keys().copied().collect::<Vec<_>>()
+    );
+    for (day, clients) in &by_day {
+        let counted = &tally.days[day];
+        assert_eq!(counted.visitors, clients.len() as u64, "{day}");
+        let channels: BTreeMap<String, u64> = by_channel
+            .iter()
+            .filter(|((d, _), _)| d == day)
+            .map(|((_, c), n)| (c.clone(), *n))
+            .collect();
+        assert_eq!(counted.channels, channels, "{day}");
+    }
+}
