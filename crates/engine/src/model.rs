@@ -44,24 +44,28 @@ impl Strings {
 
     /// The symbol of `s`, adding it if new. The empty string is [`NONE`].
     pub fn intern(&mut self, s: &str) -> Sym {
-        self.intern_with(s, || Arc::from(s))
+        self.intern_with(s, Arc::from)
     }
 
-    /// [`Strings::intern`] for a string already shared by another table:
-    /// no copy when it is new here.
-    pub fn intern_shared(&mut self, s: &Arc<str>) -> Sym {
-        self.intern_with(s, || s.clone())
+    /// [`Strings::intern`] for a string another table gives up: kept as it
+    /// is when new here, dropped when already here.
+    pub fn intern_owned(&mut self, s: Arc<str>) -> Sym {
+        self.intern_with(s, |s| s)
     }
 
     /// The symbol of `s`; when new, `s` is added as `owned` makes it.
-    fn intern_with(&mut self, s: &str, owned: impl FnOnce() -> Arc<str>) -> Sym {
+    fn intern_with<S: std::ops::Deref<Target = str>>(
+        &mut self,
+        s: S,
+        owned: impl FnOnce(S) -> Arc<str>,
+    ) -> Sym {
         if s.is_empty() {
             return NONE;
         }
         let list = &self.list;
         let entry = self.table.entry(
-            hash(s),
-            |&sym| &*list[sym as usize] == s,
+            hash(&s),
+            |&sym| *list[sym as usize] == *s,
             |&sym| hash(&list[sym as usize]),
         );
         match entry {
@@ -69,10 +73,15 @@ impl Strings {
             hashbrown::hash_table::Entry::Vacant(slot) => {
                 let sym = list.len() as Sym;
                 slot.insert(sym);
-                self.list.push(owned());
+                self.list.push(owned(s));
                 sym
             }
         }
+    }
+
+    /// Every string, in the order it was first interned, given up.
+    pub fn into_strings(self) -> Vec<Arc<str>> {
+        self.list
     }
 
     /// Every string, in the order it was first interned.
@@ -397,7 +406,7 @@ mod tests {
             let mut order: Vec<&str> = Vec::new();
             for (w, &share) in words.iter().zip(&shared) {
                 let sym = if share {
-                    table.intern_shared(&Arc::from(w.as_str()))
+                    table.intern_owned(Arc::from(w.as_str()))
                 } else {
                     table.intern(w)
                 };

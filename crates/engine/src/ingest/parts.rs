@@ -275,10 +275,13 @@ pub fn merge(parts: Vec<Part>) -> Option<Dataset> {
             ..
         } = part.ingest;
         let offset = out.files.len() as u32;
+        // Each string moves into the batch's table, or is dropped there
+        // when another part had it: no second count on each string.
         let symbols: Vec<Sym> = data
             .strings
-            .iter()
-            .map(|s| out.strings.intern_shared(s))
+            .into_strings()
+            .into_iter()
+            .map(|s| out.strings.intern_owned(s))
             .collect();
         let sym = |s: Sym| match s {
             NONE => NONE,
