@@ -98,12 +98,7 @@ pub(crate) fn cut(
     // The latest session of each client, by its symbol (a dense list: 4
     // bytes a symbol, where two hash maps took about 20 a client and more
     // while they grew); its number is the client's count of sessions.
-    let clients = events
-        .iter()
-        .filter(|e| e.client != NONE)
-        .map(|e| e.client as usize + 1)
-        .max()
-        .unwrap_or(0);
+    let clients = crate::model::slots(events.iter().map(|e| e.client));
     let mut open: Vec<u32> = vec![NONE; clients];
     for (i, e) in events.iter().enumerate() {
         if !cfg.include_bots && uas.is_bot(e.user_agent) {

@@ -209,12 +209,7 @@ impl RunTally {
         let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, channels);
         let mut by_channel: Vec<Steps> = vec![[0; 4]; channels.len()];
         let mut by_device: Vec<(Device, Steps)> = Vec::new();
-        let clients = sessions
-            .iter()
-            .filter(|s| s.client != NONE)
-            .map(|s| s.client as usize + 1)
-            .max()
-            .unwrap_or(0);
+        let clients = crate::model::slots(sessions.iter().map(|s| s.client));
         // The last slot stands for a session without a client id.
         let slot = |c: Sym| if c == NONE { clients } else { c as usize };
         let mut last_day: Vec<i64> = vec![i64::MIN; clients + 1];
