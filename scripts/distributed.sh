@@ -66,6 +66,7 @@ export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 # leaves its /tmp/blockmgr-* folders behind then: gigabytes at 100x).
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/puffy-spark-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
+export SPARK_LOCAL_DIRS=$scratch
 log "running the job: $partitions partitions on $cores cores"
 mkdir -p "$output"
 # In local mode the driver is also the executor: its heap holds the
@@ -78,6 +79,5 @@ shuffle=$((cores * 4 > partitions ? cores * 4 : partitions))
 spark-submit --master "local[$cores]" --driver-memory "${PUFFY_SPARK_MEMORY:-10g}" \
   --driver-java-options "-Dlog4j.configurationFile=file:$root/crates/python/log4j2.properties" \
   --conf spark.ui.enabled=false --conf spark.sql.shuffle.partitions="$shuffle" \
-  --conf spark.local.dir="$scratch" \
   crates/python/job.py "$(realpath "$input")" --out "$(realpath "$output")" \
   --partitions "$partitions" "${config[@]}"
