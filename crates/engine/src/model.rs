@@ -14,16 +14,6 @@ pub type Sym = u32;
 /// The symbol of an absent or empty value.
 pub const NONE: Sym = u32::MAX;
 
-/// The length of a list indexed by these symbols ([`NONE`] left out): one
-/// past the largest. Such a list (4 or 8 bytes a symbol) replaces a hash
-/// map by symbol in the loops over every event or session.
-pub fn slots(syms: impl Iterator<Item = Sym>) -> usize {
-    syms.filter(|&s| s != NONE)
-        .map(|s| s as usize + 1)
-        .max()
-        .unwrap_or(0)
-}
-
 /// The interning table: each distinct string stored once.
 ///
 /// The strings are in `list`, in the order first interned (a symbol is a

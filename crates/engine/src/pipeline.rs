@@ -140,7 +140,7 @@ pub fn run_joined(
             (uas, dups, tally, Persons::stitch(ds))
         },
     );
-    let mut sessions = sessionize(&ds.events, &sources, &uas, &cfg.session);
+    let mut sessions = sessionize(&ds.events, &ds.strings, &sources, &uas, &cfg.session);
     let conversions = conversions(ds, &dups.excluded, &mut sessions, &uas);
     let ((referrals, (quality, set_aside)), attribution) = join.join(
         || {

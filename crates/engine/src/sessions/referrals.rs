@@ -179,7 +179,15 @@ pub fn referral_tally(
     // About the run's sessions: each changed event starts at most one
     // more (a new source can also end a session later on, rarely).
     let expected = actual.sessions.len() + t.candidates as usize;
-    let mut plain = cut(&ds.events, &plain_rules, &unreferred, uas, cfg, expected);
+    let mut plain = cut(
+        &ds.events,
+        &ds.strings,
+        &plain_rules,
+        &unreferred,
+        uas,
+        cfg,
+        expected,
+    );
     // Records orders and revenue on the plain sessions, as on the run's.
     conversions(ds, excluded, &mut plain, uas);
     let mut returns: BTreeMap<String, (u64, FxHashSet<u32>)> = BTreeMap::new();

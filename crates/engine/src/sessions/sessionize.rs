@@ -19,7 +19,7 @@
 pub use crate::config::SessionConfig;
 
 use crate::enrich::{Sources, UserAgents, NO_SOURCE};
-use crate::model::{Event, EventKind, Sym, NONE};
+use crate::model::{Event, EventKind, PerString, Strings, Sym, NONE};
 
 /// One visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,11 +68,20 @@ pub struct Sessions {
 /// Cuts events into sessions.
 pub fn sessionize(
     events: &[Event],
+    strings: &Strings,
     sources: &Sources,
     uas: &UserAgents,
     cfg: &SessionConfig,
 ) -> Sessions {
-    cut(events, &sources.rule, &sources.checkout_pages, uas, cfg, 0)
+    cut(
+        events,
+        strings,
+        &sources.rule,
+        &sources.checkout_pages,
+        uas,
+        cfg,
+        0,
+    )
 }
 
 /// [`sessionize`] over a rule per event and the events on checkout pages
@@ -81,6 +90,7 @@ pub fn sessionize(
 /// holds up to three times its size while it moves).
 pub(crate) fn cut(
     events: &[Event],
+    strings: &Strings,
     rules: &[u16],
     payment_returns: &[u32],
     uas: &UserAgents,
@@ -95,11 +105,9 @@ pub(crate) fn cut(
         of_event: vec![NONE; events.len()],
         ..Sessions::default()
     };
-    // The latest session of each client, by its symbol (a dense list: 4
-    // bytes a symbol, where two hash maps took about 20 a client and more
-    // while they grew); its number is the client's count of sessions.
-    let clients = crate::model::slots(events.iter().map(|e| e.client));
-    let mut open: Vec<u32> = vec![NONE; clients];
+    // The latest session of each client (by symbol, not in hash maps: the
+    // cut's cost); its number is the client's count of sessions.
+    let mut open = PerString::new(strings, NONE);
     for (i, e) in events.iter().enumerate() {
         if !cfg.include_bots && uas.is_bot(e.user_agent) {
             out.bot_events += 1;
@@ -111,7 +119,7 @@ pub(crate) fn cut(
         }
         while returns.next_if(|&r| (r as usize) < i).is_some() {}
         let payment_return = returns.next_if_eq(&(i as u32)).is_some();
-        let open_session = Some(open[e.client as usize]).filter(|&s| s != NONE);
+        let open_session = Some(open.get(e.client)).filter(|&s| s != NONE);
         let paying = open_session.filter(|&s| {
             let s = &out.sessions[s as usize];
             payment_return && s.started_checkout && e.ts - s.end <= payment_window
@@ -146,7 +154,7 @@ pub(crate) fn cut(
                     revenue_cents: 0,
                 });
                 let s = (out.sessions.len() - 1) as u32;
-                open[e.client as usize] = s;
+                open.set(e.client, s);
                 s
             }
         };
@@ -195,7 +203,7 @@ mod tests {
         let rules = crate::config::channels::default_rules();
         let sources = Sources::build(&ds.events, &ds.strings, &SiteConfig::default(), &rules);
         let uas = UserAgents::build(&ds.events, &ds.strings);
-        sessionize(&ds.events, &sources, &uas, cfg)
+        sessionize(&ds.events, &ds.strings, &sources, &uas, cfg)
     }
 
     const HOME: &str = "https://puffy.com/";

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::attribution::Model;
 use crate::enrich::Device;
 use crate::ingest::Dataset;
-use crate::model::{day_of, EventKind, Sym, NONE};
+use crate::model::{day_of, EventKind, PerString, NONE};
 use crate::pipeline::Run;
 use crate::quality::tally::EventTally;
 use crate::sessions::referrals::ReferralTally;
@@ -209,10 +209,7 @@ impl RunTally {
         let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, channels);
         let mut by_channel: Vec<Steps> = vec![[0; 4]; channels.len()];
         let mut by_device: Vec<(Device, Steps)> = Vec::new();
-        let clients = crate::model::slots(sessions.iter().map(|s| s.client));
-        // The last slot stands for a session without a client id.
-        let slot = |c: Sym| if c == NONE { clients } else { c as usize };
-        let mut last_day: Vec<i64> = vec![i64::MIN; clients + 1];
+        let mut last_day = PerString::new(&ds.strings, i64::MIN);
         let mut today = Today::new(channels.len());
         for s in sessions {
             let steps = [true, s.added_to_cart, s.started_checkout, s.orders > 0].map(u64::from);
@@ -240,13 +237,13 @@ impl RunTally {
                 today.day = day;
                 today.date = day_of(s.start);
             }
-            let last = &mut last_day[slot(s.client)];
-            if *last == i64::MIN {
+            let last = last_day.get(s.client);
+            if last == i64::MIN {
                 self.visitors += 1;
             }
-            if *last != day {
+            if last != day {
                 today.tally.visitors += 1;
-                *last = day;
+                last_day.set(s.client, day);
             }
             today.tally.sessions += 1;
             today.tally.carts += steps[1];
