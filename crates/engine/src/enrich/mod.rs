@@ -336,7 +336,7 @@ impl Sources {
             let page = page_slot.get_or_insert_with(e.page_url, || {
                 let url = strings.get(e.page_url);
                 let mut ids = Vec::new();
-                crate::enrich::urls::for_each_query_key(url, |key| {
+                let host = crate::enrich::urls::page_host_and_keys(url, |key| {
                     let id = match key_ids.get(key) {
                         Some(&id) => id,
                         None => {
@@ -348,7 +348,7 @@ impl Sources {
                     };
                     ids.push(id);
                 });
-                let checkout = is_checkout_page(url, site);
+                let checkout = host.is_some_and(|h| site.is_checkout(&h));
                 pages.push(Page {
                     keys: ids.into_boxed_slice(),
                     checkout,

@@ -61,39 +61,38 @@ fn query(rest: &str) -> Option<&str> {
 /// Query keys of a URL, lower-cased (values are ignored).
 pub fn query_keys(url: &str) -> Vec<String> {
     let mut keys = Vec::new();
-    for_each_query_key(url, |k| keys.push(k.to_string()));
+    page_host_and_keys(url, |k| keys.push(k.to_string()));
     keys
 }
 
-/// Calls `f` with each query key of a URL, lower-cased, in order, without
-/// allocating for keys that are already lower case.
-pub fn for_each_query_key(url: &str, mut f: impl FnMut(&str)) {
-    if !url.contains('?') {
-        return;
-    }
-    match simple(url).map(|s| query(s.rest)) {
-        Some(Some(q)) => {
-            // As `form_urlencoded::parse` splits pairs, but only keys are
-            // decoded: checkout URLs carry long values nobody reads.
-            for pair in q.split('&').filter(|p| !p.is_empty()) {
-                let raw = pair.split('=').next().unwrap_or(pair);
-                let key: std::borrow::Cow<str> = if raw.contains(['%', '+']) {
-                    form_urlencoded::parse(raw.as_bytes())
-                        .next()
-                        .map_or(raw.into(), |(k, _)| k)
-                } else {
-                    raw.into()
-                };
-                if key.bytes().any(|b| b.is_ascii_uppercase()) {
-                    f(&key.to_ascii_lowercase());
-                } else {
-                    f(&key);
-                }
-            }
+/// A page URL's lower-case host (`None` when it has none or cannot be
+/// parsed), as [`scheme_and_host`] gives it, calling `f` with each query
+/// key, lower-cased, in order, without allocating for keys that are
+/// already lower case: one parse for both.
+pub fn page_host_and_keys(url: &str, mut f: impl FnMut(&str)) -> Option<String> {
+    let Some(s) = simple(url) else {
+        slow_query_keys(url).iter().for_each(|k| f(k));
+        return slow_scheme_and_host(url).and_then(|(_, host)| host);
+    };
+    // As `form_urlencoded::parse` splits pairs, but only keys are decoded:
+    // checkout URLs carry long values nobody reads.
+    let pairs = query(s.rest).into_iter().flat_map(|q| q.split('&'));
+    for pair in pairs.filter(|p| !p.is_empty()) {
+        let raw = pair.split('=').next().unwrap_or(pair);
+        let key: std::borrow::Cow<str> = if raw.contains(['%', '+']) {
+            form_urlencoded::parse(raw.as_bytes())
+                .next()
+                .map_or(raw.into(), |(k, _)| k)
+        } else {
+            raw.into()
+        };
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            f(&key.to_ascii_lowercase());
+        } else {
+            f(&key);
         }
-        Some(None) => {}
-        None => slow_query_keys(url).iter().for_each(|k| f(k)),
     }
+    Some(s.host.to_ascii_lowercase())
 }
 
 fn slow_query_keys(url: &str) -> Vec<String> {
@@ -178,6 +177,8 @@ mod tests {
         fn fast_paths_agree_with_the_url_crate(u in url()) {
             prop_assert_eq!(query_keys(&u), slow_query_keys(&u));
             prop_assert_eq!(scheme_and_host(&u), slow_scheme_and_host(&u));
+            let host = slow_scheme_and_host(&u).and_then(|(_, host)| host);
+            prop_assert_eq!(page_host_and_keys(&u, |_| {}), host);
         }
     }
 
