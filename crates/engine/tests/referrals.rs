@@ -32,11 +32,16 @@ fn batch(rows: &[(&str, &str, &str, &str, &str, &str)]) -> Dataset {
 }
 
 fn shoppers() -> Dataset {
+    shoppers_and(&[])
+}
+
+/// [`shoppers`] with more rows after theirs.
+fn shoppers_and(more: &[(&str, &str, &str, &str, &str, &str)]) -> Dataset {
     let o1 = order("T1", 1000);
     let o2 = order("T2", 250);
     let processing = format!("{CHECKOUT}/processing");
     let thanks = format!("{CHECKOUT}/thank-you");
-    batch(&[
+    let mut rows = vec![
         // a: Organic Search, 45 minutes at the bank, back through the
         // provider: one session, still Organic Search.
         (
@@ -68,7 +73,9 @@ fn shoppers() -> Dataset {
         ("d", "09:00:00", "page_viewed", HOME, "", ""),
         ("d", "09:01:00", "checkout_started", CHECKOUT, HOME, ""),
         ("d", "12:01:00", "page_viewed", &processing, PAY, ""),
-    ])
+    ];
+    rows.extend_from_slice(more);
+    batch(&rows)
 }
 
 /// (client, session number, channel) of every session.
@@ -187,6 +194,34 @@ fn without_detection_only_the_mid_purchase_returns_are_set_aside() {
         ])
     );
     assert!(r.set_aside.is_empty());
+}
+
+#[test]
+fn what_a_return_source_would_take_leaves_out_what_it_already_brings() {
+    // e arrives from the provider on the home page: a Referral session in
+    // the run and with every referrer counted alike, so not part of what
+    // the returns would have taken (still a and b's 2 sessions, 2 orders).
+    let ds = shoppers_and(&[("e", "13:00:00", "page_viewed", HOME, PAY, "")]);
+    let mut cfg = Config::default();
+    cfg.site.detect_payment_providers = false;
+    let r = run(&ds, &cfg).unwrap();
+    assert_eq!(
+        channels(&ds, &r),
+        expect(&[
+            ("a", 1, "Organic Search"),
+            ("b", 1, "Direct"),
+            ("c", 1, "Email"),
+            ("d", 1, "Direct"),
+            ("d", 2, "Referral"),
+            ("e", 1, "Referral"),
+        ])
+    );
+    assert_eq!(r.set_aside.len(), 1);
+    let s = &r.set_aside[0];
+    assert_eq!(
+        (s.reason, s.events, s.clients, s.sessions, s.orders, s.revenue),
+        (SetAside::MidPurchase, 4, 3, 2, 2, 1250.0)
+    );
 }
 
 #[test]

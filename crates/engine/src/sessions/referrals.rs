@@ -17,14 +17,14 @@ use crate::config::SessionConfig;
 use crate::enrich::{SetAside, Sources, UserAgents};
 use crate::ingest::{Dataset, FileReport, QuarantinedRow};
 use crate::limits::{truncate, MAX_LISTED_REFERRERS, MAX_REFERRER_FINDINGS};
-use crate::model::NONE;
+use crate::model::{PerString, NONE};
 use crate::quality::checks::finding;
 use crate::quality::tally::{EventKey, EventTally, Samples};
 use crate::quality::{
     audit_from, sort_findings, Category, DuplicateTransaction, Finding, QualityReport, Severity,
 };
 use crate::sessions::conversions::conversions;
-use crate::sessions::sessionize::{cut, Sessions};
+use crate::sessions::sessionize::{cut, Session, Sessions};
 use crate::units::{money, quantity, thousands};
 
 /// A referrer whose referrals did not count, and what they would have taken.
@@ -111,15 +111,15 @@ pub struct ReferralTally {
 }
 
 /// Sessions, orders and cents each source is the source of.
-fn taken<'a>(
+fn taken<'a, 's>(
     ds: &Dataset,
-    sessions: &Sessions,
+    sessions: impl Iterator<Item = &'s Session>,
     rules: &[u16],
     detail: impl Fn(usize) -> &'a str,
 ) -> BTreeMap<String, Taken> {
     // Borrowed keys while counting (a session each), owned once per source.
     let mut out: FxHashMap<&str, Taken> = FxHashMap::default();
-    for s in &sessions.sessions {
+    for s in sessions {
         if s.source_event == NONE {
             continue;
         }
@@ -130,7 +130,8 @@ fn taken<'a>(
         e.sessions += 1;
         e.orders += u64::from(s.orders);
         e.cents += s.revenue_cents;
-        if e.first.is_none() {
+        // The earliest session (every session starts at its own event).
+        if e.first.is_none_or(|(k, _)| key < k) {
             e.first = Some((key, rules[s.source_event as usize]));
         }
     }
@@ -176,9 +177,19 @@ pub fn referral_tally(
         .copied()
         .filter(|i| sources.payment_returns.binary_search(i).is_err())
         .collect();
-    // About the run's sessions: each changed event starts at most one
-    // more (a new source can also end a session later on, rarely).
-    let expected = actual.sessions.len() + t.candidates as usize;
+    // Only the clients of the changed events can be cut otherwise: the cut
+    // goes client by client, and an order counts in the session of its own
+    // event. The other clients' sessions are the run's, so the second cut
+    // covers the changed clients alone (at 100 copies of an export, a
+    // second list of every session took about 200 MB more in the page).
+    let mut changed = PerString::new(&ds.strings, false);
+    for &i in sources
+        .payment_returns
+        .iter()
+        .chain(sources.plain.iter().map(|p| &p.0))
+    {
+        changed.set(ds.events[i as usize].client, true);
+    }
     let mut plain = cut(
         &ds.events,
         &ds.strings,
@@ -186,7 +197,7 @@ pub fn referral_tally(
         &unreferred,
         uas,
         cfg,
-        expected,
+        Some(&changed),
     );
     // Records orders and revenue on the plain sessions, as on the run's.
     conversions(ds, excluded, &mut plain, uas);
@@ -203,8 +214,11 @@ pub fn referral_tally(
         .into_iter()
         .map(|(source, (events, clients))| (source, (events, clients.len() as u64)))
         .collect();
-    t.before = taken(ds, &plain, &plain_rules, detail);
-    t.after = taken(ds, actual, &sources.rule, |i| sources.detail(i));
+    let unchanged = actual.sessions.iter().filter(|s| !changed.get(s.client));
+    t.before = taken(ds, unchanged.chain(&plain.sessions), &plain_rules, detail);
+    t.after = taken(ds, actual.sessions.iter(), &sources.rule, |i| {
+        sources.detail(i)
+    });
     // The first lines each source referred that it changed (set aside, or
     // a return to checkout), in the order of events.
     let mut events: Vec<u32> = sources.payment_returns.clone();
