@@ -3,9 +3,10 @@
 //! It answers the [`Request`]s of [`crate::protocol`]: `Load` reads the
 //! files (see [`read`]) and computes; `ReadPart` (sent to the helper workers, one per
 //! further core) reads a run of the files into an ingest part and hands its
-//! bytes back; `Merge` reads the first run here, then takes the helpers'
-//! parts (`AddPart`) and merges them in file order into exactly the dataset
-//! `Load` would have read, and computes; `Sample` uses 14 generated days; `Reconfigure`
+//! bytes back; `Merge` reads the first run here, with room for the whole
+//! batch, then appends the helpers' parts (`AddPart`) to it in file order,
+//! decoding each from its bytes as it goes, into exactly the dataset `Load`
+//! would have read, and computes; `Sample` uses 14 generated days; `Reconfigure`
 //! recomputes from the events already parsed (reading the files again only
 //! when the revenue cap changed); `Download` makes one table,
 //! `report.json`, `manifest.json` or `all.zip`. It replies `Ready` once it
@@ -23,7 +24,7 @@ mod read;
 use std::cell::RefCell;
 
 use engine::config::Config;
-use engine::ingest::parts::{self, Part};
+use engine::ingest::parts::Part;
 use engine::ingest::{Dataset, Ingest};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -103,9 +104,14 @@ struct Merging {
     /// When the page started it, on this worker's clock.
     started: f64,
     files: Vec<File>,
-    /// Each run's part in file order: this worker's first, the helpers'
-    /// as they arrive.
-    parts: Vec<Option<Part>>,
+    /// The batch so far: this worker's run of files, then each helper's
+    /// part in file order, absorbed as soon as those before it are in.
+    batch: Part,
+    /// The helpers' parts (bytes) that came before their turn, by share
+    /// (share 1 first).
+    waiting: Vec<Option<Vec<u8>>>,
+    /// Parts absorbed so far.
+    absorbed: usize,
 }
 
 /// Installs the message handler; called by the worker binary's `main`.
@@ -161,11 +167,18 @@ fn warm_up() {
             for f in run {
                 part.add_file(&f.name, f.bytes.as_slice());
             }
-            Part::from_bytes(&part.to_bytes(), &cfg.ingest).unwrap_or(part)
+            part
         })
         .collect();
     let _ = Sources::Sample(files).digests();
-    if let Some(data) = parts::merge(parts) {
+    let mut parts = parts.into_iter();
+    let Some(mut batch) = parts.next() else {
+        return;
+    };
+    for part in parts {
+        let _ = batch.absorb_bytes(&part.to_bytes());
+    }
+    if let Some(data) = batch.finish() {
         if let Ok(run) = engine::pipeline::run(&data, &cfg) {
             let _ = serde_json::to_string_pretty(&engine::report::report(&data, &run));
         }
@@ -207,7 +220,8 @@ async fn handle(request: Request) -> Result<(), String> {
             config,
             files,
         } => {
-            let bytes = read_part(&files, &config).await?.to_bytes();
+            let total: f64 = files.iter().map(|f| f.size()).sum();
+            let bytes = read_part(&files, &config, total).await?.to_bytes();
             let buffer = Uint8Array::from(bytes.as_slice()).buffer().into();
             drop(bytes);
             post(&Reply::Part { job, share, buffer });
@@ -224,15 +238,17 @@ async fn handle(request: Request) -> Result<(), String> {
             // Started on the page's clock: the time before this message
             // counts too.
             let started = started_at - scope().performance().map_or(0.0, |p| p.time_origin());
-            let own = read_part(&files[..(own as usize).min(files.len())], &config).await?;
+            // Room for the whole batch: the helpers' rows are appended here.
+            let room: f64 = files.iter().map(|f| f.size()).sum();
+            let own = read_part(&files[..(own as usize).min(files.len())], &config, room).await?;
             let merging = Merging {
                 job,
                 config,
                 started,
                 files,
-                parts: std::iter::once(Some(own))
-                    .chain((0..parts).map(|_| None))
-                    .collect(),
+                batch: own,
+                waiting: (0..parts).map(|_| None).collect(),
+                absorbed: 0,
             };
             MERGING.with(|m| *m.borrow_mut() = Some(merging));
             Ok(())
@@ -243,13 +259,22 @@ async fn handle(request: Request) -> Result<(), String> {
                 let Some(merging) = slot.as_mut().filter(|m| m.job == job) else {
                     return Ok(None);
                 };
-                // One part's bytes at a time in this worker's memory.
-                let bytes = Uint8Array::new(&buffer).to_vec();
-                let part = Part::from_bytes(&bytes, &merging.config.ingest)?;
-                if let Some(place) = merging.parts.get_mut(share as usize) {
-                    *place = Some(part);
+                if let Some(place) = merging.waiting.get_mut((share as usize).wrapping_sub(1)) {
+                    *place = Some(Uint8Array::new(&buffer).to_vec());
                 }
-                let done = merging.parts.iter().all(Option::is_some);
+                // In file order; each part's bytes dropped once absorbed.
+                while let Some(bytes) = merging
+                    .waiting
+                    .get_mut(merging.absorbed)
+                    .and_then(Option::take)
+                {
+                    if let Err(e) = merging.batch.absorb_bytes(&bytes) {
+                        slot.take();
+                        return Err(e);
+                    }
+                    merging.absorbed += 1;
+                }
+                let done = merging.absorbed == merging.waiting.len();
                 Ok(if done { slot.take() } else { None })
             })?;
             let Some(merging) = complete else {
@@ -259,16 +284,15 @@ async fn handle(request: Request) -> Result<(), String> {
                 config,
                 started,
                 files,
-                parts: read,
+                batch,
+                absorbed,
                 ..
             } = merging;
             let total: f64 = files.iter().map(|f| f.size()).sum();
             progress("Merging what the workers read", total, total);
-            let read: Vec<Part> = read.into_iter().flatten().collect();
-            let readers = read.len() as u32;
-            match parts::merge(read) {
+            match batch.finish() {
                 Some(dataset) => {
-                    READERS.with(|r| r.set(readers));
+                    READERS.with(|r| r.set(absorbed as u32 + 1));
                     finish(dataset, Sources::Files(files), &config, started)
                 }
                 // Past the batch's revenue ceiling only one reader is exact.
@@ -337,10 +361,11 @@ async fn handle(request: Request) -> Result<(), String> {
     }
 }
 
-/// Reads a run of the batch's files into a part.
-async fn read_part(files: &[File], config: &Config) -> Result<Part, String> {
+/// Reads a run of the batch's files into a part with room for the rows of
+/// `room` bytes of exports.
+async fn read_part(files: &[File], config: &Config, room: f64) -> Result<Part, String> {
     let total: f64 = files.iter().map(|f| f.size()).sum();
-    let mut part = Part::with_expected_bytes(&config.ingest, total as u64);
+    let mut part = Part::with_expected_bytes(&config.ingest, room as u64);
     read_into(part.ingest(), files, total).await?;
     Ok(part)
 }

@@ -56,6 +56,9 @@ pub struct Ingest {
     dedupe: bool,
     /// For a part: the interned `event_data` of each order, in order.
     order_content: Vec<crate::model::Sym>,
+    /// For a part that absorbed later ones: whether its revenue passed
+    /// [`MAX_BATCH_REVENUE_CENTS`] after any of them.
+    past_ceiling: bool,
 }
 
 impl Default for Ingest {
@@ -68,6 +71,7 @@ impl Default for Ingest {
             max_batch_cents: MAX_BATCH_REVENUE_CENTS,
             dedupe: true,
             order_content: Vec::new(),
+            past_ceiling: false,
         }
     }
 }

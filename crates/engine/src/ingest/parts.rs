@@ -32,33 +32,21 @@ use serde::{Deserialize, Serialize};
 
 /// The first field of an encoded part: the format, so bytes of another
 /// version (a page and a worker out of step) are refused, not misread.
-const WIRE_VERSION: u32 = 1;
+const WIRE_VERSION: u32 = 2;
 
-/// A part as written: borrowed, so encoding copies nothing first.
+/// A part as written: borrowed, so encoding copies nothing first. The
+/// events come last, so that a reader has every table they refer to when it
+/// meets them ([`Part::absorb_bytes`]).
 #[derive(Serialize)]
 struct WireOut<'a> {
     version: u32,
     strings: Vec<&'a str>,
-    events: &'a [Event],
     orders: &'a [Order],
     order_content: &'a [Sym],
     files: &'a [FileReport],
     quarantine: &'a [QuarantinedRow],
     revenue_cents: i64,
-}
-
-/// A part as read back: strings borrow from the bytes until interned.
-#[derive(Deserialize)]
-struct WireIn<'a> {
-    version: u32,
-    #[serde(borrow)]
-    strings: Vec<&'a str>,
-    events: Vec<Event>,
-    orders: Vec<Order>,
-    order_content: Vec<Sym>,
-    files: Vec<FileReport>,
-    quarantine: Vec<QuarantinedRow>,
-    revenue_cents: i64,
+    events: &'a [Event],
 }
 
 /// A contiguous run of a batch's files, read on its own.
@@ -140,51 +128,246 @@ impl Part {
     /// The part [`Part::to_bytes`] encoded; an error for bytes that are
     /// not one (another version, cut short).
     pub fn from_bytes(bytes: &[u8], cfg: &IngestConfig) -> Result<Part, String> {
-        let wire: WireIn = postcard::from_bytes(bytes)
-            .map_err(|e| format!("a part that cannot be read back: {e}"))?;
-        if wire.version != WIRE_VERSION {
-            return Err(format!(
-                "a part in format {} (this build reads {WIRE_VERSION})",
-                wire.version
-            ));
-        }
         let mut part = Part::new(cfg);
-        let ingest = &mut part.ingest;
-        ingest.data.strings.reserve(wire.strings.len());
-        for (i, s) in wire.strings.iter().enumerate() {
-            // A part's strings are distinct and not empty: each gets back
-            // its own symbol.
-            if ingest.data.strings.intern(s) as usize != i {
-                return Err("a part whose strings repeat".to_string());
-            }
-        }
-        let symbols = wire.strings.len();
-        let known = |s: Sym| s == NONE || (s as usize) < symbols;
-        let orders_ok = wire.orders.len() == wire.order_content.len()
-            && wire.order_content.iter().all(|&s| known(s))
-            && wire
-                .orders
-                .iter()
-                .all(|o| known(o.transaction_id) && known(o.email));
-        let events_ok = wire.events.iter().all(|e| {
-            known(e.client)
-                && known(e.page_url)
-                && known(e.referrer)
-                && known(e.user_agent)
-                && (e.file as usize) < wire.files.len()
-                && (e.kind != EventKind::EmailFilledOnPopup || known(e.payload))
-        });
-        if !orders_ok || !events_ok {
-            return Err("a part that refers past its own tables".to_string());
-        }
-        ingest.data.events = wire.events;
-        ingest.data.orders = wire.orders;
-        ingest.data.files = wire.files;
-        ingest.data.quarantine = wire.quarantine;
-        ingest.order_content = wire.order_content;
-        ingest.revenue_cents = wire.revenue_cents;
+        part.absorb_bytes(bytes)?;
         Ok(part)
     }
+
+    /// Appends the part of the files that come right after this one's: its
+    /// strings join this part's table in the order it met them (as one
+    /// reader would have met them), its rows follow this part's. An error
+    /// only for a part whose rows refer past its own tables, which a part
+    /// read here never does.
+    pub fn absorb(&mut self, later: Part) -> Result<(), String> {
+        let Ingest {
+            data,
+            order_content,
+            revenue_cents,
+            ..
+        } = later.ingest;
+        // Each string moves into this table, or is dropped when already
+        // here: no second copy of each string.
+        let strings = &mut self.ingest.data.strings;
+        let symbols: Vec<Sym> = data
+            .strings
+            .into_strings()
+            .into_iter()
+            .map(|s| strings.intern_owned(s))
+            .collect();
+        let tables = Tables {
+            symbols,
+            orders: data.orders,
+            order_content,
+            files: data.files,
+            quarantine: data.quarantine,
+            revenue_cents,
+        };
+        let events = data.events.into_iter().map(Ok);
+        let count = events.len();
+        self.append(tables, count, events)
+    }
+
+    /// [`Part::absorb`] of a part's bytes ([`Part::to_bytes`]), each event
+    /// decoded as it is appended (no second list of the later part's
+    /// events); an error for bytes that are not a part, or that refer past
+    /// their own tables. On an error this part is left incomplete.
+    pub fn absorb_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
+        fn take<'a, T: Deserialize<'a>>(bytes: &mut &'a [u8]) -> Result<T, String> {
+            let (value, rest) = postcard::take_from_bytes(bytes)
+                .map_err(|e| format!("a part that cannot be read back: {e}"))?;
+            *bytes = rest;
+            Ok(value)
+        }
+        // The fields of `WireOut`, in order.
+        let mut rest = bytes;
+        let version: u32 = take(&mut rest)?;
+        if version != WIRE_VERSION {
+            return Err(format!(
+                "a part in format {version} (this build reads {WIRE_VERSION})"
+            ));
+        }
+        let wire_strings: Vec<&str> = take(&mut rest)?;
+        let strings = &mut self.ingest.data.strings;
+        strings.reserve(wire_strings.len());
+        let symbols: Vec<Sym> = wire_strings
+            .into_iter()
+            .map(|s| strings.intern(s))
+            .collect();
+        let tables = Tables {
+            symbols,
+            orders: take(&mut rest)?,
+            order_content: take(&mut rest)?,
+            files: take(&mut rest)?,
+            quarantine: take(&mut rest)?,
+            revenue_cents: take(&mut rest)?,
+        };
+        let count: usize = take(&mut rest)?;
+        // No more room made than the bytes could hold (an event takes more
+        // than a byte): a corrupt count fails on the bytes, not on memory.
+        let room = count.min(rest.len());
+        let events = (0..count).map(|_| take::<Event>(&mut rest));
+        self.append(tables, room, events)
+    }
+
+    /// Appends a later part's rows, renumbered into this part's strings,
+    /// files and orders.
+    fn append(
+        &mut self,
+        later: Tables,
+        count: usize,
+        events: impl Iterator<Item = Result<Event, String>>,
+    ) -> Result<(), String> {
+        let Tables {
+            symbols,
+            orders,
+            order_content,
+            files,
+            quarantine,
+            revenue_cents,
+        } = later;
+        let sym = |s: Sym| match s {
+            NONE => Some(NONE),
+            s => symbols.get(s as usize).copied(),
+        };
+        let past = || "a part that refers past its own tables".to_string();
+        if orders.len() != order_content.len() {
+            return Err(past());
+        }
+        let data = &mut self.ingest.data;
+        let file_offset = data.files.len() as u32;
+        let order_offset = data.orders.len() as u32;
+        let (files_here, orders_here) = (files.len() as u32, orders.len() as u32);
+        for (mut o, content) in orders.into_iter().zip(order_content) {
+            o.transaction_id = sym(o.transaction_id).ok_or_else(past)?;
+            o.email = sym(o.email).ok_or_else(past)?;
+            data.orders.push(o);
+            self.ingest
+                .order_content
+                .push(sym(content).ok_or_else(past)?);
+        }
+        data.files.extend(files);
+        data.quarantine.extend(quarantine.into_iter().map(|mut q| {
+            q.file += file_offset;
+            q
+        }));
+        let ingest = &mut self.ingest;
+        ingest.past_ceiling |= ingest.revenue_cents > MAX_BATCH_REVENUE_CENTS;
+        ingest.revenue_cents = ingest.revenue_cents.saturating_add(revenue_cents);
+        ingest.past_ceiling |= ingest.revenue_cents > MAX_BATCH_REVENUE_CENTS;
+        let data = &mut ingest.data;
+        data.events.reserve(count);
+        for e in events {
+            let mut e = e?;
+            e.client = sym(e.client).ok_or_else(past)?;
+            e.page_url = sym(e.page_url).ok_or_else(past)?;
+            e.referrer = sym(e.referrer).ok_or_else(past)?;
+            e.user_agent = sym(e.user_agent).ok_or_else(past)?;
+            if e.file >= files_here {
+                return Err(past());
+            }
+            e.file += file_offset;
+            match e.kind {
+                EventKind::CheckoutCompleted if e.payload < orders_here => {
+                    e.payload += order_offset;
+                }
+                EventKind::CheckoutCompleted => return Err(past()),
+                EventKind::EmailFilledOnPopup => {
+                    e.payload = sym(e.payload).ok_or_else(past)?;
+                }
+                _ => {}
+            }
+            data.events.push(e);
+        }
+        Ok(())
+    }
+
+    /// The batch this part holds (its own files and those it absorbed), as
+    /// one reader makes it: exact copies dropped in row order (counted on
+    /// the file of the copy), events ordered by time, file and line; `None`
+    /// when its orders pass the batch's revenue ceiling, which only a
+    /// single reader applies exactly.
+    pub fn finish(self) -> Option<Dataset> {
+        let Ingest {
+            data,
+            order_content,
+            revenue_cents,
+            past_ceiling,
+            ..
+        } = self.ingest;
+        let hit = data
+            .quarantine
+            .iter()
+            .any(|q| q.reason == Reason::BatchRevenueLimit);
+        if hit || past_ceiling || revenue_cents > MAX_BATCH_REVENUE_CENTS {
+            return None;
+        }
+        let Dataset {
+            strings,
+            events: mut all,
+            orders,
+            mut files,
+            quarantine,
+        } = data;
+        // The content each event's duplicate key compares: an order's
+        // `event_data`, an email.
+        let contents: Vec<Sym> = all
+            .iter()
+            .map(|e| match e.kind {
+                EventKind::CheckoutCompleted => order_content.get(e.payload as usize).copied(),
+                EventKind::EmailFilledOnPopup => Some(e.payload),
+                _ => Some(NONE),
+            })
+            .collect::<Option<_>>()?;
+        let mut first = first_copies(&all, &contents);
+        drop(contents);
+        // From here on, the file of each first copy: the loop below
+        // overwrites the events it has passed.
+        for f in first.iter_mut().filter(|f| **f != NO_COPY) {
+            *f = all[*f as usize].file;
+        }
+        // Keep each event's first copy, in row order; count the others on
+        // the file of the copy, as one reader does.
+        let mut orders: Vec<Option<Order>> = orders.into_iter().map(Some).collect();
+        let mut kept_orders = Vec::new();
+        let mut kept = 0;
+        for i in 0..all.len() {
+            let mut e = all[i];
+            if first[i] != NO_COPY {
+                let report = &mut files[e.file as usize];
+                report.duplicates += 1;
+                report.count_duplicate_of(first[i]);
+                continue;
+            }
+            if e.kind == EventKind::CheckoutCompleted {
+                let order = orders.get_mut(e.payload as usize)?.take()?;
+                e.payload = kept_orders.len() as u32;
+                kept_orders.push(order);
+            }
+            all[kept] = e;
+            kept += 1;
+        }
+        all.truncate(kept);
+        all.sort_unstable_by_key(|e| (e.ts, e.file, e.line));
+        Some(Dataset {
+            strings,
+            events: all,
+            orders: kept_orders,
+            files,
+            quarantine,
+        })
+    }
+}
+
+/// A later part's tables, as [`Part::append`] takes them: its symbols
+/// renumbered into this part's table (by the later part's symbol), its
+/// orders with the `event_data` of each, its files and quarantine.
+struct Tables {
+    symbols: Vec<Sym>,
+    orders: Vec<Order>,
+    order_content: Vec<Sym>,
+    files: Vec<FileReport>,
+    quarantine: Vec<QuarantinedRow>,
+    revenue_cents: i64,
 }
 
 /// In [`first_copies`]: an event that is no copy.
@@ -248,115 +431,18 @@ pub fn runs(sizes: &[u64], n: usize) -> Vec<std::ops::Range<usize>> {
     runs
 }
 
-/// The parts, in file order, as one dataset (events ordered by time, file
-/// and line); `None` when the batch's orders pass the revenue ceiling, which
-/// only a single reader applies exactly.
+/// The parts, in file order, as one dataset (see [`Part::finish`]);
+/// `None` when the batch's orders pass the revenue ceiling (or a part does
+/// not fit, see [`Part::absorb`]): the caller then reads the batch whole.
 pub fn merge(parts: Vec<Part>) -> Option<Dataset> {
-    let mut total: i64 = 0;
-    for p in &parts {
-        total = total.checked_add(p.ingest.revenue_cents)?;
-        let hit = p
-            .ingest
-            .data
-            .quarantine
-            .iter()
-            .any(|q| q.reason == Reason::BatchRevenueLimit);
-        if hit || total > MAX_BATCH_REVENUE_CENTS {
-            return None;
-        }
+    let mut parts = parts.into_iter();
+    let Some(mut batch) = parts.next() else {
+        return Some(Dataset::default());
+    };
+    for later in parts {
+        batch.absorb(later).ok()?;
     }
-    let events: usize = parts.iter().map(|p| p.ingest.data.events.len()).sum();
-    let strings: usize = parts.iter().map(|p| p.ingest.data.strings.len()).sum();
-    let mut out = Dataset::default();
-    out.strings.reserve(strings);
-    // Every event in row order, renumbered into the one string table, with
-    // the content its duplicate key compares (an order's `event_data`, an
-    // email) and, for a checkout, its order's place in `orders`.
-    let mut all: Vec<Event> = Vec::with_capacity(events);
-    let mut contents: Vec<Sym> = Vec::with_capacity(events);
-    let mut orders: Vec<Order> = Vec::new();
-    for part in parts {
-        let Ingest {
-            data,
-            order_content,
-            ..
-        } = part.ingest;
-        let offset = out.files.len() as u32;
-        // Each string moves into the batch's table, or is dropped there
-        // when another part had it: no second count on each string.
-        let symbols: Vec<Sym> = data
-            .strings
-            .into_strings()
-            .into_iter()
-            .map(|s| out.strings.intern_owned(s))
-            .collect();
-        let sym = |s: Sym| match s {
-            NONE => NONE,
-            s => symbols[s as usize],
-        };
-        out.files.extend(data.files);
-        out.quarantine
-            .extend(data.quarantine.into_iter().map(|mut q| {
-                q.file += offset;
-                q
-            }));
-        let mut part_orders = data.orders.into_iter().zip(order_content);
-        for mut e in data.events {
-            e.client = sym(e.client);
-            e.page_url = sym(e.page_url);
-            e.referrer = sym(e.referrer);
-            e.user_agent = sym(e.user_agent);
-            e.file += offset;
-            let content = match e.kind {
-                EventKind::CheckoutCompleted => {
-                    let (mut o, content) = part_orders.next()?;
-                    o.transaction_id = sym(o.transaction_id);
-                    o.email = sym(o.email);
-                    e.payload = orders.len() as u32;
-                    orders.push(o);
-                    sym(content)
-                }
-                EventKind::EmailFilledOnPopup => {
-                    e.payload = sym(e.payload);
-                    e.payload
-                }
-                _ => NONE,
-            };
-            all.push(e);
-            contents.push(content);
-        }
-    }
-    let mut first = first_copies(&all, &contents);
-    drop(contents);
-    // From here on, the file of each first copy: the loop below overwrites
-    // the events it has passed.
-    for f in first.iter_mut().filter(|f| **f != NO_COPY) {
-        *f = all[*f as usize].file;
-    }
-    // Keep each event's first copy, in row order; count the others on the
-    // file of the copy, as one reader does.
-    let mut orders: Vec<Option<Order>> = orders.into_iter().map(Some).collect();
-    let mut kept = 0;
-    for i in 0..all.len() {
-        let mut e = all[i];
-        if first[i] != NO_COPY {
-            let report = &mut out.files[e.file as usize];
-            report.duplicates += 1;
-            report.count_duplicate_of(first[i]);
-            continue;
-        }
-        if e.kind == EventKind::CheckoutCompleted {
-            let order = orders.get_mut(e.payload as usize)?.take()?;
-            e.payload = out.orders.len() as u32;
-            out.orders.push(order);
-        }
-        all[kept] = e;
-        kept += 1;
-    }
-    all.truncate(kept);
-    out.events = all;
-    out.events.sort_unstable_by_key(|e| (e.ts, e.file, e.line));
-    Some(out)
+    batch.finish()
 }
 
 #[cfg(test)]
