@@ -119,6 +119,14 @@ fn bytes_that_are_not_a_part_are_refused() {
     let err = Part::from_bytes(&other, &cfg).err().expect("refused");
     assert!(err.contains("format 9"), "{err}");
     assert!(Part::from_bytes(&[], &cfg).is_err());
+    // A part of no rows ends with its count of events, 0: claiming 2^63
+    // events instead is an error on the bytes (no room made for them).
+    let mut empty = Part::new(&cfg).to_bytes();
+    assert_eq!(empty.pop(), Some(0));
+    empty.extend([0xff; 8]);
+    empty.push(0x7f);
+    let err = Part::from_bytes(&empty, &cfg).err().expect("refused");
+    assert!(err.contains("cannot be read back"), "{err}");
 }
 
 /// Copies within a file and across files, interleaved so that the merge's
