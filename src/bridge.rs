@@ -87,11 +87,17 @@ impl Job {
 /// for the rest of the visit.
 const RESPAWN_AFTER_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
+/// How long after a batch's report the helpers it used are started again
+/// ([`respawn_later`]).
+const RESPAWN_DELAY_MS: i32 = 1500;
+
 /// The most helpers started, whatever the machine reports.
 const MAX_HELPERS: usize = 8;
 
 thread_local! {
     static WORKER: RefCell<Option<Running>> = const { RefCell::new(None) };
+    /// Helpers stopped after a large batch, to start again ([`respawn_later`]).
+    static RESPAWN: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
     static HELPERS: RefCell<Vec<Option<Running>>> = const { RefCell::new(Vec::new()) };
     static ON_MESSAGE: RefCell<Option<Listener>> = const { RefCell::new(None) };
     static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
@@ -226,6 +232,7 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
                 Reply::Report { .. } | Reply::Error { .. } | Reply::Crashed { .. }
             ) {
                 JOB.with(|j| j.borrow_mut().take());
+                respawn_later();
             }
             on_message(reply)
         }
@@ -243,6 +250,25 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Starts the helpers stopped after a large batch again, a moment after
+/// its report (the page draws it meanwhile). Until then a batch is read
+/// without them.
+fn respawn_later() {
+    let start = Closure::once_into_js(|| {
+        for i in RESPAWN.with(|r| std::mem::take(&mut *r.borrow_mut())) {
+            if let Err(e) = spawn_helper(i) {
+                web_sys::console::warn_1(&format!("helper worker {i}: {e}").into());
+            }
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            start.unchecked_ref(),
+            RESPAWN_DELAY_MS,
+        );
+    }
 }
 
 /// A worker finished its warm-up; the last one tells the page.
@@ -310,11 +336,12 @@ fn on_helper(i: usize, reply: Reply) {
             };
             if share_bytes > RESPAWN_AFTER_BYTES {
                 // After this handler returns: it belongs to the old worker.
+                // Started again once the batch's report is drawn, so that
+                // the fresh helper's warm-up does not add to the memory
+                // the main worker and the page hold at that moment.
                 wasm_bindgen_futures::spawn_local(async move {
                     stop(Slot::Helper(i));
-                    if let Err(e) = spawn_helper(i) {
-                        web_sys::console::warn_1(&format!("helper worker {i}: {e}").into());
-                    }
+                    RESPAWN.with(|r| r.borrow_mut().push(i));
                 });
             }
             if let Err(message) = post_to(Slot::Main, &Request::AddPart { job, share, buffer }) {
@@ -366,6 +393,7 @@ fn stop(slot: Slot) {
 /// Stops every worker (Cancel); the next [`spawn`] starts fresh ones.
 pub fn terminate() {
     JOB.with(|j| j.borrow_mut().take());
+    RESPAWN.with(|r| r.borrow_mut().clear());
     stop(Slot::Main);
     let helpers = HELPERS.with(|h| h.borrow().len());
     for i in 0..helpers {
