@@ -1,10 +1,11 @@
 //! Referrals set aside, and what they would have taken: the payment step
 //! (a shopper coming back to checkout from a payment provider) and the
 //! unwanted referrers are not traffic sources. To tell the analyst what that
-//! changed, the batch is cut into sessions a second time with every
-//! referrer counted, and each set-aside referrer is reported with the
-//! sessions, orders and revenue it would have been credited with (as the
-//! source of a session) — the difference between the two cuts.
+//! changed, the clients it concerns are cut into sessions a second time
+//! with every referrer counted (the others' sessions would not change), and
+//! each set-aside referrer is reported with the sessions, orders and
+//! revenue it would have been credited with (as the source of a session) —
+//! the difference between the two cuts.
 
 use std::collections::BTreeMap;
 
