@@ -33,7 +33,7 @@ use web_sys::{File, FileReaderSync, MessageEvent};
 
 use crate::protocol::{Reply, Request, Timings};
 use post::{post, progress, scope, Pieces};
-use read::{read_into, BlobReader};
+use read::{read_into, release, BlobReader};
 
 /// What the worker keeps between messages: the parsed events, the run
 /// behind the current report (downloads reuse it) and where the events
@@ -262,6 +262,7 @@ async fn handle(request: Request) -> Result<(), String> {
                 if let Some(place) = merging.waiting.get_mut((share as usize).wrapping_sub(1)) {
                     *place = Some(Uint8Array::new(&buffer).to_vec());
                 }
+                release(&buffer);
                 // In file order; each part's bytes dropped once absorbed.
                 while let Some(bytes) = merging
                     .waiting
