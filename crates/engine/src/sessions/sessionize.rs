@@ -295,9 +295,9 @@ mod tests {
         assert_eq!(rules[s.sessions[0].rule as usize].channel, "Paid Search");
     }
 
-    #[test]
-    fn campaign_change_splits_only_when_enabled() {
-        let ds = data(&[
+    /// One client, from two sources five minutes apart.
+    fn two_sources() -> Dataset {
+        data(&[
             ("a", "2025-02-23T10:00:00Z", HOME, "https://www.google.com/"),
             (
                 "a",
@@ -305,7 +305,12 @@ mod tests {
                 "https://puffy.com/?fbclid=X1",
                 "https://m.facebook.com/",
             ),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn campaign_change_splits_only_when_enabled() {
+        let ds = two_sources();
         assert_eq!(run(&ds, &SessionConfig::default()).sessions.len(), 1);
         let split = SessionConfig {
             split_on_new_source: true,
@@ -333,17 +338,8 @@ mod tests {
         ]);
         let cfg = SessionConfig::default();
         assert_eq!((room(&gaps, &cfg), run(&gaps, &cfg).sessions.len()), (3, 3));
-        // Two sources five minutes apart: one session, or two when a new
-        // source splits.
-        let sources = data(&[
-            ("a", "2025-02-23T10:00:00Z", HOME, "https://www.google.com/"),
-            (
-                "a",
-                "2025-02-23T10:05:00Z",
-                "https://puffy.com/?fbclid=X1",
-                "https://m.facebook.com/",
-            ),
-        ]);
+        // One session, or two when a new source splits.
+        let sources = two_sources();
         assert_eq!(room(&sources, &cfg), 1);
         let split = SessionConfig {
             split_on_new_source: true,
