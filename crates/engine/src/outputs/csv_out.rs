@@ -161,6 +161,14 @@ pub fn formula_start(s: &str) -> bool {
     const TRIGGERS: [char; 8] = [
         '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
     ];
+    // Most cells start with a letter or a digit: the first byte settles
+    // them (every space, trigger and full-width form that needs a look at
+    // characters is a space, one of these, or not ASCII).
+    match s.as_bytes().first() {
+        None => return false,
+        Some(&b) if b.is_ascii() && !b" =+-@\t\r\n".contains(&b) => return false,
+        Some(_) => {}
+    }
     if s.starts_with(['\t', '\r', '\n']) {
         return true;
     }
@@ -218,6 +226,15 @@ mod tests {
     }
 
     proptest! {
+        /// The first-byte shortcut against the plain definition, over
+        /// cells led by every kind of space and trigger, ASCII or not.
+        #[test]
+        fn formula_start_agrees_with_its_definition(
+            cell in "[ \u{a0}\u{3000}\t\r\n=+@\u{ff1d}\u{ff0b}\u{ff0d}\u{ff20}a1é#-]{0,4}",
+        ) {
+            prop_assert_eq!(super::formula_start(&cell), runs_as_formula(&cell));
+        }
+
         #[test]
         fn text_fields_match_the_csv_crate(
             records in prop::collection::vec(
