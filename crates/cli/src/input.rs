@@ -101,7 +101,12 @@ pub fn ingest(files: &[PathBuf], cfg: &engine::config::IngestConfig) -> Dataset 
                 .iter()
                 .map(|run| {
                     scope.spawn(|| {
-                        let bytes = sizes[run.clone()].iter().sum();
+                        // The first part takes in the others (`merge`):
+                        // room for the whole batch, no growing later.
+                        let bytes = match run.start {
+                            0 => sizes.iter().sum(),
+                            _ => sizes[run.clone()].iter().sum(),
+                        };
                         let mut part = Part::with_expected_bytes(cfg, bytes);
                         for path in &files[run.clone()] {
                             read(part.ingest(), path);
