@@ -8,41 +8,35 @@
 //! order, balanced by bytes: the main worker reads the first run, each
 //! helper another into an ingest part and hands its bytes back as a
 //! transferred buffer (no `SharedArrayBuffer`, so any static host will do),
-//! which the page passes on, and the main worker merges the parts in file
-//! order into exactly the dataset one reader makes
-//! ([`engine::ingest::parts`]).
+//! which the page passes on, and the main worker appends the parts to its
+//! own in file order into exactly the dataset one reader makes
+//! ([`engine::ingest::parts`]). `batch.rs` holds the files of the batch,
+//! `launch.rs` starts a worker, `saving.rs` takes the downloads as they
+//! arrive and saves them to disk.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-
-use js_sys::{Array, Object, Uint8Array};
 
 use engine::config::Config;
 
 pub use crate::protocol::{Reply, Request, Timings};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, File, MessageEvent, Url, Worker};
 
 /// A message from the workers (or, for `Crashed`, about one).
 pub type Msg = Reply;
 
+mod batch;
+mod launch;
+mod saving;
+
+pub use batch::{add_files, batch_len, clear_files, remove_file};
+use launch::{run_worker, Running};
+use saving::add_piece;
+pub use saving::{save, save_part};
+
 /// Where the page takes its messages.
 type Listener = Rc<dyn Fn(Msg)>;
-
-type Handler = (
-    Closure<dyn FnMut(MessageEvent)>,
-    Closure<dyn FnMut(web_sys::Event)>,
-);
-
-/// A running worker; messages wait in `queue` until it says it is ready
-/// (a message posted while its WebAssembly still compiles would be lost).
-struct Running {
-    worker: Worker,
-    _handlers: Handler,
-    ready: bool,
-    queue: Vec<(Object, Array)>,
-}
 
 /// Which worker.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -105,104 +99,10 @@ thread_local! {
     /// Workers (main and helpers) still in their warm-up run; the page hears
     /// `Warm` once all are done.
     static WARMING: Cell<usize> = const { Cell::new(0) };
-    static BATCH: RefCell<Vec<File>> = const { RefCell::new(Vec::new()) };
-    /// The download being received: its name and its pieces so far, chained
-    /// as a `Blob` (the browser keeps a blob's bytes outside the page's
-    /// memory, on disk when large).
-    static PIECES: RefCell<Option<(String, Blob)>> = const { RefCell::new(None) };
-}
-
-/// Appends a piece of the download `name` (a new name starts afresh).
-fn add_piece(name: &str, bytes: &JsValue) -> Result<(), String> {
-    PIECES.with(|p| {
-        let mut p = p.borrow_mut();
-        let parts = match p.take() {
-            Some((n, blob)) if n == name => Array::of2(&blob, bytes),
-            _ => Array::of1(bytes),
-        };
-        let blob = Blob::new_with_blob_sequence(&parts).map_err(|e| format!("{e:?}"))?;
-        *p = Some((name.to_string(), blob));
-        Ok(())
-    })
-}
-
-/// The `href` of the page's first `<link>` matching `selector`, made absolute.
-fn linked(document: &web_sys::Document, selector: &str, page: &str) -> Result<String, String> {
-    let href = document
-        .query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|link| link.get_attribute("href"))
-        .ok_or_else(|| format!("the page lacks its {selector}"))?;
-    Url::new_with_base(&href, page)
-        .map(|u| u.href())
-        .map_err(|e| format!("{e:?}"))
-}
-
-/// A module worker running the app's own WebAssembly. The page and its
-/// workers share one module: Trunk links its glue (`modulepreload`) and its
-/// `.wasm` (`preload`) from index.html, and a small loader module imports
-/// both by those links, so the site also works under a sub-path and the
-/// browser downloads and caches the module once. The module's `main` sees
-/// it runs in a worker and answers requests there.
-pub(crate) fn start_worker() -> Result<Worker, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let page = window.location().href().map_err(|e| format!("{e:?}"))?;
-    let document = window.document().ok_or("no document")?;
-    let glue = linked(&document, "link[rel=modulepreload]", &page)?;
-    let wasm = linked(&document, "link[rel=preload][as=fetch]", &page)?;
-    // The page's address is text anyone can write into a link (a host that
-    // serves index.html for any path): the URLs go into the loader as JSON
-    // string literals, never spliced into code.
-    let js = |url: &str| serde_json::to_string(url).unwrap_or_default();
-    let loader = format!(
-        "import init from {};\nawait init({{ module_or_path: {} }});\n",
-        js(&glue),
-        js(&wasm)
-    );
-    let options = BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = Blob::new_with_str_sequence_and_options(&Array::of1(&loader.into()), &options)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let worker_options = web_sys::WorkerOptions::new();
-    worker_options.set_type(web_sys::WorkerType::Module);
-    Worker::new_with_options(&url, &worker_options)
-        .map_err(|e| format!("cannot start the worker: {e:?}"))
-}
-
-/// Starts a worker whose replies (and a crash, as `Crashed`) go to `route`.
-fn run_worker(route: Rc<dyn Fn(Reply)>) -> Result<Running, String> {
-    let worker = start_worker()?;
-    let on_error = route.clone();
-    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        match Reply::decode(&ev.data()) {
-            Ok(reply) => route(reply),
-            Err(message) => route(Reply::Error { message }),
-        }
-    });
-    // A crash inside the worker must not leave the page waiting forever.
-    // A worker that fails to load fires a plain `Event` (no message).
-    let errors = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-        ev.prevent_default();
-        let message = js_sys::Reflect::get(&ev, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_else(|| "the worker could not start".to_string());
-        on_error(Reply::Crashed { message })
-    });
-    worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(errors.as_ref().unchecked_ref()));
-    Ok(Running {
-        worker,
-        _handlers: (handler, errors),
-        ready: false,
-        queue: Vec::new(),
-    })
 }
 
 /// Starts (or restarts) the main worker and the helpers (see
-/// [`start_worker`]); the main worker's messages go to `on_message`.
+/// [`launch::start_worker`]); the main worker's messages go to `on_message`.
 pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
     terminate();
     let on_message: Listener = Rc::new(on_message);
@@ -217,7 +117,7 @@ pub fn spawn(on_message: impl Fn(Msg) + 'static) -> Result<(), String> {
         }
         Reply::Download { name, bytes } => match add_piece(&name, &bytes) {
             Ok(()) => {
-                let blob = PIECES.with(|p| p.borrow_mut().take()).map(|(_, b)| b);
+                let blob = saving::take_pieces();
                 on_message(Reply::Download {
                     name,
                     bytes: blob.map_or(bytes, Into::into),
@@ -455,45 +355,10 @@ fn epoch_ms() -> f64 {
         .map_or(0.0, |p| p.time_origin() + p.now())
 }
 
-/// Adds files to the batch (a file with the same name and size as one
-/// already in it is skipped) and returns the names skipped.
-pub fn add_files(files: Vec<File>) -> Vec<String> {
-    BATCH.with(|b| {
-        let mut batch = b.borrow_mut();
-        let mut skipped = Vec::new();
-        for f in files {
-            if batch
-                .iter()
-                .any(|x| x.name() == f.name() && x.size() == f.size())
-            {
-                skipped.push(f.name());
-            } else {
-                batch.push(f);
-            }
-        }
-        skipped
-    })
-}
-
-/// Removes a file from the batch by name.
-pub fn remove_file(name: &str) {
-    BATCH.with(|b| b.borrow_mut().retain(|f| f.name() != name));
-}
-
-/// Forgets every file.
-pub fn clear_files() {
-    BATCH.with(|b| b.borrow_mut().clear());
-}
-
-/// Number of files in the batch.
-pub fn batch_len() -> usize {
-    BATCH.with(|b| b.borrow().len())
-}
-
 /// Sends the whole batch to be read and computed: read by the helpers in
 /// parts when there are several files and helpers, else by the main worker.
 pub fn load(config: &Config) -> Result<(), String> {
-    let mut files = BATCH.with(|b| b.borrow().clone());
+    let mut files = batch::files();
     engine::sorting::sort_by_cached_key(&mut files, |f| f.name());
     let helpers: Vec<usize> = HELPERS.with(|h| {
         h.borrow()
@@ -571,38 +436,4 @@ pub fn download(name: &str) -> Result<(), String> {
     send(&Request::Download {
         name: name.to_string(),
     })
-}
-
-/// Saves bytes as a file through a temporary link.
-pub fn save(name: &str, bytes: &[u8]) -> Result<(), String> {
-    save_part(name, &Uint8Array::from(bytes).into())
-}
-
-/// Saves a `Blob` or a `Uint8Array` as a file through a temporary link.
-pub fn save_part(name: &str, part: &JsValue) -> Result<(), String> {
-    let options = BlobPropertyBag::new();
-    options.set_type(if name.ends_with(".zip") {
-        "application/zip"
-    } else if name.ends_with(".json") {
-        "application/json"
-    } else if name.ends_with(".html") {
-        "text/html;charset=utf-8"
-    } else {
-        "text/csv;charset=utf-8"
-    });
-    let blob = Blob::new_with_blob_sequence_and_options(&Array::of1(part), &options)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = Url::revoke_object_url(&url);
-    Ok(())
 }
