@@ -56,9 +56,6 @@ pub struct Ingest {
     dedupe: bool,
     /// For a part: the interned `event_data` of each order, in order.
     order_content: Vec<crate::model::Sym>,
-    /// For a part that absorbed later ones: whether its revenue passed
-    /// [`MAX_BATCH_REVENUE_CENTS`] after any of them.
-    past_ceiling: bool,
 }
 
 impl Default for Ingest {
@@ -71,7 +68,6 @@ impl Default for Ingest {
             max_batch_cents: MAX_BATCH_REVENUE_CENTS,
             dedupe: true,
             order_content: Vec::new(),
-            past_ceiling: false,
         }
     }
 }

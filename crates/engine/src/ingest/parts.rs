@@ -250,10 +250,10 @@ impl Part {
             q.file += file_offset;
             q
         }));
+        // Order revenue is never negative, so the total only grows: past
+        // the ceiling after any part is past it at the end (`finish`).
         let ingest = &mut self.ingest;
-        ingest.past_ceiling |= ingest.revenue_cents > MAX_BATCH_REVENUE_CENTS;
         ingest.revenue_cents = ingest.revenue_cents.saturating_add(revenue_cents);
-        ingest.past_ceiling |= ingest.revenue_cents > MAX_BATCH_REVENUE_CENTS;
         let data = &mut ingest.data;
         data.events.reserve(count);
         for e in events {
@@ -291,14 +291,13 @@ impl Part {
             data,
             order_content,
             revenue_cents,
-            past_ceiling,
             ..
         } = self.ingest;
         let hit = data
             .quarantine
             .iter()
             .any(|q| q.reason == Reason::BatchRevenueLimit);
-        if hit || past_ceiling || revenue_cents > MAX_BATCH_REVENUE_CENTS {
+        if hit || revenue_cents > MAX_BATCH_REVENUE_CENTS {
             return None;
         }
         let Dataset {
