@@ -39,6 +39,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Table::ALL.len(),
         args.out.display()
     );
+    // The process ends next, and the system takes back its memory at once;
+    // freeing millions of strings and sessions one by one took about 2 % of
+    // the run at 100 copies of an export (`perf record`).
+    std::mem::forget((ds, run));
     Ok(ExitCode::SUCCESS)
 }
 
