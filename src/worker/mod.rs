@@ -32,8 +32,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, FileReaderSync, MessageEvent};
 
 use crate::protocol::{Reply, Request, Timings};
-use post::{post, progress, scope, Pieces};
+use post::{post, progress, scope, JsBuffer, Pieces};
 use read::{read_into, release, BlobReader};
+
+/// Bytes of a part encoded in the worker's memory before they are copied
+/// into the buffer handed to the page.
+const PART_WRITES: usize = 1024 * 1024;
 
 /// What the worker keeps between messages: the parsed events, the run
 /// behind the current report (downloads reuse it) and where the events
@@ -221,9 +225,14 @@ async fn handle(request: Request) -> Result<(), String> {
             files,
         } => {
             let total: f64 = files.iter().map(|f| f.size()).sum();
-            let bytes = read_part(&files, &config, total).await?.to_bytes();
-            let buffer = Uint8Array::from(bytes.as_slice()).buffer().into();
-            drop(bytes);
+            let part = read_part(&files, &config, total).await?;
+            let buffer = {
+                let sink = JsBuffer::new(part.encoded_len())?;
+                let mut out = std::io::BufWriter::with_capacity(PART_WRITES, sink);
+                part.write_to(&mut out)?;
+                out.into_inner().map_err(|e| e.to_string())?.finish()?
+            };
+            drop(part);
             post(&Reply::Part { job, share, buffer });
             Ok(())
         }

@@ -75,6 +75,53 @@ impl std::io::Write for Pieces {
     }
 }
 
+/// A `Write` into a buffer of the browser's, of a size known ahead: a part
+/// is encoded straight into the buffer handed to the page, and never whole
+/// in the worker's own memory as well. Writes past the end are refused.
+pub(super) struct JsBuffer {
+    array: Uint8Array,
+    at: u32,
+}
+
+impl JsBuffer {
+    pub(super) fn new(len: usize) -> Result<JsBuffer, String> {
+        let len = u32::try_from(len).map_err(|_| format!("a part of {len} bytes"))?;
+        Ok(JsBuffer {
+            array: Uint8Array::new_with_length(len),
+            at: 0,
+        })
+    }
+
+    /// The buffer, once every byte of it is written.
+    pub(super) fn finish(self) -> Result<JsValue, String> {
+        if self.at != self.array.length() {
+            return Err(format!(
+                "a part of {} bytes filled to {}",
+                self.array.length(),
+                self.at
+            ));
+        }
+        Ok(self.array.buffer().into())
+    }
+}
+
+impl std::io::Write for JsBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let end = u32::try_from(data.len())
+            .ok()
+            .and_then(|n| self.at.checked_add(n))
+            .filter(|&end| end <= self.array.length())
+            .ok_or_else(|| std::io::Error::other("a part longer than it measured"))?;
+        self.array.subarray(self.at, end).copy_from(data);
+        self.at = end;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Tells the page how far the job is.
 pub(super) fn progress(stage: &str, bytes: f64, total: f64) {
     post(&Reply::Progress {
