@@ -13,7 +13,7 @@ use proptest::prelude::*;
 fn contents(ds: &Dataset) -> String {
     format!(
         "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
-        ds.strings.iter().map(|s| &**s).collect::<Vec<&str>>(),
+        ds.strings.iter().collect::<Vec<&str>>(),
         ds.events,
         ds.orders,
         ds.files,

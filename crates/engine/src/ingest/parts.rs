@@ -106,7 +106,7 @@ impl Part {
         let data = &self.ingest.data;
         WireOut {
             version: WIRE_VERSION,
-            strings: data.strings.iter().map(|s| &**s).collect(),
+            strings: data.strings.iter().collect(),
             events: &data.events,
             orders: &data.orders,
             order_content: &self.ingest.order_content,
@@ -161,15 +161,9 @@ impl Part {
             revenue_cents,
             ..
         } = later.ingest;
-        // Each string moves into this table, or is dropped when already
-        // here: no second copy of each string.
         let strings = &mut self.ingest.data.strings;
-        let symbols: Vec<Sym> = data
-            .strings
-            .into_strings()
-            .into_iter()
-            .map(|s| strings.intern_owned(s))
-            .collect();
+        strings.reserve(data.strings.len());
+        let symbols: Vec<Sym> = data.strings.iter().map(|s| strings.intern(s)).collect();
         let tables = Tables {
             symbols,
             orders: data.orders,
