@@ -63,5 +63,12 @@ for n in "${sizes[@]}"; do
   read -r db dm dr <<<"$(summary <"$work/duck")"
   ratio=$(awk -v a="$pm" -v b="$dm" 'BEGIN { printf "%.2f", a / b }')
   printf '%-6s %8s | %7ss %7ss %6d MB | %7ss %7ss %6d MB | %s\n' "${n}x" "$mb" "$pb" "$pm" "$pr" "$db" "$dm" "$dr" "$ratio"
+  echo "$n $pm" >>"$work/medians"
   rm -rf "$dir" "$work/out-puffy" "$work/out-duck"
 done
+
+# Growth of puffy's median time from each size to the next, against the
+# growth of the batch (the target: 100x within 11 times 10x).
+if [ -s "$work/medians" ]; then
+  awk 'NR > 1 { printf "puffy run %sx -> %sx: %.1f times the time for %g times the data\n", n, $1, $2 / t, $1 / n } { n = $1; t = $2 }' "$work/medians"
+fi
