@@ -163,7 +163,7 @@ impl Part {
         } = later.ingest;
         let strings = &mut self.ingest.data.strings;
         strings.reserve(data.strings.len());
-        let symbols: Vec<Sym> = data.strings.iter().map(|s| strings.intern(s)).collect();
+        let symbols = strings.intern_all(data.strings.iter());
         let tables = Tables {
             symbols,
             orders: data.orders,
@@ -199,10 +199,7 @@ impl Part {
         let wire_strings: Vec<&str> = take(&mut rest)?;
         let strings = &mut self.ingest.data.strings;
         strings.reserve(wire_strings.len());
-        let symbols: Vec<Sym> = wire_strings
-            .into_iter()
-            .map(|s| strings.intern(s))
-            .collect();
+        let symbols = strings.intern_all(wire_strings);
         let tables = Tables {
             symbols,
             orders: take(&mut rest)?,

@@ -157,13 +157,18 @@ impl Ingest {
                 report.nulls[col.index()] += 1;
             }
         }
-        let strings = &mut self.data.strings;
+        let [client, page_url, referrer, user_agent] = self.data.strings.intern_row([
+            text(Column::ClientId),
+            text(Column::PageUrl),
+            text(Column::Referrer),
+            text(Column::UserAgent),
+        ]);
         let event = Event {
             ts,
-            client: strings.intern(text(Column::ClientId)),
-            page_url: strings.intern(text(Column::PageUrl)),
-            referrer: strings.intern(text(Column::Referrer)),
-            user_agent: strings.intern(text(Column::UserAgent)),
+            client,
+            page_url,
+            referrer,
+            user_agent,
             kind,
             file,
             line: line.min(u32::MAX as u64) as u32,

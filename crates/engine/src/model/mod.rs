@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod index;
+
 /// An interned string: an index into [`Strings`].
 pub type Sym = u32;
 
@@ -16,8 +18,8 @@ pub const NONE: Sym = u32::MAX;
 ///
 /// The strings' bytes are copied one after another into chunks of about a
 /// megabyte, and `spans` says where each one is (a symbol is a position in
-/// it, in the order first interned); `table` finds a string's symbol by its
-/// hash, holding only the symbols (4 bytes a slot). Against a list of
+/// it, in the order first interned); `index` finds a string's symbol by its
+/// hash ([`index::Index`]). Against a list of
 /// `Arc<str>`, one allocation a string, a string takes 12 bytes besides its
 /// own instead of about 48 (natively; about 24 in the page's 32-bit
 /// memory): at 100 copies of an export, 3.4 million strings, mostly client
@@ -26,7 +28,7 @@ pub const NONE: Sym = u32::MAX;
 /// copies 8.0 → 7.2 s, at 10 copies 700 → 666 ms (medians, alternating).
 #[derive(Debug, Clone)]
 pub struct Strings {
-    table: hashbrown::HashTable<Sym>,
+    index: index::Index,
     spans: Vec<Span>,
     chunks: Vec<String>,
     /// Bytes of a chunk ([`CHUNK_BYTES`]; a longer string has its own).
@@ -47,7 +49,7 @@ const CHUNK_BYTES: usize = 1 << 20;
 impl Default for Strings {
     fn default() -> Self {
         Strings {
-            table: hashbrown::HashTable::new(),
+            index: index::Index::default(),
             spans: Vec::new(),
             chunks: Vec::new(),
             chunk_bytes: CHUNK_BYTES,
@@ -71,8 +73,8 @@ impl Strings {
     /// Makes room for `n` more distinct strings.
     pub fn reserve(&mut self, n: usize) {
         let (spans, chunks) = (&self.spans, &self.chunks);
-        self.table
-            .reserve(n, |&sym| hash(text(chunks, &spans[sym as usize])));
+        self.index
+            .reserve(n, |sym| hash(text(chunks, &spans[sym as usize])));
         self.spans.reserve(n);
     }
 
@@ -81,22 +83,62 @@ impl Strings {
         if s.is_empty() {
             return NONE;
         }
-        let (spans, chunks) = (&self.spans, &self.chunks);
-        let entry = self.table.entry(
-            hash(s),
-            |&sym| text(chunks, &spans[sym as usize]) == s,
-            |&sym| hash(text(chunks, &spans[sym as usize])),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(found) => *found.get(),
-            hashbrown::hash_table::Entry::Vacant(slot) => {
-                let sym = spans.len() as Sym;
-                slot.insert(sym);
-                let span = self.store(s);
-                self.spans.push(span);
-                sym
-            }
+        self.intern_hashed(s, hash(s))
+    }
+
+    /// [`Strings::intern`] of each of a row's fields: their places in the
+    /// index are fetched from memory together first, not one after the
+    /// other.
+    pub fn intern_row<const N: usize>(&mut self, fields: [&str; N]) -> [Sym; N] {
+        let hashes = fields.map(hash);
+        for &h in &hashes {
+            self.index.touch(h);
         }
+        std::array::from_fn(|i| match fields[i] {
+            "" => NONE,
+            s => self.intern_hashed(s, hashes[i]),
+        })
+    }
+
+    /// [`Strings::intern`] of every string of `strings`, in order; the
+    /// place of each is fetched from memory a few strings ahead.
+    pub fn intern_all<'a>(&mut self, strings: impl IntoIterator<Item = &'a str>) -> Vec<Sym> {
+        const AHEAD: usize = 8;
+        let mut strings = strings.into_iter().map(|s| (s, hash(s)));
+        let mut waiting: std::collections::VecDeque<(&str, u64)> =
+            strings.by_ref().take(AHEAD).collect();
+        for &(_, h) in &waiting {
+            self.index.touch(h);
+        }
+        let mut symbols = Vec::with_capacity(waiting.len() + strings.size_hint().0);
+        while let Some((s, h)) = waiting.pop_front() {
+            if let Some((next, next_hash)) = strings.next() {
+                self.index.touch(next_hash);
+                waiting.push_back((next, next_hash));
+            }
+            symbols.push(match s {
+                "" => NONE,
+                s => self.intern_hashed(s, h),
+            });
+        }
+        symbols
+    }
+
+    /// The symbol of the non-empty `s` whose hash is `hash`, added if new.
+    fn intern_hashed(&mut self, s: &str, hash: u64) -> Sym {
+        let (spans, chunks) = (&self.spans, &self.chunks);
+        let new = spans.len() as Sym;
+        let found = self.index.find_or_add(
+            hash,
+            |sym| text(chunks, &spans[sym as usize]) == s,
+            new,
+            |sym| self::hash(text(chunks, &spans[sym as usize])),
+        );
+        found.unwrap_or_else(|| {
+            let span = self.store(s);
+            self.spans.push(span);
+            new
+        })
     }
 
     /// Copies `s` into the last chunk, or a new one when it does not fit.
@@ -432,28 +474,40 @@ mod tests {
 
     proptest::proptest! {
         /// The table against a plain map from string to first position:
-        /// the same symbols and strings, through growth, with chunks of
-        /// a few bytes (strings that fill one, and longer ones that get
-        /// their own); a few distinct values, so most calls find one.
+        /// the same symbols and strings, through growth (from nothing or
+        /// from room made first), with chunks of a few bytes (strings that
+        /// fill one, and longer ones that get their own); a few distinct
+        /// values, so most calls find one. Each run of four words goes
+        /// through one of the three ways in: one by one, as a row, as a
+        /// list.
         #[test]
         fn interning_agrees_with_a_map(
             words in proptest::collection::vec("[a-d]{0,3}|[a-d]{6,12}", 0..400),
+            ways in proptest::collection::vec(0u8..3, 100),
             chunk_bytes in 1usize..16,
+            room in 0usize..50,
         ) {
             let mut table = Strings { chunk_bytes, ..Strings::default() };
+            table.reserve(room);
             let mut model: std::collections::HashMap<&str, Sym> = Default::default();
             let mut order: Vec<&str> = Vec::new();
-            for w in &words {
-                let sym = table.intern(w);
-                let want = if w.is_empty() {
-                    NONE
-                } else {
-                    *model.entry(w).or_insert_with(|| {
-                        order.push(w);
-                        (order.len() - 1) as Sym
-                    })
+            for (row, &way) in words.chunks(4).zip(&ways) {
+                let syms = match (way, row) {
+                    (1, [a, b, c, d]) => table.intern_row([a, b, c, d].map(String::as_str)).to_vec(),
+                    (2, _) => table.intern_all(row.iter().map(String::as_str)),
+                    _ => row.iter().map(|w| table.intern(w)).collect(),
                 };
-                proptest::prop_assert_eq!(sym, want);
+                for (w, sym) in row.iter().zip(syms) {
+                    let want = if w.is_empty() {
+                        NONE
+                    } else {
+                        *model.entry(w).or_insert_with(|| {
+                            order.push(w);
+                            (order.len() - 1) as Sym
+                        })
+                    };
+                    proptest::prop_assert_eq!(sym, want);
+                }
             }
             proptest::prop_assert_eq!(table.len(), order.len());
             for (i, w) in order.iter().enumerate() {
