@@ -35,10 +35,6 @@ use crate::protocol::{Reply, Request, Timings};
 use post::{post, progress, scope, JsBuffer, Pieces};
 use read::{read_into, release, BlobReader};
 
-/// Bytes of a part encoded in the worker's memory before they are copied
-/// into the buffer handed to the page.
-const PART_WRITES: usize = 1024 * 1024;
-
 /// What the worker keeps between messages: the parsed events, the run
 /// behind the current report (downloads reuse it) and where the events
 /// came from.
@@ -226,12 +222,9 @@ async fn handle(request: Request) -> Result<(), String> {
         } => {
             let total: f64 = files.iter().map(|f| f.size()).sum();
             let part = read_part(&files, &config, total).await?;
-            let buffer = {
-                let sink = JsBuffer::new(part.encoded_len())?;
-                let mut out = std::io::BufWriter::with_capacity(PART_WRITES, sink);
-                part.write_to(&mut out)?;
-                out.into_inner().map_err(|e| e.to_string())?.finish()?
-            };
+            let mut buffer = JsBuffer::new(part.encoded_len())?;
+            part.write_to(|piece| buffer.write(piece));
+            let buffer = buffer.finish()?;
             drop(part);
             post(&Reply::Part { job, share, buffer });
             Ok(())

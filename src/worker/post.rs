@@ -75,12 +75,14 @@ impl std::io::Write for Pieces {
     }
 }
 
-/// A `Write` into a buffer of the browser's, of a size known ahead: a part
-/// is encoded straight into the buffer handed to the page, and never whole
-/// in the worker's own memory as well. Writes past the end are refused.
+/// A buffer of the browser's, of a size known ahead, filled in order: a
+/// part is encoded straight into the buffer handed to the page, and never
+/// whole in the worker's own memory as well.
 pub(super) struct JsBuffer {
     array: Uint8Array,
     at: u32,
+    /// Bytes offered past the end (none when the size was right).
+    over: usize,
 }
 
 impl JsBuffer {
@@ -89,36 +91,30 @@ impl JsBuffer {
         Ok(JsBuffer {
             array: Uint8Array::new_with_length(len),
             at: 0,
+            over: 0,
         })
     }
 
-    /// The buffer, once every byte of it is written.
+    /// Copies `data` in after what is there; what does not fit is counted.
+    pub(super) fn write(&mut self, data: &[u8]) {
+        let room = (self.array.length() - self.at) as usize;
+        let n = data.len().min(room);
+        let end = self.at + n as u32;
+        self.array.subarray(self.at, end).copy_from(&data[..n]);
+        self.at = end;
+        self.over += data.len() - n;
+    }
+
+    /// The buffer, once exactly filled.
     pub(super) fn finish(self) -> Result<JsValue, String> {
-        if self.at != self.array.length() {
+        if self.at != self.array.length() || self.over > 0 {
             return Err(format!(
-                "a part of {} bytes filled to {}",
+                "a part measured at {} bytes came to {}",
                 self.array.length(),
-                self.at
+                self.at as usize + self.over
             ));
         }
         Ok(self.array.buffer().into())
-    }
-}
-
-impl std::io::Write for JsBuffer {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        let end = u32::try_from(data.len())
-            .ok()
-            .and_then(|n| self.at.checked_add(n))
-            .filter(|&end| end <= self.array.length())
-            .ok_or_else(|| std::io::Error::other("a part longer than it measured"))?;
-        self.array.subarray(self.at, end).copy_from(data);
-        self.at = end;
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

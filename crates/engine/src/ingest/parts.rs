@@ -49,6 +49,54 @@ struct WireOut<'a> {
     events: &'a [Event],
 }
 
+/// Bytes [`Part::write_to`] encodes before it hands them on.
+const PIECE: usize = 64 * 1024;
+
+/// Where [`Part::write_to`] encodes: pieces of up to [`PIECE`] bytes, each
+/// handed to `sink` once full.
+struct Pieces<F: FnMut(&[u8])> {
+    buf: Vec<u8>,
+    sink: F,
+}
+
+impl<F: FnMut(&[u8])> Pieces<F> {
+    fn hand_on(&mut self) {
+        if !self.buf.is_empty() {
+            (self.sink)(&self.buf);
+            self.buf.clear();
+        }
+    }
+}
+
+impl<F: FnMut(&[u8])> postcard::ser_flavors::Flavor for Pieces<F> {
+    type Output = ();
+
+    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+        if self.buf.len() == PIECE {
+            self.hand_on();
+        }
+        self.buf.push(byte);
+        Ok(())
+    }
+
+    fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
+        if self.buf.len() + bytes.len() > PIECE {
+            self.hand_on();
+        }
+        if bytes.len() >= PIECE {
+            (self.sink)(bytes);
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+        Ok(())
+    }
+
+    fn finalize(mut self) -> postcard::Result<()> {
+        self.hand_on();
+        Ok(())
+    }
+}
+
 /// A contiguous run of a batch's files, read on its own.
 pub struct Part {
     ingest: Ingest,
@@ -122,13 +170,17 @@ impl Part {
         postcard::experimental::serialized_size(&self.wire()).unwrap_or_default()
     }
 
-    /// Writes [`Part::to_bytes`] into `out` as it encodes, so that the
-    /// whole encoding need never be in memory twice: a helper worker
-    /// writes its part straight into the buffer it hands over (at 100
-    /// copies of an export, 150 MB that its own memory no longer holds).
-    pub fn write_to<W: std::io::Write>(&self, out: W) -> Result<W, String> {
-        postcard::to_io(&self.wire(), out)
-            .map_err(|e| format!("a part that cannot be written: {e}"))
+    /// Hands [`Part::to_bytes`] to `sink` a piece at a time as it encodes,
+    /// so that the whole encoding need never be in memory twice: a helper
+    /// worker writes its part straight into the buffer it hands over (at
+    /// 100 copies of an export, 150 MB that its own memory no longer holds).
+    pub fn write_to(&self, sink: impl FnMut(&[u8])) {
+        let pieces = Pieces {
+            buf: Vec::with_capacity(PIECE),
+            sink,
+        };
+        // Encoding plain structs into pieces cannot fail.
+        let _ = postcard::serialize_with_flavor(&self.wire(), pieces);
     }
 
     /// Everything the part holds, as bytes (to hand to another worker).
@@ -136,9 +188,10 @@ impl Part {
         // Measured first, then written into a vector of that size: grown by
         // doubling, the vector held up to three times the part's size while
         // it moved (at 100 copies of an export, a helper worker's 150 MB
-        // part took about 400 MB). Writing into a vector cannot fail.
-        let bytes = Vec::with_capacity(self.encoded_len());
-        self.write_to(bytes).unwrap_or_default()
+        // part took about 400 MB).
+        let mut bytes = Vec::with_capacity(self.encoded_len());
+        self.write_to(|piece| bytes.extend_from_slice(piece));
+        bytes
     }
 
     /// The part [`Part::to_bytes`] encoded; an error for bytes that are
