@@ -118,7 +118,7 @@ pub fn ingest(files: &[PathBuf], cfg: &engine::config::IngestConfig) -> Dataset 
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
         if parts.len() == runs.len() {
-            if let Some(ds) = engine::ingest::parts::merge(parts) {
+            if let Some(ds) = engine::ingest::parts::merge_joined(parts, &Threads) {
                 return ds;
             }
         }

@@ -26,6 +26,8 @@ pub mod limits;
 
 pub mod units;
 
+pub mod join;
+
 pub mod sorting;
 
 pub mod scan;

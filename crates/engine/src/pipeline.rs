@@ -62,30 +62,7 @@ pub struct Given {
     pub payment_providers: Option<FxHashSet<String>>,
 }
 
-/// Runs two independent pieces of work and returns both results. The
-/// engine never starts threads (it runs in a browser worker too); the CLI
-/// passes a `Join` that runs the second piece on a thread of its own.
-pub trait Join {
-    /// Runs `a` and `b`, perhaps at the same time.
-    fn join<A: Send, B: Send>(
-        &self,
-        a: impl FnOnce() -> A + Send,
-        b: impl FnOnce() -> B + Send,
-    ) -> (A, B);
-}
-
-/// Runs both pieces one after the other, on the calling thread.
-pub struct InTurn;
-
-impl Join for InTurn {
-    fn join<A: Send, B: Send>(
-        &self,
-        a: impl FnOnce() -> A + Send,
-        b: impl FnOnce() -> B + Send,
-    ) -> (A, B) {
-        (a(), b())
-    }
-}
+pub use crate::join::{InTurn, Join};
 
 /// Runs every stage after ingest.
 pub fn run(ds: &Dataset, cfg: &Config) -> crate::Result<Run> {

@@ -12,6 +12,8 @@
 
 use std::cmp::Ordering;
 
+use crate::join::Join;
+
 /// Sorts `v` by `cmp`, as `v.sort_by(cmp)` does.
 pub fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
     let order = positions(v.len(), &|a, b| cmp(&v[a], &v[b]));
@@ -80,6 +82,58 @@ fn place<T>(v: &mut [T], order: &[usize]) {
     }
 }
 
+/// Below this many elements [`sort_unstable_shared`] sorts on one hand.
+const SHARED_FROM: usize = 1 << 15;
+
+/// Sorts `v` by `key` into the order `v.sort_unstable_by_key(key)` gives
+/// when no two keys are equal (the per-event sorts: each event's time, file
+/// and line, or a hash beside an event's position), sharing the work
+/// between `join`'s two hands: `v` is split around the median of a sample
+/// of keys, each side is sorted on a hand of its own. With a `Join` that
+/// runs in turn (the page) it is `sort_unstable_by_key` alone.
+pub fn sort_unstable_shared<T: Send, K: Ord, J: Join>(
+    v: &mut [T],
+    key: impl Fn(&T) -> K + Sync,
+    join: &J,
+) {
+    if !J::SHARES || v.len() < SHARED_FROM {
+        v.sort_unstable_by_key(key);
+        return;
+    }
+    const SAMPLE: usize = 31;
+    let mut sample: Vec<K> = (0..SAMPLE).map(|i| key(&v[i * v.len() / SAMPLE])).collect();
+    sample.sort_unstable();
+    let Some(pivot) = sample.into_iter().nth(SAMPLE / 2) else {
+        return;
+    };
+    let mid = partition(v, |x| key(x) < pivot);
+    let (left, right) = v.split_at_mut(mid);
+    join.join(
+        || left.sort_unstable_by_key(&key),
+        || right.sort_unstable_by_key(&key),
+    );
+}
+
+/// Moves the elements for which `left` holds before the others (in no
+/// particular order within each side); returns how many hold.
+fn partition<T>(v: &mut [T], left: impl Fn(&T) -> bool) -> usize {
+    let (mut i, mut j) = (0, v.len());
+    loop {
+        while i < j && left(&v[i]) {
+            i += 1;
+        }
+        while i < j && !left(&v[j - 1]) {
+            j -= 1;
+        }
+        if i >= j {
+            return i;
+        }
+        v.swap(i, j - 1);
+        i += 1;
+        j -= 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // `sort_by` is checked against the standard library's `sort_by`.
@@ -120,6 +174,64 @@ mod tests {
             let mut got = v;
             sort(&mut got);
             prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        // Each case sorts 30,000 elements or more (to be split at all).
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Split around a sampled median and sorted on two threads, as
+        /// one `sort_unstable_by_key` sorts (keys all distinct: a value
+        /// and the position it was drawn at); from a few values to many,
+        /// so the median may be the least key.
+        #[test]
+        fn shared_sort_orders_as_one_sort_does(
+            values in prop::collection::vec(0u32..4, SHARED_FROM..SHARED_FROM + 3000),
+            spread in 1u32..100_000,
+        ) {
+            let v: Vec<(u32, usize)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| (x.wrapping_mul(spread) ^ (i as u32 % spread), i))
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable_by_key(|&p| p);
+            let mut got = v;
+            sort_unstable_shared(&mut got, |&p| p, &Threads);
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn partition_puts_what_holds_first(v in prop::collection::vec(0u8..10, 0..200)) {
+            let mut got = v.clone();
+            let n = partition(&mut got, |&x| x < 5);
+            prop_assert_eq!(n, v.iter().filter(|&&x| x < 5).count());
+            prop_assert!(got[..n].iter().all(|&x| x < 5));
+            prop_assert!(got[n..].iter().all(|&x| x >= 5));
+            let (mut a, mut b) = (got, v);
+            a.sort_unstable();
+            b.sort_unstable();
+            prop_assert_eq!(a, b);
+        }
+    }
+
+    /// Runs the second piece on a thread of its own, as `puffy run` does.
+    struct Threads;
+
+    impl Join for Threads {
+        fn join<A: Send, B: Send>(
+            &self,
+            a: impl FnOnce() -> A + Send,
+            b: impl FnOnce() -> B + Send,
+        ) -> (A, B) {
+            std::thread::scope(|scope| {
+                let b = scope.spawn(b);
+                let a = a();
+                (a, b.join().expect("the second piece ran"))
+            })
         }
     }
 }

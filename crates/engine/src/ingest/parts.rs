@@ -26,8 +26,10 @@ use std::io::Read;
 use crate::config::IngestConfig;
 use crate::ingest::row::EventKey;
 use crate::ingest::{Dataset, FileReport, Ingest, QuarantinedRow, Reason};
+use crate::join::{InTurn, Join};
 use crate::limits::MAX_BATCH_REVENUE_CENTS;
 use crate::model::{Event, EventKind, Order, Sym, NONE};
+use crate::sorting::sort_unstable_shared;
 use serde::{Deserialize, Serialize};
 
 /// The first field of an encoded part: the format, so bytes of another
@@ -347,6 +349,11 @@ impl Part {
     /// when its orders pass the batch's revenue ceiling, which only a
     /// single reader applies exactly.
     pub fn finish(self) -> Option<Dataset> {
+        self.finish_joined(&InTurn)
+    }
+
+    /// [`Part::finish`], its sorts shared between `join`'s two hands.
+    pub fn finish_joined(self, join: &impl Join) -> Option<Dataset> {
         let Ingest {
             data,
             order_content,
@@ -377,7 +384,7 @@ impl Part {
                 _ => Some(NONE),
             })
             .collect::<Option<_>>()?;
-        let mut first = first_copies(&all, &contents);
+        let mut first = first_copies(&all, &contents, join);
         drop(contents);
         // From here on, the file of each first copy: the loop below
         // overwrites the events it has passed.
@@ -406,7 +413,8 @@ impl Part {
             kept += 1;
         }
         all.truncate(kept);
-        all.sort_unstable_by_key(|e| (e.ts, e.file, e.line));
+        // No two events share a file and line: one order, however sorted.
+        sort_unstable_shared(&mut all, |e| (e.ts, e.file, e.line), join);
         Some(Dataset {
             strings,
             events: all,
@@ -440,15 +448,21 @@ const NO_COPY: u32 = u32::MAX;
 /// event at its load factor): at 100 copies of an export, 80 MB instead of
 /// 330 MB. Equal hashes are then compared key by key, so a collision never
 /// makes two different events copies.
-fn first_copies(events: &[Event], contents: &[Sym]) -> Vec<u32> {
+fn first_copies(events: &[Event], contents: &[Sym], join: &impl Join) -> Vec<u32> {
     use std::hash::BuildHasher;
     let key = |i: usize| EventKey::of(&events[i], contents[i]);
     let build = rustc_hash::FxBuildHasher;
-    let mut hashed: Vec<(u64, u32)> = (0..events.len())
-        .map(|i| (build.hash_one(key(i)), i as u32))
-        .collect();
+    let fill = |slots: &mut [(u64, u32)], from: usize| {
+        for (i, slot) in (from..).zip(slots) {
+            *slot = (build.hash_one(key(i)), i as u32);
+        }
+    };
+    let mut hashed = vec![(0, 0); events.len()];
+    let half = hashed.len() / 2;
+    let (a, b) = hashed.split_at_mut(half);
+    join.join(|| fill(a, 0), || fill(b, half));
     // By hash, then by row: the first copy comes first in its run.
-    hashed.sort_unstable();
+    sort_unstable_shared(&mut hashed, |&pair| pair, join);
     let mut first = vec![NO_COPY; events.len()];
     let mut run_start = 0;
     // The distinct keys of the current run of equal hashes (almost always
@@ -494,6 +508,12 @@ pub fn runs(sizes: &[u64], n: usize) -> Vec<std::ops::Range<usize>> {
 /// `None` when the batch's orders pass the revenue ceiling (or a part does
 /// not fit, see [`Part::absorb`]): the caller then reads the batch whole.
 pub fn merge(parts: Vec<Part>) -> Option<Dataset> {
+    merge_joined(parts, &InTurn)
+}
+
+/// [`merge`], the sorts of [`Part::finish`] shared between `join`'s two
+/// hands.
+pub fn merge_joined(parts: Vec<Part>, join: &impl Join) -> Option<Dataset> {
     let mut parts = parts.into_iter();
     let Some(mut batch) = parts.next() else {
         return Some(Dataset::default());
@@ -501,7 +521,7 @@ pub fn merge(parts: Vec<Part>) -> Option<Dataset> {
     for later in parts {
         batch.absorb(later).ok()?;
     }
-    batch.finish()
+    batch.finish_joined(join)
 }
 
 #[cfg(test)]
