@@ -88,9 +88,10 @@ const SHARED_FROM: usize = 1 << 15;
 /// Sorts `v` by `key` into the order `v.sort_unstable_by_key(key)` gives
 /// when no two keys are equal (the per-event sorts: each event's time, file
 /// and line, or a hash beside an event's position), sharing the work
-/// between `join`'s two hands: `v` is split around the median of a sample
-/// of keys, each side is sorted on a hand of its own. With a `Join` that
-/// runs in turn (the page) it is `sort_unstable_by_key` alone.
+/// between `join`'s two hands: `v` is split at its median
+/// (`select_nth_unstable_by_key`), each half is sorted on a hand of its
+/// own. With a `Join` that runs in turn (the page) it is
+/// `sort_unstable_by_key` alone.
 pub fn sort_unstable_shared<T: Send, K: Ord, J: Join>(
     v: &mut [T],
     key: impl Fn(&T) -> K + Sync,
@@ -100,38 +101,11 @@ pub fn sort_unstable_shared<T: Send, K: Ord, J: Join>(
         v.sort_unstable_by_key(key);
         return;
     }
-    const SAMPLE: usize = 31;
-    let mut sample: Vec<K> = (0..SAMPLE).map(|i| key(&v[i * v.len() / SAMPLE])).collect();
-    sample.sort_unstable();
-    let Some(pivot) = sample.into_iter().nth(SAMPLE / 2) else {
-        return;
-    };
-    let mid = partition(v, |x| key(x) < pivot);
-    let (left, right) = v.split_at_mut(mid);
+    let (left, _, right) = v.select_nth_unstable_by_key(v.len() / 2, &key);
     join.join(
         || left.sort_unstable_by_key(&key),
         || right.sort_unstable_by_key(&key),
     );
-}
-
-/// Moves the elements for which `left` holds before the others (in no
-/// particular order within each side); returns how many hold.
-fn partition<T>(v: &mut [T], left: impl Fn(&T) -> bool) -> usize {
-    let (mut i, mut j) = (0, v.len());
-    loop {
-        while i < j && left(&v[i]) {
-            i += 1;
-        }
-        while i < j && !left(&v[j - 1]) {
-            j -= 1;
-        }
-        if i >= j {
-            return i;
-        }
-        v.swap(i, j - 1);
-        i += 1;
-        j -= 1;
-    }
 }
 
 #[cfg(test)]
@@ -181,10 +155,9 @@ mod tests {
         // Each case sorts 30,000 elements or more (to be split at all).
         #![proptest_config(ProptestConfig::with_cases(24))]
 
-        /// Split around a sampled median and sorted on two threads, as
-        /// one `sort_unstable_by_key` sorts (keys all distinct: a value
-        /// and the position it was drawn at); from a few values to many,
-        /// so the median may be the least key.
+        /// Split at its median and sorted on two threads, as one
+        /// `sort_unstable_by_key` sorts (keys all distinct: a value and
+        /// the position it was drawn at); from a few values to many.
         #[test]
         fn shared_sort_orders_as_one_sort_does(
             values in prop::collection::vec(0u32..4, SHARED_FROM..SHARED_FROM + 3000),
@@ -200,21 +173,6 @@ mod tests {
             let mut got = v;
             sort_unstable_shared(&mut got, |&p| p, &Threads);
             prop_assert_eq!(got, want);
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn partition_puts_what_holds_first(v in prop::collection::vec(0u8..10, 0..200)) {
-            let mut got = v.clone();
-            let n = partition(&mut got, |&x| x < 5);
-            prop_assert_eq!(n, v.iter().filter(|&&x| x < 5).count());
-            prop_assert!(got[..n].iter().all(|&x| x < 5));
-            prop_assert!(got[n..].iter().all(|&x| x >= 5));
-            let (mut a, mut b) = (got, v);
-            a.sort_unstable();
-            b.sort_unstable();
-            prop_assert_eq!(a, b);
         }
     }
 
