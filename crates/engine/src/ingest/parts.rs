@@ -216,9 +216,7 @@ impl Part {
             revenue_cents,
             ..
         } = later.ingest;
-        let strings = &mut self.ingest.data.strings;
-        strings.reserve(data.strings.len());
-        let symbols = strings.intern_all(data.strings.iter());
+        let symbols = self.ingest.data.strings.intern_all(data.strings.iter());
         let tables = Tables {
             symbols,
             orders: data.orders,
@@ -252,9 +250,7 @@ impl Part {
             ));
         }
         let wire_strings: Vec<&str> = take(&mut rest)?;
-        let strings = &mut self.ingest.data.strings;
-        strings.reserve(wire_strings.len());
-        let symbols = strings.intern_all(wire_strings);
+        let symbols = self.ingest.data.strings.intern_all(wire_strings);
         let tables = Tables {
             symbols,
             orders: take(&mut rest)?,

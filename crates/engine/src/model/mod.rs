@@ -80,9 +80,6 @@ impl Strings {
 
     /// The symbol of `s`, adding it if new. The empty string is [`NONE`].
     pub fn intern(&mut self, s: &str) -> Sym {
-        if s.is_empty() {
-            return NONE;
-        }
         self.intern_hashed(s, hash(s))
     }
 
@@ -94,17 +91,16 @@ impl Strings {
         for &h in &hashes {
             self.index.touch(h);
         }
-        std::array::from_fn(|i| match fields[i] {
-            "" => NONE,
-            s => self.intern_hashed(s, hashes[i]),
-        })
+        std::array::from_fn(|i| self.intern_hashed(fields[i], hashes[i]))
     }
 
-    /// [`Strings::intern`] of every string of `strings`, in order; the
-    /// place of each is fetched from memory a few strings ahead.
+    /// [`Strings::intern`] of every string of `strings`, in order, with
+    /// room made for them first; the place of each is fetched from memory
+    /// a few strings ahead.
     pub fn intern_all<'a>(&mut self, strings: impl IntoIterator<Item = &'a str>) -> Vec<Sym> {
         const AHEAD: usize = 8;
         let mut strings = strings.into_iter().map(|s| (s, hash(s)));
+        self.reserve(strings.size_hint().0);
         let mut waiting: std::collections::VecDeque<(&str, u64)> =
             strings.by_ref().take(AHEAD).collect();
         for &(_, h) in &waiting {
@@ -116,16 +112,17 @@ impl Strings {
                 self.index.touch(next_hash);
                 waiting.push_back((next, next_hash));
             }
-            symbols.push(match s {
-                "" => NONE,
-                s => self.intern_hashed(s, h),
-            });
+            symbols.push(self.intern_hashed(s, h));
         }
         symbols
     }
 
-    /// The symbol of the non-empty `s` whose hash is `hash`, added if new.
+    /// The symbol of `s`, whose hash is `hash`, added if new ([`NONE`]
+    /// for the empty string).
     fn intern_hashed(&mut self, s: &str, hash: u64) -> Sym {
+        if s.is_empty() {
+            return NONE;
+        }
         let (spans, chunks) = (&self.spans, &self.chunks);
         let new = spans.len() as Sym;
         let found = self.index.find_or_add(
