@@ -47,11 +47,24 @@ impl Index {
         hash as usize & (self.buckets.len() - 1)
     }
 
-    /// Reads the line a lookup of `hash` starts from, so that it is on its
-    /// way from memory while other work goes on.
+    /// Asks for the line a lookup of `hash` starts from, so that it is on
+    /// its way from memory while other work goes on. On x86-64 a prefetch:
+    /// a plain read there held up every later instruction until the line
+    /// came (merging parts at 100 copies waited 0.37 s on it). Elsewhere (the
+    /// page's wasm has no prefetch) a plain read.
     pub(super) fn touch(&self, hash: u64) {
         if !self.buckets.is_empty() {
-            std::hint::black_box(self.buckets[self.home(hash)].0[0]);
+            let bucket = &self.buckets[self.home(hash)];
+            // SAFETY: a prefetch only hints the cache; it reads nothing the
+            // program sees and cannot fault, and `bucket` is a live reference.
+            #[cfg(target_arch = "x86_64")]
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    std::ptr::from_ref(bucket).cast(),
+                );
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            std::hint::black_box(bucket.0[0]);
         }
     }
 
