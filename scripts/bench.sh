@@ -32,17 +32,17 @@ trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "date: $(date -u +%Y-%m-%d)  duckdb: $duck_version  runs: $runs"
 
-# One timed run: prints "seconds max_rss_kb".
+# One timed run: prints "seconds max_rss_kb cpu_seconds" (CPU: user + system).
 timed() {
-  /usr/bin/time -o "$work/time" -f '%e %M' "$@" >/dev/null 2>"$work/err" || {
+  /usr/bin/time -o "$work/time" -f '%e %M %U %S' "$@" >/dev/null 2>"$work/err" || {
     echo "failed: $*" >&2
     cat "$work/err" >&2
     exit 1
   }
-  tail -n1 "$work/time"
+  tail -n1 "$work/time" | awk '{ print $1, $2, $3 + $4 }'
 }
 
-# best, median and max RSS (MB) of "seconds rss" lines.
+# best, median and max RSS (MB) of "seconds rss cpu" lines.
 summary() {
   sort -n | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { printf "%.2f %.2f %d", t[1], t[int((NR + 1) / 2)], m / 1024 }'
 }
@@ -63,12 +63,15 @@ for n in "${sizes[@]}"; do
   read -r db dm dr <<<"$(summary <"$work/duck")"
   ratio=$(awk -v a="$pm" -v b="$dm" 'BEGIN { printf "%.2f", a / b }')
   printf '%-6s %8s | %7ss %7ss %6d MB | %7ss %7ss %6d MB | %s\n' "${n}x" "$mb" "$pb" "$pm" "$pr" "$db" "$dm" "$dr" "$ratio"
-  echo "$n $pm" >>"$work/medians"
+  pc=$(awk '{ print $3 }' "$work/puffy" | sort -n | awk '{ c[NR] = $1 } END { print c[int((NR + 1) / 2)] }')
+  echo "$n $pm $pb $pc" >>"$work/medians"
   rm -rf "$dir" "$work/out-puffy" "$work/out-duck"
 done
 
-# Growth of puffy's median time from each size to the next, against the
-# growth of the batch (the target: 100x within 11 times 10x).
+# Growth of puffy's time from each size to the next, against the growth of
+# the batch (the target: 100x within 11 times 10x): of the median and of the
+# best wall time, and of the median CPU time (user + system), which drifts
+# least with whatever else the machine runs.
 if [ -s "$work/medians" ]; then
-  awk 'NR > 1 { printf "puffy run %sx -> %sx: %.1f times the time for %g times the data\n", n, $1, $2 / t, $1 / n } { n = $1; t = $2 }' "$work/medians"
+  awk 'NR > 1 { printf "puffy run %sx -> %sx: %.1f times the time for %g times the data (best: %.1f; CPU time: %.1f)\n", n, $1, $2 / t, $1 / n, $3 / b, $4 / c } { n = $1; t = $2; b = $3; c = $4 }' "$work/medians"
 fi
