@@ -244,10 +244,24 @@ pub fn touchpoints(
     person: impl Fn(Sym) -> Sym,
     lookback_ms: i64,
 ) -> Vec<Vec<u32>> {
-    // Sessions grouped by person, each group in session order (sessions are
-    // numbered in order of their start): one sorted list, not a list per
-    // person (millions of small vectors in a large batch).
-    let by_person = sessions_by_person(sessions, |_, s| Some(person(s.client)));
+    // The sessions of persons who convert, grouped by person, each group in
+    // session order (sessions are numbered in order of their start): one
+    // sorted list, not a list per person (millions of small vectors in a
+    // large batch). Persons who never convert, most of a large batch, are
+    // left out of the sort.
+    let mut converts = Vec::new();
+    for c in conversions.iter().filter(|c| c.client != NONE) {
+        let p = person(c.client) as usize;
+        if p / 64 >= converts.len() {
+            converts.resize(p / 64 + 1, 0u64);
+        }
+        converts[p / 64] |= 1 << (p % 64);
+    }
+    let by_person = sessions_by_person(sessions, |_, s| {
+        let p = person(s.client);
+        let word = converts.get(p as usize / 64).copied().unwrap_or(0);
+        (word >> (p % 64) & 1 == 1).then_some(p)
+    });
     conversions
         .iter()
         .map(|c| {
