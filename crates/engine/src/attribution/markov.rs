@@ -60,6 +60,36 @@ impl Transitions {
         }
     }
 
+    /// Counts one non-converting journey per person of `steps` ((person,
+    /// channel id), each person's steps in time order): the counts
+    /// [`Transitions::add`] gives each person's channels, without first
+    /// grouping millions of steps by person. A person is any `u32` key.
+    pub fn add_journeys(&mut self, steps: impl Iterator<Item = (u32, u16)>) {
+        /// A person with no step yet.
+        const UNSEEN: u16 = u16::MAX;
+        let n = self.states;
+        // The state each person's journey has reached, by person + 1 (the
+        // key `u32::MAX` at 0).
+        let mut at: Vec<u16> = Vec::new();
+        for (person, c) in steps {
+            let k = (person as usize + 1) % (u32::MAX as usize + 1);
+            if k >= at.len() {
+                at.resize(k + 1, UNSEEN);
+            }
+            let from = if at[k] == UNSEEN { 0 } else { at[k] as usize };
+            let to = c as usize + 1;
+            if to < n {
+                self.counts[from * n + to] += 1;
+                at[k] = to as u16;
+            } else {
+                at[k] = from as u16;
+            }
+        }
+        for &state in at.iter().filter(|&&s| s != UNSEEN) {
+            self.to_null[state as usize] += 1;
+        }
+    }
+
     /// Adds another set of counts over the same channels; an error when
     /// the channels differ.
     pub fn merge(&mut self, other: &Transitions) -> Result<(), String> {
@@ -181,6 +211,30 @@ fn solve(q: &[Vec<f64>], r: &[f64], removed: Option<usize>) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// One journey per person through `add_journeys` counts as the
+        /// person's steps grouped and `add`ed one journey each.
+        #[test]
+        fn journeys_count_as_grouped_paths(
+            steps in proptest::collection::vec(
+                (proptest::prop_oneof![0u32..6, proptest::strategy::Just(u32::MAX)], 0u16..5),
+                0..40,
+            ),
+        ) {
+            let mut streamed = Transitions::new(3);
+            streamed.add_journeys(steps.iter().copied());
+            let mut grouped = Transitions::new(3);
+            let mut persons: Vec<u32> = steps.iter().map(|s| s.0).collect();
+            persons.sort_unstable();
+            persons.dedup();
+            for p in persons {
+                let path: Vec<u16> = steps.iter().filter(|s| s.0 == p).map(|s| s.1).collect();
+                grouped.add(&path, false);
+            }
+            proptest::prop_assert_eq!(streamed, grouped);
+        }
+    }
 
     fn close(a: f64, b: f64) {
         assert!((a - b).abs() < 1e-9, "{a} vs {b}");

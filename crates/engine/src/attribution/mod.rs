@@ -257,7 +257,7 @@ pub fn touchpoints(
         }
         converts[p / 64] |= 1 << (p % 64);
     }
-    let by_person = sessions_by_person(sessions, |_, s| {
+    let by_person = sessions_by_person(sessions, |s| {
         let p = person(s.client);
         let word = converts.get(p as usize / 64).copied().unwrap_or(0);
         (word >> (p % 64) & 1 == 1).then_some(p)
@@ -284,12 +284,11 @@ pub fn touchpoints(
 /// person's sessions together, in session order.
 fn sessions_by_person(
     sessions: &[Session],
-    person: impl Fn(usize, &Session) -> Option<Sym>,
+    person: impl Fn(&Session) -> Option<Sym>,
 ) -> Vec<(Sym, u32)> {
-    let mut list: Vec<(Sym, u32)> = sessions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| person(i, s).map(|p| (p, i as u32)))
+    let mut list: Vec<(Sym, u32)> = (0..)
+        .zip(sessions)
+        .filter_map(|(i, s)| person(s).map(|p| (p, i)))
         .collect();
     list.sort_unstable();
     list
@@ -480,24 +479,20 @@ fn markov_counts(
     }
     // Sessions in no order's window: one non-converting journey per person
     // (the chain only counts transitions, so the journeys' order is free).
-    let rest = sessions_by_person(sessions, |i, s| {
-        (!used[i]).then(|| {
-            if cfg.stitch_identities {
-                persons.of(s.client)
-            } else {
-                s.client
-            }
-        })
-    });
-    for group in rest.chunk_by(|a, b| a.0 == b.0) {
-        channel_path.clear();
-        channel_path.extend(
-            group
-                .iter()
-                .map(|&(_, s)| ids.of_rule(sessions[s as usize].rule)),
-        );
-        t.add(&channel_path, false);
-    }
+    t.add_journeys(
+        sessions
+            .iter()
+            .zip(&used)
+            .filter(|(_, used)| !**used)
+            .map(|(s, _)| {
+                let person = if cfg.stitch_identities {
+                    persons.of(s.client)
+                } else {
+                    s.client
+                };
+                (person, ids.of_rule(s.rule))
+            }),
+    );
     t
 }
 
