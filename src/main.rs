@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 
 fn main() {
     console_error_panic_hook::set_once();
+    engine::hashing::set_seed(hash_seed());
     if js_sys::global()
         .dyn_ref::<web_sys::DedicatedWorkerGlobalScope>()
         .is_some()
@@ -15,4 +16,12 @@ fn main() {
     } else {
         leptos::mount::mount_to_body(puffy_app::app::App);
     }
+}
+
+/// The seed text from an export is hashed under ([`engine::hashing`]): from
+/// the browser's randomness, so unknown to whoever made the files. It only
+/// has to be unguessable, not secret: `Math.random` is enough.
+fn hash_seed() -> u64 {
+    let half = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    half() << 32 | half()
 }

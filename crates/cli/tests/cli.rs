@@ -160,6 +160,8 @@ fn inspect_lists_rows_and_columns() {
     assert!(text.contains("\t2 rows\tclient_id,timestamp"), "{text}");
 }
 
+/// Two runs write the same bytes, though each process hashes text under a
+/// random seed of its own (`engine::hashing`).
 #[test]
 fn run_writes_every_table_and_a_balanced_report_deterministically() {
     let data = tempfile::tempdir().unwrap();

@@ -24,6 +24,8 @@ pub mod error;
 
 pub mod limits;
 
+pub mod hashing;
+
 pub mod units;
 
 pub mod join;

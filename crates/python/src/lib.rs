@@ -420,6 +420,12 @@ fn headers() -> Vec<(String, String)> {
 /// The module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Text from an export is hashed under a seed from the system's
+    // randomness (engine::hashing), one per process of the job.
+    engine::hashing::set_seed({
+        use std::hash::BuildHasher;
+        std::collections::hash_map::RandomState::new().hash_one(0u64)
+    });
     m.add_function(wrap_pyfunction!(read_input, m)?)?;
     m.add_function(wrap_pyfunction!(side_files, m)?)?;
     m.add_function(wrap_pyfunction!(batch_files, m)?)?;

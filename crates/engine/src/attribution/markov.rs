@@ -72,7 +72,7 @@ impl Transitions {
         // key `u32::MAX` at 0).
         let mut at: Vec<u16> = Vec::new();
         for (person, c) in steps {
-            let k = (person as usize + 1) % (u32::MAX as usize + 1);
+            let k = person.wrapping_add(1) as usize;
             if k >= at.len() {
                 at.resize(k + 1, UNSEEN);
             }

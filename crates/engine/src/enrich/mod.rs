@@ -25,6 +25,7 @@ use serde::Serialize;
 use self::agent::{Agent, Category};
 use crate::config::channels::{ChannelRule, Referrer};
 use crate::config::SiteConfig;
+use crate::hashing::KeyedMap;
 use crate::model::{Event, PerString, Strings, Sym, NONE};
 
 /// Rule index of events without external source information.
@@ -323,13 +324,13 @@ impl Sources {
         // or the shop's own skips the pair table (most events: clicks
         // inside the shop).
         let mut key_names: Vec<String> = Vec::new();
-        let mut key_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut key_ids: KeyedMap<String, u32> = KeyedMap::default();
         let mut page_slot = PerString::new(strings, u32::MAX);
         let mut pages: Vec<Page> = Vec::new();
         let mut referrer_slot = PerString::new(strings, u32::MAX);
         let mut parsed_referrers: Vec<(Referrer, u32)> = Vec::new();
         let mut stats: Vec<ReferrerStats> = Vec::new();
-        let mut stat_of: FxHashMap<String, u32> = FxHashMap::default();
+        let mut stat_of: KeyedMap<String, u32> = KeyedMap::default();
         let mut payment_returns = Vec::new();
         let mut checkout_pages = Vec::new();
         for (i, e) in events.iter().enumerate() {
@@ -415,7 +416,7 @@ impl Sources {
 
         let mut pairs: FxHashMap<(Sym, Sym), [(u16, u32); 2]> = FxHashMap::default();
         let mut details: Vec<String> = vec![String::new()];
-        let mut detail_index: FxHashMap<String, u32> = FxHashMap::default();
+        let mut detail_index: KeyedMap<String, u32> = KeyedMap::default();
         let mut rule = Vec::with_capacity(events.len());
         let mut detail_of = Vec::with_capacity(events.len());
         let mut plain = Vec::new();

@@ -28,9 +28,9 @@ struct Bucket([u64; 8]);
 const EMPTY: u64 = u64::MAX;
 
 /// The tag an entry keeps of a hash: the upper half of the hash times an odd
-/// constant, which mixes every bit of it in. The hash itself has only 32
-/// bits in the page (rustc-hash hashes into a `usize`), so its own upper
-/// half would be zero there and every entry would look alike.
+/// constant, which mixes every bit of it in. (The first hash here,
+/// rustc-hash's, had only 32 bits in the page, where its own upper half
+/// would have been zero and every entry alike.)
 fn tag(hash: u64) -> u64 {
     hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
 }
@@ -127,5 +127,59 @@ impl Index {
             }
             b = (b + 1) & mask;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hashing::hash_with;
+
+    impl Index {
+        /// The farthest any filed symbol sits from the bucket a lookup of it
+        /// starts from, in buckets: how far lookups walk.
+        fn longest_walk(&self, rehash: impl Fn(Sym) -> u64) -> usize {
+            let mask = self.buckets.len() - 1;
+            let filed = self.buckets.iter().enumerate().flat_map(|(b, bucket)| {
+                bucket
+                    .0
+                    .iter()
+                    .filter(|&&e| e != EMPTY)
+                    .map(move |&e| (b, e as Sym))
+            });
+            filed
+                .map(|(b, sym)| b.wrapping_sub(self.home(rehash(sym))) & mask)
+                .max()
+                .unwrap_or(0)
+        }
+    }
+
+    /// Hash flooding: page URLs made, by someone who knows the seed, to
+    /// start from one bucket crowd the buckets after it, and each lookup
+    /// walks them all; under a seed they do not know, the same URLs spread
+    /// like any others.
+    #[test]
+    fn strings_made_to_collide_under_one_seed_spread_under_another() {
+        const N: usize = 700;
+        const BUCKETS: u64 = 128;
+        let known = 1;
+        let crafted: Vec<String> = (0u64..)
+            .map(|i| format!("https://shop.example/?q={i}"))
+            .filter(|s| hash_with(known, s.as_bytes()).is_multiple_of(BUCKETS))
+            .take(N)
+            .collect();
+        let walk = |seed: u64| {
+            let hash = |sym: Sym| hash_with(seed, crafted[sym as usize].as_bytes());
+            let mut index = Index::default();
+            index.reserve(N, hash);
+            assert_eq!(index.buckets.len() as u64, BUCKETS);
+            for sym in 0..N as Sym {
+                assert_eq!(index.find_or_add(hash(sym), |_| false, sym, hash), None);
+            }
+            index.longest_walk(hash)
+        };
+        // Under the known seed the 700 fill buckets 0 to 87.
+        assert_eq!(walk(known), N / 8);
+        assert!(walk(2) <= 8, "{}", walk(2));
     }
 }

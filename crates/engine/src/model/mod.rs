@@ -57,10 +57,9 @@ impl Default for Strings {
     }
 }
 
-/// The hash `table` files a string under.
+/// The hash `index` files a string under (seeded: [`crate::hashing`]).
 fn hash(s: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(s)
+    crate::hashing::hash_text(s.as_bytes())
 }
 
 /// The string at `span`.

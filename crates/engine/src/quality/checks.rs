@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
+use crate::hashing::KeyedMap;
 use crate::ingest::schema::Column;
 use crate::ingest::{Dataset, FileReport, QuarantinedRow, Reason};
 use crate::model::{format_ts, EventKind};
@@ -89,7 +90,7 @@ pub fn reused_transactions<T: Eq + std::hash::Hash>(
     txn: impl Fn(usize) -> String,
     order_ref: impl Fn(usize) -> OrderRef,
 ) -> TxnDuplicates {
-    let mut first: FxHashMap<T, usize> = FxHashMap::default();
+    let mut first: KeyedMap<T, usize> = KeyedMap::default();
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, id) in orders {
         match first.get(&id) {

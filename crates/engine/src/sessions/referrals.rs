@@ -9,13 +9,14 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::config::channels::ChannelRule;
 use crate::config::Config;
 use crate::config::SessionConfig;
 use crate::enrich::{SetAside, Sources, UserAgents};
+use crate::hashing::KeyedMap;
 use crate::ingest::{Dataset, FileReport, QuarantinedRow};
 use crate::limits::{truncate, MAX_LISTED_REFERRERS, MAX_REFERRER_FINDINGS};
 use crate::model::{PerString, NONE};
@@ -119,7 +120,7 @@ fn taken<'a, 's>(
     detail: impl Fn(usize) -> &'a str,
 ) -> BTreeMap<String, Taken> {
     // Borrowed keys while counting (a session each), owned once per source.
-    let mut out: FxHashMap<&str, Taken> = FxHashMap::default();
+    let mut out: KeyedMap<&str, Taken> = KeyedMap::default();
     for s in sessions {
         if s.source_event == NONE {
             continue;
