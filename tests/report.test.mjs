@@ -79,6 +79,14 @@ test('14 dropped days give the same report and downloads as puffy run', async ()
     assert.equal(got[key], report.summary[key], `KPI ${key}`);
   }
   await page.screenshot({ path: path.join(shots, 'overview.png'), fullPage: true });
+  // Each insight's "See chart" opens the section the CLI's report names.
+  const sections = report.insights.map((i) => i.section);
+  assert.ok(sections.length >= 3, `the summary has insights: ${sections}`);
+  for (const [i, section] of sections.entries()) {
+    await page.locator('[data-tab=overview]').click();
+    await page.locator('.insights a.see').nth(i).click();
+    await page.locator(`section.panel[data-section=${section}]`).waitFor({ timeout: 5000 });
+  }
   for (const tab of ['quality', 'channels', 'funnel', 'trends', 'monitoring', 'settings', 'downloads']) {
     await page.locator(`[data-tab=${tab}]`).click();
     await page.waitForTimeout(300);

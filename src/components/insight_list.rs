@@ -24,8 +24,7 @@ pub fn InsightList() -> impl IntoView {
                     items()
                         .into_iter()
                         .map(|i| {
-                            let section = i.section.clone();
-                            let target = super::report_view::Tab::from_id(&section);
+                            let target = super::report_view::Tab::of_section(i.section);
                             view! {
                                 <li>
                                     <span>{i.text.clone()}</span>

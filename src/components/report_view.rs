@@ -51,7 +51,20 @@ impl Tab {
         Tab::Downloads,
     ];
 
-    /// Its id (`data-tab`, and the `section` of an insight).
+    /// The tab of a report section (an insight's chart).
+    pub fn of_section(section: engine::report::insights::Section) -> Tab {
+        use engine::report::insights::Section;
+        match section {
+            Section::Channels => Tab::Channels,
+            Section::Funnel => Tab::Funnel,
+            Section::Quality => Tab::Quality,
+            Section::Trends => Tab::Trends,
+            Section::Monitoring => Tab::Monitoring,
+            Section::Other => Tab::Overview,
+        }
+    }
+
+    /// Its id (`data-tab`).
     pub fn id(self) -> &'static str {
         match self {
             Tab::Overview => "overview",
@@ -79,14 +92,6 @@ impl Tab {
             Tab::Settings => "Settings",
             Tab::Downloads => "Downloads",
         }
-    }
-
-    /// The tab of an id; the overview for anything else.
-    pub fn from_id(id: &str) -> Tab {
-        Tab::ALL
-            .into_iter()
-            .find(|t| t.id() == id)
-            .unwrap_or(Tab::Overview)
     }
 }
 

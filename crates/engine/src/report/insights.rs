@@ -54,8 +54,28 @@ pub struct Insight {
     pub value: f64,
     /// The sentence.
     pub text: String,
-    /// The section with its supporting chart: `channels`, `funnel`, `quality`, `trends`, `monitoring`.
-    pub section: String,
+    /// The section with its supporting chart.
+    pub section: Section,
+}
+
+/// A section of the report, where an insight's supporting chart is; in the
+/// report's JSON, its name in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    /// Channels and attribution.
+    Channels,
+    /// The funnel.
+    Funnel,
+    /// Data quality.
+    Quality,
+    /// Daily trends.
+    Trends,
+    /// Monitoring incidents.
+    Monitoring,
+    /// A section this build does not know (a report from another version).
+    #[serde(other)]
+    Other,
 }
 
 fn day(d: chrono::NaiveDate) -> String {
@@ -96,7 +116,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                     pct(c.revenue / revenue),
                     money(c.revenue)
                 ),
-                section: "channels".into(),
+                section: Section::Channels,
             });
         }
     }
@@ -120,7 +140,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                     "{channel} earns {:.0}% {dir} credit under last click than under first click.",
                     change.abs() * 100.0
                 ),
-                section: "channels".into(),
+                section: Section::Channels,
             });
         }
     }
@@ -133,7 +153,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 pct(1.0 - cart.rate),
                 pct(r.summary.conversion_rate)
             ),
-            section: "funnel".into(),
+            section: Section::Funnel,
         });
     }
     let worst = r
@@ -150,7 +170,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 day(m.day),
                 pct(m.null_client_rate)
             ),
-            section: "quality".into(),
+            section: Section::Quality,
         });
     }
     let lost: Vec<_> = r
@@ -173,7 +193,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
             kind: InsightKind::ReferrersLost,
             value: lost.len() as f64,
             text: format!("Referrers were not exported on {span}: search, social and referral visits count as Direct there."),
-            section: "quality".into(),
+            section: Section::Quality,
         });
     }
     let q = &r.quality;
@@ -186,7 +206,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 quantity(q.duplicate_transactions.len() as u64, "duplicate order"),
                 money(q.duplicate_revenue_excluded)
             ),
-            section: "quality".into(),
+            section: Section::Quality,
         });
     }
     if let Some((channel, effect)) = r
@@ -203,7 +223,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 "Data-driven model: without {channel}, {} of conversions would be lost.",
                 pct(*effect)
             ),
-            section: "channels".into(),
+            section: Section::Channels,
         });
     }
     if r.summary.unattributed_orders > 0 {
@@ -215,7 +235,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 quantity(r.summary.unattributed_orders, "order"),
                 money(r.summary.unattributed_revenue)
             ),
-            section: "quality".into(),
+            section: Section::Quality,
         });
     }
     if let Some(p) = r
@@ -234,7 +254,7 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 money(p.revenue),
                 p.channel
             ),
-            section: "quality".into(),
+            section: Section::Quality,
         });
     }
     let critical: Vec<_> = r
@@ -253,8 +273,24 @@ pub fn insights(r: &Report) -> Vec<Insight> {
                 quantity(alerts as u64, "alert"),
                 agree(critical.len() as u64, "needs", "need")
             ),
-            section: "monitoring".into(),
+            section: Section::Monitoring,
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Section;
+
+    /// The report's JSON names a section in lower case, as it did when it
+    /// was a string; a name this build does not know reads as `Other`
+    /// (the page then opens the overview), not as an unreadable report.
+    #[test]
+    fn sections_in_json() {
+        let json = serde_json::to_string(&[Section::Channels, Section::Monitoring]).unwrap();
+        assert_eq!(json, r#"["channels","monitoring"]"#);
+        let read: Vec<Section> = serde_json::from_str(r#"["funnel","journeys"]"#).unwrap();
+        assert_eq!(read, [Section::Funnel, Section::Other]);
+    }
 }
