@@ -4,8 +4,8 @@
 //! Every value in an export can be hostile. Under a hash anyone can compute
 //! (rustc-hash's, the same in every build), strings can be made to share a
 //! place in a table, and each lookup then walks through all of them: a batch
-//! of such page URLs or client ids would keep the analysis busy for hours
-//! (hash flooding). Under an unknown seed (foldhash's seeded hash) they
+//! of a million such page URLs or client ids would keep the analysis busy
+//! for minutes, a larger one for hours (hash flooding). Under an unknown seed (foldhash's seeded hash) they
 //! cannot. What a table holds, its symbols and every output never depend on
 //! the seed, only where in the table a string is filed.
 
@@ -39,7 +39,7 @@ impl Seed {
 
 /// Sets the seed text is hashed under, for the whole process: the host
 /// calls it first, with a random value (the CLI from the system's
-/// randomness, each of the page's workers from the browser's). False when
+/// randomness, the page and each of its workers from the browser's). False when
 /// text was hashed already, under the seed then in use, which stays.
 pub fn set_seed(seed: u64) -> bool {
     SEED.set(Seed::of(seed)).is_ok()
@@ -93,9 +93,6 @@ impl Hasher for KeyedHasher {
 
 /// A map keyed by text from an export.
 pub type KeyedMap<K, V> = std::collections::HashMap<K, V, Keyed>;
-
-/// A set of text from an export.
-pub type KeyedSet<K> = std::collections::HashSet<K, Keyed>;
 
 /// Hashes under a seed of the caller's, for tests of what a seed changes.
 #[cfg(test)]
