@@ -1,13 +1,15 @@
-//! How text from an export is hashed ([`hash_text`], [`Keyed`] maps): under
-//! a seed the host sets once ([`set_seed`]) from randomness of its own.
+//! How values from an export are hashed ([`hash_text`], [`Keyed`] maps and
+//! the exact-copy check's event keys): under a seed the host sets once
+//! ([`set_seed`]) from randomness of its own.
 //!
 //! Every value in an export can be hostile. Under a hash anyone can compute
 //! (rustc-hash's, the same in every build), strings can be made to share a
 //! place in a table, and each lookup then walks through all of them: a batch
 //! of a million such page URLs or client ids would keep the analysis busy
-//! for minutes, a larger one for hours (hash flooding). Under an unknown seed (foldhash's seeded hash) they
-//! cannot. What a table holds, its symbols and every output never depend on
-//! the seed, only where in the table a string is filed.
+//! for minutes, a larger one for hours (hash flooding). Under an unknown
+//! seed (foldhash's seeded hash) they cannot. What a table holds, its
+//! symbols and every output never depend on the seed, only where in the
+//! table a value is filed.
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::OnceLock;
@@ -35,6 +37,10 @@ impl Seed {
             shared: SharedSeed::from_u64(seed.rotate_left(29) ^ FIXED),
         }
     }
+
+    fn hasher(&self) -> FoldHasher<'_> {
+        FoldHasher::with_seed(self.per_hasher, &self.shared)
+    }
 }
 
 /// Sets the seed text is hashed under, for the whole process: the host
@@ -51,54 +57,35 @@ fn seed() -> &'static Seed {
 
 /// The hash of `text` under the seed.
 pub fn hash_text(text: &[u8]) -> u64 {
-    fold(seed(), seed().per_hasher, text)
+    hash_under(seed(), text)
 }
 
-/// `state` and `bytes` hashed together under `seed`'s shared constants.
-/// Kept out of line: one copy of the hash in the page, not one in each map
-/// that uses it.
-#[inline(never)]
-fn fold(seed: &Seed, state: u64, bytes: &[u8]) -> u64 {
-    let mut h = FoldHasher::with_seed(state, &seed.shared);
-    h.write(bytes);
+fn hash_under(seed: &Seed, text: &[u8]) -> u64 {
+    let mut h = seed.hasher();
+    h.write(text);
     h.finish()
 }
 
-/// Builds hashers under the seed: for maps keyed by text from an export.
+/// Builds hashers under the seed: for maps keyed by values from an export
+/// (text, or events' keys).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Keyed;
 
 impl BuildHasher for Keyed {
-    type Hasher = KeyedHasher;
+    type Hasher = FoldHasher<'static>;
 
-    fn build_hasher(&self) -> KeyedHasher {
-        KeyedHasher(seed().per_hasher)
+    fn build_hasher(&self) -> FoldHasher<'static> {
+        seed().hasher()
     }
 }
 
-/// What [`Keyed`] builds: each piece a key writes folded into the state
-/// under the seed.
-#[derive(Clone, Copy, Debug)]
-pub struct KeyedHasher(u64);
-
-impl Hasher for KeyedHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = fold(seed(), self.0, bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A map keyed by text from an export.
+/// A map keyed by values from an export.
 pub type KeyedMap<K, V> = std::collections::HashMap<K, V, Keyed>;
 
 /// Hashes under a seed of the caller's, for tests of what a seed changes.
 #[cfg(test)]
 pub(crate) fn hash_with(seed: u64, text: &[u8]) -> u64 {
-    let seed = Seed::of(seed);
-    fold(&seed, seed.per_hasher, text)
+    hash_under(&Seed::of(seed), text)
 }
 
 #[cfg(test)]

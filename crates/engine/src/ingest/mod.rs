@@ -22,7 +22,7 @@ pub mod schema;
 
 use std::io::Read;
 
-use rustc_hash::FxHashMap;
+use crate::hashing::KeyedMap;
 
 use crate::config::IngestConfig;
 use crate::error::Error;
@@ -44,7 +44,7 @@ const MAX_RESERVED_ROWS: u64 = 16_000_000;
 /// then [`Ingest::finish`].
 pub struct Ingest {
     data: Dataset,
-    seen: FxHashMap<EventKey, u32>,
+    seen: KeyedMap<EventKey, u32>,
     /// The per-order revenue cap, in cents.
     max_order_cents: i64,
     /// Revenue of the orders accepted so far, in cents.
@@ -62,7 +62,7 @@ impl Default for Ingest {
     fn default() -> Self {
         Ingest {
             data: Dataset::default(),
-            seen: FxHashMap::default(),
+            seen: KeyedMap::default(),
             max_order_cents: IngestConfig::default().max_order_cents(),
             revenue_cents: 0,
             max_batch_cents: MAX_BATCH_REVENUE_CENTS,

@@ -447,7 +447,7 @@ const NO_COPY: u32 = u32::MAX;
 fn first_copies(events: &[Event], contents: &[Sym], join: &impl Join) -> Vec<u32> {
     use std::hash::BuildHasher;
     let key = |i: usize| EventKey::of(&events[i], contents[i]);
-    let build = rustc_hash::FxBuildHasher;
+    let build = crate::hashing::Keyed;
     let fill = |slots: &mut [(u64, u32)], from: usize| {
         for (i, slot) in (from..).zip(slots) {
             *slot = (build.hash_one(key(i)), i as u32);
