@@ -10,6 +10,7 @@ mod inspect;
 mod monitor;
 mod report;
 mod run;
+mod view;
 
 use std::process::ExitCode;
 

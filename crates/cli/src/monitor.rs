@@ -1,4 +1,5 @@
-//! `puffy monitor FILES_OR_DIRS... [--json] [--config puffy.toml] [--day YYYY-MM-DD]`:
+//! `puffy monitor FILES_OR_DIRS... [--json] [--config puffy.toml] [--day YYYY-MM-DD]
+//! [--from D --to D --segment KEY=VALUE]`:
 //! incidents first (alerts of one kind on consecutive days, one line each
 //! with their span), then every alert by day, worst first. Exit 0: no critical alert; 1: a critical alert;
 //! 2: could not run. `--day` limits alerts to one day (earlier days are
@@ -20,14 +21,23 @@ pub struct Args {
     /// Only report alerts of this day (YYYY-MM-DD).
     #[arg(long)]
     day: Option<NaiveDate>,
+    #[command(flatten)]
+    view: crate::view::ViewArgs,
 }
 
 /// Runs the pipeline and prints the alerts.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
     let run = crate::input::pipeline(&ds, &cfg)?;
-    // The same metrics and alerts as `report.json` of `puffy run`.
-    let (metrics, alerts) = engine::monitor::monitor(&ds, &run);
+    // The same metrics and alerts as `report.json` of `puffy run` (with
+    // the same view flags).
+    let (metrics, alerts) = match args.view.view(&run)? {
+        None => engine::monitor::monitor(&ds, &run),
+        Some(view) => {
+            let r = crate::view::report(&ds, &run, Some(&view))?;
+            (r.metrics, r.alerts)
+        }
+    };
     if let Some(day) = args.day {
         anyhow::ensure!(
             metrics.iter().any(|m| m.day == day),

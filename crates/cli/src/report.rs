@@ -21,13 +21,17 @@ pub struct Args {
     /// Write the standalone HTML report to this file.
     #[arg(long)]
     html: Option<PathBuf>,
+    #[command(flatten)]
+    view: crate::view::ViewArgs,
 }
 
 /// Writes the bundle and the index.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
     let run = crate::input::pipeline(&ds, &cfg)?;
-    let report = engine::report::report(&ds, &run);
+    let view = args.view.view(&run)?;
+    let report = crate::view::report(&ds, &run, view.as_ref())?;
+    let keep = crate::view::keep(&ds, &run, view.as_ref());
     if let Some(path) = &args.html {
         std::fs::write(path, puffy_report::html_report::render(&report))
             .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -38,7 +42,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
     for table in engine::outputs::tables::Table::ALL {
-        crate::run::write_table(&ds, &run, out, table)?;
+        crate::run::write_table(&ds, &run, keep.as_ref(), out, table)?;
     }
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
     let index = write_index(out)?;

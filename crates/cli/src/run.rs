@@ -1,5 +1,7 @@
-//! `puffy run FILES_OR_DIRS... --out DIR [--config puffy.toml]`: the whole
-//! pipeline; writes every table and `report.json` into DIR.
+//! `puffy run FILES_OR_DIRS... --out DIR [--config puffy.toml] [--from D
+//! --to D --segment KEY=VALUE --compare BASELINE]`: the whole pipeline;
+//! writes every table and `report.json` into DIR, for the period and
+//! segment when given (see [`crate::view`]).
 //! Exit 0 when written, 2 when it could not run.
 
 use std::path::PathBuf;
@@ -16,6 +18,8 @@ pub struct Args {
     /// Output folder (created if needed).
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    view: crate::view::ViewArgs,
 }
 
 /// Runs the pipeline and writes the outputs.
@@ -25,9 +29,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     timer.lap("ingest");
     let run = crate::input::pipeline(&ds, &cfg)?;
     timer.lap("pipeline");
+    let view = args.view.view(&run)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create", args.out.display()))?;
-    let report = write_outputs(&ds, &run, &args.out)?;
+    let report = write_outputs(&ds, &run, view.as_ref(), &args.out)?;
     timer.lap("tables and report.json");
     let s = &report.summary;
     eprintln!(
@@ -76,8 +81,17 @@ const OUTPUTS: [Output; 8] = [
 fn write_outputs(
     ds: &engine::ingest::Dataset,
     run: &engine::pipeline::Run,
+    view: Option<&engine::report::compare::View>,
     dir: &std::path::Path,
 ) -> anyhow::Result<engine::report::Report> {
+    let keep = crate::view::keep(ds, run, view);
+    let job = Job {
+        ds,
+        run,
+        view,
+        keep: keep.as_ref(),
+        dir,
+    };
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
@@ -86,7 +100,7 @@ fn write_outputs(
             let Some(&output) = OUTPUTS.get(at) else {
                 return done;
             };
-            done.push((at, write_output(ds, run, dir, output)));
+            done.push((at, write_output(&job, output)));
         }
     };
     let threads = crate::input::threads().min(OUTPUTS.len());
@@ -111,17 +125,22 @@ fn write_outputs(
     report.context("report.json was not made")
 }
 
+/// What every output is made from.
+struct Job<'a> {
+    ds: &'a engine::ingest::Dataset,
+    run: &'a engine::pipeline::Run,
+    view: Option<&'a engine::report::compare::View>,
+    keep: Option<&'a engine::summary::slice::Keep>,
+    dir: &'a std::path::Path,
+}
+
 /// Writes one output; returns the report when it is report.json.
-fn write_output(
-    ds: &engine::ingest::Dataset,
-    run: &engine::pipeline::Run,
-    dir: &std::path::Path,
-    output: Output,
-) -> anyhow::Result<Option<engine::report::Report>> {
+fn write_output(job: &Job, output: Output) -> anyhow::Result<Option<engine::report::Report>> {
+    let (ds, run, dir) = (job.ds, job.run, job.dir);
     match output {
-        Output::Table(table) => write_table(ds, run, dir, table).map(|()| None),
+        Output::Table(table) => write_table(ds, run, job.keep, dir, table).map(|()| None),
         Output::Report => {
-            let report = engine::report::report(ds, run);
+            let report = crate::view::report(ds, run, job.view)?;
             let path = dir.join("report.json");
             std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -130,17 +149,19 @@ fn write_output(
     }
 }
 
-/// Writes one table into `dir`, row by row as it is made.
+/// Writes one table (of a slice's sessions, with `keep`) into `dir`, row
+/// by row as it is made.
 pub fn write_table(
     ds: &engine::ingest::Dataset,
     run: &engine::pipeline::Run,
+    keep: Option<&engine::summary::slice::Keep>,
     dir: &std::path::Path,
     table: Table,
 ) -> anyhow::Result<()> {
     let path = dir.join(table.file_name());
     let mut file = std::fs::File::create(&path)
         .with_context(|| format!("{}: cannot create", path.display()))?;
-    engine::outputs::tables::write(ds, run, table, &mut file)
+    engine::outputs::tables::write_kept(ds, run, table, keep, &mut file)
         .with_context(|| format!("{}: cannot write", path.display()))
 }
 

@@ -170,6 +170,9 @@ fn each_insight_number_matches_the_tables() {
                 close(top);
             }
             InsightKind::Unknown => panic!("a new report has no insight of unknown kind"),
+            InsightKind::KpiMover | InsightKind::ChannelMover | InsightKind::FunnelMover => {
+                panic!("a report without a comparison has no movers: {}", i.text)
+            }
             InsightKind::CriticalIncidents => {
                 let n = report
                     .incidents
@@ -195,4 +198,169 @@ fn each_insight_number_matches_the_tables() {
     ] {
         assert!(seen.contains(kind), "{kind} missing from {seen:?}");
     }
+}
+
+/// The movers of a comparison (mobile against desktop sessions, over the
+/// same days): each value is recomputed from the two slices' tables, the
+/// noise rule too (a count difference over twice √(a + b), at least 5 %).
+#[test]
+fn each_mover_matches_the_sliced_tables() {
+    let cfg = SynthConfig {
+        events_per_day: 1500,
+        ..SynthConfig::default()
+    };
+    let (files, _) = generate(&cfg);
+    let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
+    let run = engine::pipeline::run(&ds, &Config::default()).unwrap();
+    let segment = vec!["device=mobile".to_string()];
+    let view = engine::report::compare::View::parse(
+        &run,
+        None,
+        None,
+        &segment,
+        Some("segment:device=desktop"),
+    )
+    .unwrap();
+    let report = engine::report::compare::Analysis::new(&ds, &run)
+        .report(&ds, &run, &view)
+        .unwrap();
+    let base = view
+        .compare
+        .as_ref()
+        .unwrap()
+        .slice_for(
+            &view.slice,
+            engine::report::compare::batch_days(&run).unwrap(),
+        )
+        .unwrap();
+    // The two slices' tables, read back.
+    let tables = |slice: &engine::summary::slice::Slice, t: Table| {
+        let keep = engine::summary::slice::Keep::new(&ds, &run, slice);
+        let mut bytes = Vec::new();
+        engine::outputs::tables::write_kept(&ds, &run, t, Some(&keep), &mut bytes).unwrap();
+        let mut r = csv::Reader::from_reader(bytes.as_slice());
+        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        r.records()
+            .map(|rec| {
+                head.iter()
+                    .cloned()
+                    .zip(rec.unwrap().iter().map(String::from))
+                    .collect::<HashMap<String, String>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    struct Side {
+        revenue: i64,
+        orders: u64,
+        sessions: u64,
+        visitors: u64,
+        steps: [u64; 4],
+        last_click: BTreeMap<String, (i64, f64)>,
+    }
+    let side = |slice: &engine::summary::slice::Slice| {
+        let sessions = tables(slice, Table::Sessions);
+        let conversions = tables(slice, Table::Conversions);
+        let mut last_click: BTreeMap<String, (i64, f64)> = BTreeMap::new();
+        for a in tables(slice, Table::Attribution)
+            .iter()
+            .filter(|a| a["model"] == "last_click")
+        {
+            let e = last_click.entry(a["channel"].clone()).or_default();
+            e.0 += cents(&a["revenue_credit"]);
+            e.1 += a["credit"].parse::<f64>().unwrap();
+        }
+        let count = |col: &str| sessions.iter().filter(|s| s[col] == "true").count() as u64;
+        Side {
+            revenue: conversions.iter().map(|c| cents(&c["revenue"])).sum(),
+            orders: conversions.len() as u64,
+            sessions: sessions.len() as u64,
+            visitors: sessions
+                .iter()
+                .map(|s| s["client_id"].clone())
+                .collect::<BTreeSet<_>>()
+                .len() as u64,
+            steps: [
+                sessions.len() as u64,
+                count("added_to_cart"),
+                count("started_checkout"),
+                count("converted"),
+            ],
+            last_click,
+        }
+    };
+    let (a, b) = (side(&view.slice), side(&base));
+    let noise = |x: f64, y: f64| (x - y).abs() > 2.0 * (x + y).sqrt() && (x - y).abs() >= 0.05 * y;
+    let pct = |x: f64, y: f64| x / y - 1.0;
+    let close = |got: f64, want: f64, what: &str| {
+        assert!((got - want).abs() < 1e-3, "{what}: {got} vs {want}");
+    };
+    let mut kinds = BTreeSet::new();
+    for i in &report.insights {
+        match i.kind {
+            InsightKind::KpiMover => {
+                let (x, y, n) = if i.text.starts_with("Revenue") {
+                    (a.revenue as f64, b.revenue as f64, (a.orders, b.orders))
+                } else if i.text.starts_with("Orders") {
+                    (a.orders as f64, b.orders as f64, (a.orders, b.orders))
+                } else if i.text.starts_with("Sessions") {
+                    (
+                        a.sessions as f64,
+                        b.sessions as f64,
+                        (a.sessions, b.sessions),
+                    )
+                } else if i.text.starts_with("Visitors") {
+                    (
+                        a.visitors as f64,
+                        b.visitors as f64,
+                        (a.visitors, b.visitors),
+                    )
+                } else if i.text.starts_with("Conversion rate") {
+                    let r = |s: &Side| s.steps[3] as f64 / s.steps[0] as f64;
+                    (r(&a), r(&b), (a.steps[3], b.steps[3]))
+                } else {
+                    continue;
+                };
+                close(i.value, pct(x, y), &i.text);
+                assert!(
+                    noise(n.0 as f64, n.1 as f64) || i.text.starts_with("Conversion"),
+                    "{}",
+                    i.text
+                );
+            }
+            InsightKind::ChannelMover => {
+                let (name, (x, ox)) = a
+                    .last_click
+                    .iter()
+                    .find(|(c, _)| i.text.starts_with(&format!("{c} revenue")))
+                    .unwrap();
+                let (y, oy) = b.last_click[name];
+                close(i.value, pct(*x as f64, y as f64), &i.text);
+                assert!(noise(*ox, oy), "{}", i.text);
+            }
+            InsightKind::FunnelMover => {
+                let k = ["added_to_cart", "started_checkout", "purchased"]
+                    .iter()
+                    .position(|s| {
+                        i.text.starts_with(match *s {
+                            "added_to_cart" => "The add-to-cart",
+                            "started_checkout" => "The checkout",
+                            _ => "The purchase",
+                        })
+                    })
+                    .unwrap()
+                    + 1;
+                let r = |s: &Side| s.steps[k] as f64 / s.steps[0] as f64;
+                close(i.value, pct(r(&a), r(&b)), &i.text);
+            }
+            _ => continue,
+        }
+        kinds.insert(format!("{:?}", i.kind));
+    }
+    // Mobile and desktop shoppers differ enough for a mover of each kind.
+    assert!(
+        kinds.contains("KpiMover") && kinds.contains("ChannelMover"),
+        "{kinds:?}"
+    );
+    // Movers lead the summary.
+    assert!(matches!(report.insights[0].kind, InsightKind::KpiMover));
 }

@@ -25,7 +25,8 @@ use crate::model::{cents_to_string, EventKind, NONE};
 use crate::outputs::csv_out::CsvOut;
 use crate::pipeline::Run;
 use crate::sessions::sessionize::Session;
-use crate::summary::{channel_days, journeys, session_device, ChannelDay};
+use crate::summary::slice::Keep;
+use crate::summary::{channel_days_kept, journeys_kept, session_device, ChannelDay};
 use chrono::NaiveDate;
 
 /// The seven output tables.
@@ -126,18 +127,37 @@ pub fn header(t: Table) -> Vec<u8> {
 /// Writes one table into `out` as it is made (a file, say), so the whole
 /// table is never in memory; the first error the sink gave, if any.
 pub fn write(ds: &Dataset, run: &Run, table: Table, out: &mut dyn Write) -> io::Result<()> {
+    write_kept(ds, run, table, None, out)
+}
+
+/// [`write`] for a slice (the whole run with `None`): the whole run's rows
+/// of the sessions it keeps, their events, their orders and those orders'
+/// credits; the quarantine's rows of files of its days (and of files
+/// named for no day).
+pub fn write_kept(
+    ds: &Dataset,
+    run: &Run,
+    table: Table,
+    keep: Option<&Keep>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match table {
-        Table::EventsEnriched => events_enriched(ds, run, out),
-        Table::Sessions => sessions(ds, run, out),
-        Table::Conversions => conversions(ds, run, out),
-        Table::Attribution => attribution(ds, run, out),
-        Table::ChannelSummary => write_channel_summary(&channel_days(run), out),
-        Table::UserJourneys => user_journeys(ds, run, out),
-        Table::Quarantine => write_quarantine(ds, out),
+        Table::EventsEnriched => events_enriched(ds, run, keep, out),
+        Table::Sessions => sessions(ds, run, keep, out),
+        Table::Conversions => conversions(ds, run, keep, out),
+        Table::Attribution => attribution(ds, run, keep, out),
+        Table::ChannelSummary => write_channel_summary(&channel_days_kept(run, keep), out),
+        Table::UserJourneys => user_journeys(ds, run, keep, out),
+        Table::Quarantine => quarantine(ds, keep, out),
     }
 }
 
-fn events_enriched(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+fn events_enriched(
+    ds: &Dataset,
+    run: &Run,
+    keep: Option<&Keep>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut w = writer(
         &[
             "event_id",
@@ -169,6 +189,9 @@ fn events_enriched(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<(
     // 130 MB at 100 copies of an export.
     let mut id = String::new();
     for (i, e) in ds.events.iter().enumerate() {
+        if keep.is_some_and(|k| !k.event(ds, run, i)) {
+            continue;
+        }
         let rule = run.sources.rule[i];
         let (channel, rule_name, source) = if rule == NO_SOURCE {
             ("", "", "")
@@ -219,7 +242,7 @@ fn events_enriched(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<(
     w.finish()
 }
 
-fn sessions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+fn sessions(ds: &Dataset, run: &Run, keep: Option<&Keep>, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(
         &[
             "session_id",
@@ -244,7 +267,10 @@ fn sessions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let rules = &run.cfg.channels;
     let ids = ChannelIds::new(rules, &run.attribution.channels);
     let mut id = String::new();
-    for s in &run.sessions.sessions {
+    for (i, s) in run.sessions.sessions.iter().enumerate() {
+        if keep.is_some_and(|k| !k.sessions[i]) {
+            continue;
+        }
         let (rule, source) = match s.source_event {
             NONE => (crate::config::channels::DIRECT_RULE, ""),
             ev => {
@@ -276,7 +302,12 @@ fn sessions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     w.finish()
 }
 
-fn conversions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+fn conversions(
+    ds: &Dataset,
+    run: &Run,
+    keep: Option<&Keep>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut w = writer(
         &[
             "transaction_id",
@@ -301,6 +332,9 @@ fn conversions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
         last_click.insert(c.conversion, c.channel);
     }
     for (i, c) in run.conversions.iter().enumerate() {
+        if keep.is_some_and(|k| !k.conversions[i]) {
+            continue;
+        }
         let session = run
             .sessions
             .sessions
@@ -324,7 +358,12 @@ fn conversions(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     w.finish()
 }
 
-fn attribution(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+fn attribution(
+    ds: &Dataset,
+    run: &Run,
+    keep: Option<&Keep>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut w = writer(
         &[
             "transaction_id",
@@ -337,6 +376,9 @@ fn attribution(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
     );
     let mut credit = String::new();
     for c in &run.attribution.credits {
+        if keep.is_some_and(|k| !k.conversions[c.conversion as usize]) {
+            continue;
+        }
         let conv = &run.conversions[c.conversion as usize];
         w.text(ds.strings.get(conv.transaction_id));
         w.text(c.model.as_str());
@@ -393,7 +435,12 @@ pub fn write_channel_summary(
     w.finish()
 }
 
-fn user_journeys(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+fn user_journeys(
+    ds: &Dataset,
+    run: &Run,
+    keep: Option<&Keep>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut w = writer(
         &[
             "person_id",
@@ -407,7 +454,7 @@ fn user_journeys(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()>
         ],
         out,
     );
-    for j in journeys(ds, run) {
+    for (j, _, _) in journeys_kept(ds, run, keep) {
         w.record([
             j.person.as_str(),
             j.orders.to_string().as_str(),
@@ -424,8 +471,16 @@ fn user_journeys(ds: &Dataset, run: &Run, out: &mut dyn Write) -> io::Result<()>
 
 /// Writes `quarantine.csv`: it needs only the files and the quarantine.
 pub fn write_quarantine(ds: &Dataset, out: &mut dyn Write) -> io::Result<()> {
+    quarantine(ds, None, out)
+}
+
+fn quarantine(ds: &Dataset, keep: Option<&Keep>, out: &mut dyn Write) -> io::Result<()> {
     let mut w = writer(&["file", "line", "reason", "detail", "raw"], out);
     for q in &ds.quarantine {
+        let day = ds.files[q.file as usize].day;
+        if keep.is_some_and(|k| day.is_some_and(|d| !k.day(d))) {
+            continue;
+        }
         w.text(ds.files[q.file as usize].name.as_str());
         w.int(q.line);
         w.text(q.reason.as_str());

@@ -298,6 +298,17 @@ impl EventTally {
         }
     }
 
+    /// Keeps the per-day counts of the days from `from` to `to` only (a
+    /// period's), with the events of those days; the findings' tallies stay
+    /// the batch's.
+    pub fn keep_days(&mut self, from: NaiveDate, to: NaiveDate) {
+        let inside = |d: &NaiveDate| *d >= from && *d <= to;
+        self.events_by_day.retain(|d, _| inside(d));
+        self.bots_by_day.retain(|d, _| inside(d));
+        self.day_counts.retain(|d, _| inside(d));
+        self.events = self.events_by_day.values().sum();
+    }
+
     /// Bot events.
     pub fn bot_events(&self) -> u64 {
         self.bots_by_day.values().sum()

@@ -41,6 +41,15 @@ pub enum InsightKind {
     Unattributed,
     /// Critical monitoring incidents; value: how many.
     CriticalIncidents,
+    /// A headline number that moved beyond noise against the baseline;
+    /// value: its change in percent (as a fraction).
+    KpiMover,
+    /// A channel's last-click revenue that moved beyond noise; value: its
+    /// change in percent.
+    ChannelMover,
+    /// A funnel step's rate that moved beyond noise; value: its change in
+    /// percent.
+    FunnelMover,
 }
 
 /// One finding of the executive summary.
@@ -96,9 +105,117 @@ fn day(d: chrono::NaiveDate) -> String {
     format!("{} {}", d.day(), MONTHS[d.month0() as usize])
 }
 
-/// The executive summary of a report.
-pub fn insights(r: &Report) -> Vec<Insight> {
+/// Most movers of each kind the summary leads with.
+const MOVERS: [usize; 3] = [3, 2, 1];
+
+/// A KPI's name in a sentence, and its value written out.
+fn kpi_words(name: &str, x: f64) -> (&'static str, String) {
+    match name {
+        "revenue" => ("Revenue", money(x)),
+        "orders" => ("Orders", crate::units::thousands(x.round() as u64)),
+        "aov" => ("Average order value", money(x)),
+        "sessions" => ("Sessions", crate::units::thousands(x.round() as u64)),
+        "visitors" => ("Visitors", crate::units::thousands(x.round() as u64)),
+        "conversion_rate" => ("Conversion rate", pct(x)),
+        "bot_share" => ("Bot share", pct(x)),
+        "quality_score" => ("The data-quality score", format!("{x:.1}")),
+        _ => ("A number", format!("{x}")),
+    }
+}
+
+fn step_words(step: &str) -> &'static str {
+    match step {
+        "added_to_cart" => "The add-to-cart rate",
+        "started_checkout" => "The checkout rate",
+        "purchased" => "The purchase rate",
+        _ => "A funnel step",
+    }
+}
+
+fn moved(p: f64) -> String {
+    format!(
+        "{} {:.0}%",
+        if p < 0.0 { "fell" } else { "rose" },
+        (p * 100.0).abs()
+    )
+}
+
+/// The largest changes against the baseline beyond noise, the largest
+/// first within each kind: up to three headline numbers, two channels
+/// (last click) and one funnel step. A change is beyond noise when
+/// [`crate::report::compare::notable`] says so.
+fn movers(r: &Report) -> Vec<Insight> {
+    let Some(c) = &r.comparison else {
+        return Vec::new();
+    };
+    let by_size = |a: &f64, b: &f64| b.abs().total_cmp(&a.abs());
     let mut out = Vec::new();
+    let mut kpis: Vec<_> = c
+        .kpis
+        .iter()
+        .filter_map(|k| k.change_pct.filter(|_| k.notable).map(|p| (k, p)))
+        .collect();
+    kpis.sort_by(|a, b| by_size(&a.1, &b.1));
+    for (k, p) in kpis.into_iter().take(MOVERS[0]) {
+        let (name, now) = kpi_words(&k.name, k.value);
+        let (_, was) = kpi_words(&k.name, k.baseline);
+        out.push(Insight {
+            kind: InsightKind::KpiMover,
+            value: p,
+            text: format!("{name} {} to {now} against {} ({was}).", moved(p), c.label),
+            section: Section::Trends,
+        });
+    }
+    let mut channels: Vec<_> = c
+        .channels
+        .iter()
+        .filter(|x| x.model == "last_click" && x.channel != crate::config::channels::UNATTRIBUTED)
+        .filter_map(|x| x.change_pct.filter(|_| x.notable).map(|p| (x, p)))
+        .collect();
+    channels.sort_by(|a, b| by_size(&a.1, &b.1));
+    for (x, p) in channels.into_iter().take(MOVERS[1]) {
+        out.push(Insight {
+            kind: InsightKind::ChannelMover,
+            value: p,
+            text: format!(
+                "{} revenue {} to {} under last click ({} in {}).",
+                x.channel,
+                moved(p),
+                money(x.value),
+                money(x.baseline),
+                c.label
+            ),
+            section: Section::Channels,
+        });
+    }
+    let mut steps: Vec<_> = c
+        .funnel
+        .iter()
+        .filter_map(|k| k.change_pct.filter(|_| k.notable).map(|p| (k, p)))
+        .collect();
+    steps.sort_by(|a, b| by_size(&a.1, &b.1));
+    for (k, p) in steps.into_iter().take(MOVERS[2]) {
+        out.push(Insight {
+            kind: InsightKind::FunnelMover,
+            value: p,
+            text: format!(
+                "{} {} to {} of sessions ({} in {}).",
+                step_words(&k.name),
+                moved(p),
+                pct(k.value),
+                pct(k.baseline),
+                c.label
+            ),
+            section: Section::Funnel,
+        });
+    }
+    out
+}
+
+/// The executive summary of a report: with a comparison, what changed
+/// leads.
+pub fn insights(r: &Report) -> Vec<Insight> {
+    let mut out = movers(r);
     let revenue = r.summary.revenue;
     let last = r.attribution.get("last_click");
     let first = r.attribution.get("first_click");

@@ -2,6 +2,7 @@
 //! metrics and alerts, and the executive summary ([`insights`]) into the
 //! one document the page, the HTML report and hosted bundles read.
 
+pub mod compare;
 pub mod insights;
 
 use std::collections::BTreeMap;
@@ -103,6 +104,13 @@ pub struct Report {
     pub metrics: Vec<crate::monitor::metrics::DayMetrics>,
     /// The `puffy check --json` object.
     pub quality: QualityReport,
+    /// The period and segment this report is restricted to (none: the
+    /// whole batch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slice: Option<crate::summary::slice::Slice>,
+    /// The numbers against a baseline, when one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<compare::Comparison>,
 }
 
 /// What `report.json` needs besides a tally: the batch's own facts (its
@@ -137,13 +145,31 @@ pub fn report(ds: &Dataset, run: &Run) -> Report {
 /// partitions') and the batch's facts: one code path for a single reader
 /// and a cluster.
 pub fn report_from(t: &RunTally, b: &Batch) -> Report {
+    build(t, b, None)
+}
+
+/// What a slice's report reads besides its own tally (see [`compare`]).
+pub struct Part<'a> {
+    /// The whole batch's tally: its reconciliation and audit.
+    pub whole: &'a RunTally,
+    /// The segment's sessions over every day: the daily metrics.
+    pub monitor: &'a RunTally,
+    /// The period's first day.
+    pub from: NaiveDate,
+    /// Its last day.
+    pub to: NaiveDate,
+}
+
+/// `report.json` of tally `t`, a slice's when `part` says so.
+pub fn build(t: &RunTally, b: &Batch, part: Option<Part>) -> Report {
     let cfg = b.cfg;
-    let (quality, set_aside) = referrals::audit(
+    let whole = part.as_ref().map_or(t, |p| p.whole);
+    let (mut quality, set_aside) = referrals::audit(
         b.files,
         b.quarantine,
         b.duplicates,
-        &t.quality,
-        &t.referrals,
+        &whole.quality,
+        &whole.referrals,
         cfg,
     );
     let mut attribution: BTreeMap<String, BTreeMap<String, ChannelCredit>> = Model::ALL
@@ -161,9 +187,16 @@ pub fn report_from(t: &RunTally, b: &Batch) -> Report {
             );
         }
     }
-    let days: Vec<NaiveDate> = quality.score_by_day.keys().copied().collect();
-    let metrics = metrics_from(t, b.files, &days);
-    let alerts = crate::monitor::alerts(&metrics, cfg);
+    let mut days: Vec<NaiveDate> = quality.score_by_day.keys().copied().collect();
+    let mut metrics = metrics_from(part.as_ref().map_or(t, |p| p.monitor), b.files, &days);
+    let mut alerts = crate::monitor::alerts(&metrics, cfg);
+    let in_part = |d: NaiveDate| part.as_ref().is_none_or(|p| d >= p.from && d <= p.to);
+    if let Some(p) = &part {
+        quality.restrict(p.from, p.to, t.quality.bot_events());
+        days.retain(|d| in_part(*d));
+        metrics.retain(|m| in_part(m.day));
+        alerts.retain(|a| in_part(a.day));
+    }
     let mut report = Report {
         version: env!("CARGO_PKG_VERSION").to_string(),
         inputs: b
@@ -178,7 +211,7 @@ pub fn report_from(t: &RunTally, b: &Batch) -> Report {
             .collect(),
         date_range: days.first().copied().zip(days.last().copied()),
         settings: cfg.clone(),
-        reconciliation: reconcile(t, b.files, b.quarantine.len() as u64),
+        reconciliation: reconcile(whole, b.files, b.quarantine.len() as u64),
         summary: summarize(t, &quality.score_by_day),
         funnel: funnel(t),
         attribution,
@@ -193,6 +226,12 @@ pub fn report_from(t: &RunTally, b: &Batch) -> Report {
         quarantine_sample: b
             .quarantine
             .iter()
+            .filter(|q| {
+                b.files
+                    .get(q.file as usize)
+                    .and_then(|f| f.day)
+                    .is_none_or(in_part)
+            })
             .take(100)
             .map(|q| QuarantineRow {
                 file: b
@@ -210,6 +249,8 @@ pub fn report_from(t: &RunTally, b: &Batch) -> Report {
         alerts,
         metrics,
         quality,
+        slice: None,
+        comparison: None,
     };
     report.insights = crate::report::insights::insights(&report);
     report

@@ -8,7 +8,10 @@ use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+pub mod slice;
 pub mod tally;
+
+use slice::Keep;
 
 pub use tally::{DayTally, RunTally, Steps};
 
@@ -250,13 +253,18 @@ pub fn journeys(ds: &Dataset, run: &Run) -> Vec<Journey> {
 /// [`journeys`], each with its revenue in cents and the event of the
 /// person's first order (which orders them).
 pub fn journeys_with_cents(ds: &Dataset, run: &Run) -> Vec<(Journey, i64, u32)> {
+    journeys_kept(ds, run, None)
+}
+
+/// [`journeys_with_cents`] of the orders a slice keeps (all with `None`).
+pub fn journeys_kept(ds: &Dataset, run: &Run, keep: Option<&Keep>) -> Vec<(Journey, i64, u32)> {
     let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
     let stitch = run.cfg.attribution.stitch_identities;
     let mut index: FxHashMap<Sym, usize> = FxHashMap::default();
     let mut out: Vec<(Journey, i64, u32)> = Vec::new();
     for (i, c) in run.conversions.iter().enumerate() {
         let tps = &run.attribution.touchpoints[i];
-        if c.client == NONE || tps.is_empty() {
+        if c.client == NONE || tps.is_empty() || keep.is_some_and(|k| !k.conversions[i]) {
             continue;
         }
         let person = if stitch {
@@ -338,10 +346,21 @@ impl ChannelDay {
 /// `channel_summary` rows: (day, channel name) → numbers. Sessions count on
 /// their start day, orders and revenue on the conversion day.
 pub fn channel_days(run: &Run) -> BTreeMap<(NaiveDate, String), ChannelDay> {
+    channel_days_kept(run, None)
+}
+
+/// [`channel_days`] of what a slice keeps (all with `None`).
+pub fn channel_days_kept(
+    run: &Run,
+    keep: Option<&Keep>,
+) -> BTreeMap<(NaiveDate, String), ChannelDay> {
     let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
     let mut out: BTreeMap<(NaiveDate, String), ChannelDay> = BTreeMap::new();
     let mut visitors: FxHashMap<(NaiveDate, u16), FxHashSet<Sym>> = FxHashMap::default();
-    for s in &run.sessions.sessions {
+    for (i, s) in run.sessions.sessions.iter().enumerate() {
+        if keep.is_some_and(|k| !k.sessions[i]) {
+            continue;
+        }
         let channel = ids.of_rule(s.rule);
         let day = day_of(s.start);
         let row = out
@@ -358,6 +377,9 @@ pub fn channel_days(run: &Run) -> BTreeMap<(NaiveDate, String), ChannelDay> {
         }
     }
     for c in &run.attribution.credits {
+        if keep.is_some_and(|k| !k.conversions[c.conversion as usize]) {
+            continue;
+        }
         let conv = &run.conversions[c.conversion as usize];
         let row = out
             .entry((

@@ -13,7 +13,8 @@ use crate::model::{day_of, EventKind, PerString, NONE};
 use crate::pipeline::Run;
 use crate::quality::tally::EventTally;
 use crate::sessions::referrals::ReferralTally;
-use crate::summary::{journeys_with_cents, session_device};
+use crate::summary::slice::Keep;
+use crate::summary::{journeys_kept, session_device};
 
 /// Sessions reaching each funnel step: all, added to cart, started
 /// checkout, purchased.
@@ -120,10 +121,24 @@ pub struct RunTally {
 impl RunTally {
     /// Tallies a run.
     pub fn of(ds: &Dataset, run: &Run) -> RunTally {
+        RunTally::of_kept(ds, run, None)
+    }
+
+    /// Tallies the part of a run a slice keeps (all of it with `None`):
+    /// its sessions, their events and orders, and those orders' credits.
+    /// The audit's counts keep only the slice's days; the counts of events
+    /// outside any session (bots, no client id) and of identity links are
+    /// the whole batch's, as the reconciliation states the batch.
+    pub fn of_kept(ds: &Dataset, run: &Run, keep: Option<&Keep>) -> RunTally {
         let mut t = RunTally {
             quality: run.tally.clone(),
             referrals: run.referrals.clone(),
-            sessionized: run.sessions.of_event.iter().filter(|&&s| s != NONE).count() as u64,
+            sessionized: run
+                .sessions
+                .of_event
+                .iter()
+                .filter(|&&s| s != NONE && keep.is_none_or(|k| k.sessions[s as usize]))
+                .count() as u64,
             session_bot_events: run.sessions.bot_events,
             no_client_events: run.sessions.no_client_events,
             linked_clients: run.attribution.stitching.linked_clients,
@@ -131,7 +146,8 @@ impl RunTally {
             ..RunTally::default()
         };
         for (i, e) in ds.events.iter().enumerate() {
-            if e.kind != EventKind::CheckoutCompleted {
+            if e.kind != EventKind::CheckoutCompleted || keep.is_some_and(|k| !k.event(ds, run, i))
+            {
                 continue;
             }
             let cents = ds.orders[e.payload as usize].revenue_cents;
@@ -142,8 +158,19 @@ impl RunTally {
                 t.excluded_cents += cents;
             }
         }
-        t.add_sessions(ds, run);
-        for (c, tps) in run.conversions.iter().zip(&run.attribution.touchpoints) {
+        if let Some(k) = keep {
+            t.quality.keep_days(k.from, k.to);
+        }
+        t.add_sessions(ds, run, keep);
+        for (i, (c, tps)) in run
+            .conversions
+            .iter()
+            .zip(&run.attribution.touchpoints)
+            .enumerate()
+        {
+            if keep.is_some_and(|k| !k.conversions[i]) {
+                continue;
+            }
             t.orders += 1;
             t.order_cents += c.revenue_cents;
             if tps.is_empty() {
@@ -163,6 +190,9 @@ impl RunTally {
             .iter()
             .position(|c| c == crate::config::channels::UNATTRIBUTED);
         for c in &run.attribution.credits {
+            if keep.is_some_and(|k| !k.conversions[c.conversion as usize]) {
+                continue;
+            }
             let name = run.attribution.channels[c.channel as usize].clone();
             let e = t.credits.entry((c.model, name)).or_insert((0.0, 0));
             e.0 += c.credit;
@@ -174,7 +204,7 @@ impl RunTally {
                 m.0 += c.revenue_cents;
             }
         }
-        for (j, cents, _) in journeys_with_cents(ds, run) {
+        for (j, cents, _) in journeys_kept(ds, run, keep) {
             t.journey_sessions[(j.sessions_to_convert.max(1) as usize - 1).min(5)] += 1;
             let d = j.days_to_convert;
             t.journey_days[if d < 1.0 {
@@ -203,7 +233,7 @@ impl RunTally {
     /// are counted with the day each client was last counted on, by
     /// symbol: sessions come in order of start, so a client counted on the
     /// current day is already counted.
-    fn add_sessions(&mut self, ds: &Dataset, run: &Run) {
+    fn add_sessions(&mut self, ds: &Dataset, run: &Run, keep: Option<&Keep>) {
         let sessions = &run.sessions.sessions;
         let channels = &run.attribution.channels;
         let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, channels);
@@ -211,7 +241,10 @@ impl RunTally {
         let mut by_device: Vec<(Device, Steps)> = Vec::new();
         let mut last_day = PerString::new(&ds.strings, i64::MIN);
         let mut today = Today::new(channels.len());
-        for s in sessions {
+        for (i, s) in sessions.iter().enumerate() {
+            if keep.is_some_and(|k| !k.sessions[i]) {
+                continue;
+            }
             let steps = [true, s.added_to_cart, s.started_checkout, s.orders > 0].map(u64::from);
             let channel = ids.of_rule(s.rule) as usize;
             let device = session_device(ds, run, s);

@@ -1,0 +1,618 @@
+//! Periods and segments: the part of a run a report is restricted to.
+//!
+//! A [`Slice`] is a range of days and a [`Segment`]; its report is the whole
+//! run's restricted to the sessions that start in the range and match the
+//! segment, with their events, their orders and the attribution rows of
+//! those orders (touchpoints may reach back before the range, as the
+//! lookback allows). Sessions are cut once over the whole batch, so a
+//! session across midnight belongs to the day it starts. [`Keep`] is that
+//! restriction as one flag per session and per order, made from the run in
+//! one pass, and every tally and table of a slice reads it: a sliced table
+//! is the whole run's table with the other sessions' rows left out.
+//!
+//! Events and orders outside any session (a bot's, those without client
+//! id) have no device, channel or visitor: a period of every session keeps
+//! them by their own day, so that adjacent periods add up to the batch; a
+//! segment leaves them out. The quarantine's rows are kept by their file's
+//! day (and every period keeps those of files named for no day).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::enrich::Device;
+use crate::ingest::Dataset;
+use crate::model::{day_of, NONE};
+use crate::pipeline::Run;
+use crate::summary::session_device;
+
+/// Whether a session is a client's first in the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visitor {
+    /// The client's first session in the batch.
+    New,
+    /// A later session.
+    Returning,
+}
+
+impl Visitor {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visitor::New => "new",
+            Visitor::Returning => "returning",
+        }
+    }
+}
+
+/// A key a segment restricts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKey {
+    /// `device=desktop|mobile|tablet|other`.
+    Device,
+    /// `channel=<channel name>`.
+    Channel,
+    /// `visitor=new|returning`.
+    Visitor,
+    /// `landing=<path prefix>`.
+    Landing,
+}
+
+impl SegmentKey {
+    /// Every key, in the order a segment is written.
+    pub const ALL: [SegmentKey; 4] = [
+        SegmentKey::Device,
+        SegmentKey::Channel,
+        SegmentKey::Visitor,
+        SegmentKey::Landing,
+    ];
+
+    /// Its name in `KEY=VALUE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentKey::Device => "device",
+            SegmentKey::Channel => "channel",
+            SegmentKey::Visitor => "visitor",
+            SegmentKey::Landing => "landing",
+        }
+    }
+}
+
+/// Sessions matching every key given; the values of one key are
+/// alternatives (`device=mobile,tablet`). An empty segment is every
+/// session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// Devices of the session's first event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device: Vec<Device>,
+    /// Session channels, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channel: Vec<String>,
+    /// New or returning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visitor: Vec<Visitor>,
+    /// Prefixes of the landing page's path (`/products`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub landing: Vec<String>,
+}
+
+/// Why a slice could not be made: said to the person who asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SliceError(pub String);
+
+impl fmt::Display for SliceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SliceError {}
+
+fn err<T>(text: impl Into<String>) -> Result<T, SliceError> {
+    Err(SliceError(text.into()))
+}
+
+/// Longest landing prefix accepted (a path prefix, not a document).
+const MAX_PREFIX: usize = 200;
+
+/// Most values one key takes.
+const MAX_VALUES: usize = 20;
+
+impl Segment {
+    /// Whether it restricts nothing.
+    pub fn is_empty(&self) -> bool {
+        self.device.is_empty()
+            && self.channel.is_empty()
+            && self.visitor.is_empty()
+            && self.landing.is_empty()
+    }
+
+    /// Adds `KEY=VALUE[,VALUE...]`; `channels` are the channel names a
+    /// session can have. Values are matched without regard to case, except
+    /// landing paths.
+    pub fn add(&mut self, text: &str, channels: &[String]) -> Result<(), SliceError> {
+        let Some((key, values)) = text.split_once('=') else {
+            return err(format!(
+                "segment {text:?}: expected KEY=VALUE with KEY one of device, channel, visitor, landing"
+            ));
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let values: Vec<&str> = values
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.is_empty() {
+            return err(format!("segment {text:?}: no value after '='"));
+        }
+        if values.len() > MAX_VALUES {
+            return err(format!(
+                "segment {key}: at most {MAX_VALUES} values, not {}",
+                values.len()
+            ));
+        }
+        for v in values {
+            match key.as_str() {
+                "device" => {
+                    let d = match v.to_ascii_lowercase().as_str() {
+                        "desktop" => Device::Desktop,
+                        "mobile" => Device::Mobile,
+                        "tablet" => Device::Tablet,
+                        "other" => Device::Other,
+                        _ => return err(format!(
+                            "segment device={v}: unknown device (desktop, mobile, tablet or other)"
+                        )),
+                    };
+                    push_new(&mut self.device, d);
+                }
+                "channel" => match channels.iter().find(|c| c.eq_ignore_ascii_case(v)) {
+                    Some(c) => push_new(&mut self.channel, c.clone()),
+                    None => {
+                        return err(format!(
+                            "segment channel={v}: unknown channel (one of {})",
+                            channels.join(", ")
+                        ))
+                    }
+                },
+                "visitor" => {
+                    let k = match v.to_ascii_lowercase().as_str() {
+                        "new" => Visitor::New,
+                        "returning" => Visitor::Returning,
+                        _ => return err(format!("segment visitor={v}: expected new or returning")),
+                    };
+                    push_new(&mut self.visitor, k);
+                }
+                "landing" => {
+                    if !v.starts_with('/')
+                        || v.len() > MAX_PREFIX
+                        || v.chars().any(char::is_control)
+                    {
+                        return err(format!(
+                            "segment landing={}: expected a path starting with '/' (at most {MAX_PREFIX} characters)",
+                            crate::limits::truncate(v, 40)
+                        ));
+                    }
+                    push_new(&mut self.landing, v.to_string());
+                }
+                _ => {
+                    return err(format!(
+                        "segment {key:?}: unknown key (device, channel, visitor or landing)"
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each key's values, as `KEY=VALUE,VALUE` pieces in key order.
+    pub fn parts(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut put = |key: SegmentKey, values: Vec<&str>| {
+            if !values.is_empty() {
+                out.push(format!("{}={}", key.as_str(), values.join(",")));
+            }
+        };
+        put(
+            SegmentKey::Device,
+            self.device.iter().map(|d| d.as_str()).collect(),
+        );
+        put(
+            SegmentKey::Channel,
+            self.channel.iter().map(String::as_str).collect(),
+        );
+        put(
+            SegmentKey::Visitor,
+            self.visitor.iter().map(|v| v.as_str()).collect(),
+        );
+        put(
+            SegmentKey::Landing,
+            self.landing.iter().map(String::as_str).collect(),
+        );
+        out
+    }
+
+    /// In words for a heading: "mobile, tablet · new visitors", or "all
+    /// sessions".
+    pub fn label(&self) -> String {
+        if self.is_empty() {
+            return "all sessions".to_string();
+        }
+        let mut parts = Vec::new();
+        if !self.device.is_empty() {
+            parts.push(
+                self.device
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            );
+        }
+        if !self.channel.is_empty() {
+            parts.push(self.channel.join(" or "));
+        }
+        if !self.visitor.is_empty() {
+            let v: Vec<&str> = self.visitor.iter().map(|v| v.as_str()).collect();
+            parts.push(format!("{} visitors", v.join(" or ")));
+        }
+        if !self.landing.is_empty() {
+            parts.push(format!("landing on {}", self.landing.join(" or ")));
+        }
+        parts.join(" · ")
+    }
+}
+
+fn push_new<T: PartialEq>(list: &mut Vec<T>, v: T) {
+    if !list.contains(&v) {
+        list.push(v);
+    }
+}
+
+/// A range of days and a segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slice {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// The sessions kept.
+    #[serde(default)]
+    pub segment: Segment,
+}
+
+impl Slice {
+    /// The whole batch `days`, every session.
+    pub fn whole(days: (NaiveDate, NaiveDate)) -> Slice {
+        Slice {
+            from: days.0,
+            to: days.1,
+            segment: Segment::default(),
+        }
+    }
+
+    /// Whether it keeps the whole batch of `days`.
+    pub fn is_whole(&self, days: (NaiveDate, NaiveDate)) -> bool {
+        self.from <= days.0 && self.to >= days.1 && self.segment.is_empty()
+    }
+
+    /// Days in it.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// Checks it against the batch's first and last day.
+    pub fn check(&self, days: (NaiveDate, NaiveDate)) -> Result<(), SliceError> {
+        for (flag, d) in [("from", self.from), ("to", self.to)] {
+            if d < days.0 || d > days.1 {
+                return err(format!(
+                    "--{flag} {d} is not a day of this batch ({} to {})",
+                    days.0, days.1
+                ));
+            }
+        }
+        if self.from > self.to {
+            return err(format!("--from {} is after --to {}", self.from, self.to));
+        }
+        Ok(())
+    }
+
+    /// Whether a session with these facts is in it.
+    fn keeps(&self, day: NaiveDate, s: &SessionFacts<'_>) -> bool {
+        let g = &self.segment;
+        day >= self.from
+            && day <= self.to
+            && (g.device.is_empty() || g.device.contains(&s.device))
+            && (g.channel.is_empty() || g.channel.iter().any(|c| c == s.channel))
+            && (g.visitor.is_empty() || g.visitor.contains(&s.visitor))
+            && (g.landing.is_empty() || g.landing.iter().any(|p| s.landing.starts_with(p.as_str())))
+    }
+}
+
+/// What a segment looks at in one session.
+struct SessionFacts<'a> {
+    device: Device,
+    channel: &'a str,
+    visitor: Visitor,
+    landing: &'a str,
+}
+
+/// The path of a URL: from the first `/` after the host to `?` or `#`;
+/// `/` when it has none, and the text itself when it is not absolute.
+pub fn url_path(url: &str) -> &str {
+    let rest = match url.find("://") {
+        Some(at) => {
+            let after = &url[at + 3..];
+            match after.find(['/', '?', '#']) {
+                Some(p) if after.as_bytes()[p] == b'/' => &after[p..],
+                _ => "/",
+            }
+        }
+        None => url,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// A slice as flags: which sessions and orders (conversions) it keeps, and
+/// its days.
+#[derive(Debug, Clone)]
+pub struct Keep {
+    /// One flag per session of the run.
+    pub sessions: Vec<bool>,
+    /// One flag per conversion of the run (the order's session is kept).
+    pub conversions: Vec<bool>,
+    /// First and last day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// Whether events and orders outside any session (bots, no client id)
+    /// are kept by their day: for a period of every session, so that
+    /// adjacent periods add up to the batch.
+    pub loose: bool,
+}
+
+impl Keep {
+    /// The flags of `slice` over a run.
+    pub fn new(ds: &Dataset, run: &Run, slice: &Slice) -> Keep {
+        let ids = crate::attribution::ChannelIds::new(&run.cfg.channels, &run.attribution.channels);
+        let g = &slice.segment;
+        let loose = g.is_empty();
+        let sessions: Vec<bool> = run
+            .sessions
+            .sessions
+            .iter()
+            .map(|s| {
+                let facts = SessionFacts {
+                    device: if g.device.is_empty() {
+                        Device::Other
+                    } else {
+                        session_device(ds, run, s)
+                    },
+                    channel: run.attribution.channels[ids.of_rule(s.rule) as usize].as_str(),
+                    visitor: if s.number <= 1 {
+                        Visitor::New
+                    } else {
+                        Visitor::Returning
+                    },
+                    landing: if g.landing.is_empty() {
+                        ""
+                    } else {
+                        url_path(ds.strings.get(ds.events[s.first_event as usize].page_url))
+                    },
+                };
+                slice.keeps(day_of(s.start), &facts)
+            })
+            .collect();
+        let conversions = run
+            .conversions
+            .iter()
+            .map(|c| match c.session {
+                NONE => loose && slice.from <= day_of(c.ts) && day_of(c.ts) <= slice.to,
+                s => sessions[s as usize],
+            })
+            .collect();
+        Keep {
+            sessions,
+            conversions,
+            from: slice.from,
+            to: slice.to,
+            loose,
+        }
+    }
+
+    /// Whether event `i` is in a kept session (or, for a period of every
+    /// session, outside any session and stamped on one of its days).
+    pub fn event(&self, ds: &Dataset, run: &Run, i: usize) -> bool {
+        match run.sessions.of_event[i] {
+            NONE => self.loose && self.day(day_of(ds.events[i].ts)),
+            s => self.sessions[s as usize],
+        }
+    }
+
+    /// Whether a day is in the slice's range.
+    pub fn day(&self, d: NaiveDate) -> bool {
+        d >= self.from && d <= self.to
+    }
+}
+
+/// What a comparison is made against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Baseline {
+    /// The same number of days just before.
+    Previous,
+    /// Each day 7 days earlier.
+    Week,
+    /// An explicit range of days.
+    Range(NaiveDate, NaiveDate),
+    /// The same period with this segment instead.
+    Segment(Segment),
+}
+
+impl Baseline {
+    /// Reads `previous`, `week`, `YYYY-MM-DD..YYYY-MM-DD` or
+    /// `segment:KEY=VALUE[;KEY=VALUE]`.
+    pub fn parse(text: &str, channels: &[String]) -> Result<Baseline, SliceError> {
+        let t = text.trim();
+        match t.to_ascii_lowercase().as_str() {
+            "previous" => return Ok(Baseline::Previous),
+            "week" => return Ok(Baseline::Week),
+            _ => {}
+        }
+        if let Some(rest) = t.strip_prefix("segment:") {
+            let mut g = Segment::default();
+            for part in rest.split(';').filter(|p| !p.trim().is_empty()) {
+                g.add(part, channels)?;
+            }
+            return Ok(Baseline::Segment(g));
+        }
+        if let Some((a, b)) = t.split_once("..") {
+            let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+            if let (Some(a), Some(b)) = (day(a), day(b)) {
+                return Ok(Baseline::Range(a, b));
+            }
+        }
+        err(format!(
+            "--compare {}: expected previous, week, YYYY-MM-DD..YYYY-MM-DD or segment:KEY=VALUE",
+            crate::limits::truncate(t, 60)
+        ))
+    }
+
+    /// The baseline's slice for `slice` over a batch of `days`.
+    pub fn slice_for(
+        &self,
+        slice: &Slice,
+        days: (NaiveDate, NaiveDate),
+    ) -> Result<Slice, SliceError> {
+        let shifted = |n: i64| Slice {
+            from: slice.from - chrono::Duration::days(n),
+            to: slice.to - chrono::Duration::days(n),
+            segment: slice.segment.clone(),
+        };
+        let (out, what) = match self {
+            Baseline::Previous => (shifted(slice.days()), "the previous period"),
+            Baseline::Week => (shifted(7), "the same days a week earlier"),
+            Baseline::Range(a, b) => (
+                Slice {
+                    from: *a,
+                    to: *b,
+                    segment: slice.segment.clone(),
+                },
+                "the baseline",
+            ),
+            Baseline::Segment(g) => (
+                Slice {
+                    from: slice.from,
+                    to: slice.to,
+                    segment: g.clone(),
+                },
+                "the baseline",
+            ),
+        };
+        if out.from > out.to {
+            return err(format!(
+                "--compare: the baseline starts {} after it ends {}",
+                out.from, out.to
+            ));
+        }
+        if out.from < days.0 || out.to > days.1 {
+            return err(format!(
+                "--compare: {what} ({} to {}) is not inside this batch ({} to {})",
+                out.from, out.to, days.0, days.1
+            ));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn paths_of_urls() {
+        assert_eq!(
+            url_path("https://shop.example/products/a?x=1"),
+            "/products/a"
+        );
+        assert_eq!(url_path("https://shop.example"), "/");
+        assert_eq!(url_path("https://shop.example?q=1"), "/");
+        assert_eq!(url_path("https://shop.example/#top"), "/");
+        assert_eq!(url_path("/cart?x"), "/cart");
+        assert_eq!(url_path(""), "");
+    }
+
+    #[test]
+    fn segments_read_and_refuse() {
+        let channels = vec!["Direct".to_string(), "Paid Search".to_string()];
+        let mut g = Segment::default();
+        g.add("device=Mobile,tablet", &channels).unwrap();
+        g.add("channel=paid search", &channels).unwrap();
+        g.add("visitor=new", &channels).unwrap();
+        g.add("landing=/products", &channels).unwrap();
+        assert_eq!(g.device, vec![Device::Mobile, Device::Tablet]);
+        assert_eq!(g.channel, vec!["Paid Search".to_string()]);
+        assert_eq!(
+            g.parts(),
+            [
+                "device=mobile,tablet",
+                "channel=Paid Search",
+                "visitor=new",
+                "landing=/products"
+            ]
+        );
+        for bad in [
+            "device=phone",
+            "channel=TV",
+            "visitor=old",
+            "landing=products",
+            "colour=red",
+            "device",
+            "device=",
+        ] {
+            assert!(g.add(bad, &channels).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn baselines_land_where_they_should() {
+        let batch = (day("2026-02-01"), day("2026-02-14"));
+        let s = Slice {
+            from: day("2026-02-10"),
+            to: day("2026-02-14"),
+            segment: Segment::default(),
+        };
+        let prev = Baseline::Previous.slice_for(&s, batch).unwrap();
+        assert_eq!((prev.from, prev.to), (day("2026-02-05"), day("2026-02-09")));
+        let week = Baseline::Week.slice_for(&s, batch).unwrap();
+        assert_eq!((week.from, week.to), (day("2026-02-03"), day("2026-02-07")));
+        let whole = Slice::whole(batch);
+        assert!(Baseline::Previous.slice_for(&whole, batch).is_err());
+        assert_eq!(
+            Baseline::parse("2026-02-01..2026-02-03", &[]).unwrap(),
+            Baseline::Range(day("2026-02-01"), day("2026-02-03"))
+        );
+        assert!(Baseline::parse("yesterday", &[]).is_err());
+        assert!(s.check(batch).is_ok());
+        let late = Slice {
+            to: day("2026-02-15"),
+            ..s.clone()
+        };
+        assert!(late
+            .check(batch)
+            .unwrap_err()
+            .0
+            .contains("not a day of this batch"));
+        let backwards = Slice {
+            from: day("2026-02-12"),
+            to: day("2026-02-11"),
+            ..s
+        };
+        assert!(backwards.check(batch).unwrap_err().0.contains("after"));
+    }
+}
