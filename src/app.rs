@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
         warm: RwSignal::new(false),
         started: RwSignal::new(0.0),
         timing: RwSignal::new(None),
+        view: RwSignal::new(crate::query::read()),
     };
     provide_context(app);
     match crate::hosted::requested_bundle() {
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
             class="app"
             data-state=move || app.state.get().as_str()
             data-engine=move || if app.warm.get() { "warm" } else { "starting" }
+            data-view=move || app.report.with(|r| crate::components::period_bar::shown(r.as_deref()))
             on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
             on:drop=on_page_drop
         >
@@ -84,6 +86,9 @@ pub fn App() -> impl IntoView {
             </Show>
             {move || app.notice.get().map(|n| view! { <p class="notice">{n}</p> })}
             {move || app.error.get().map(|e| view! { <div class="error-panel" role="alert">{e}</div> })}
+            <Show when=move || has_report() && !read_only()>
+                <crate::components::period_bar::PeriodBar />
+            </Show>
             <Show when=has_report>
                 <ReportView />
             </Show>

@@ -8,5 +8,6 @@ pub mod components;
 pub mod files;
 pub mod hosted;
 pub mod protocol;
+pub mod query;
 pub mod state;
 pub mod worker;

@@ -85,6 +85,13 @@ pub enum Request {
         /// Settings.
         config: Config,
     },
+    /// Show this period, segment and comparison (empty: the whole batch):
+    /// the report is made again from the run already computed, and so are
+    /// the downloads after it. Kept for the batches that follow.
+    View {
+        /// The view, as the URL query has it.
+        query: engine::report::compare::ViewQuery,
+    },
     /// Make one download (a table, `report.json`, `manifest.json`, `all.zip`).
     Download {
         /// Its file name.
@@ -128,6 +135,10 @@ pub enum Reply {
     Report {
         /// How long each step took.
         timings: Timings,
+        /// Why the view asked for could not be shown (the whole batch's
+        /// report is, then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notice: Option<String>,
         /// The report's JSON (travels beside the message).
         #[serde(skip)]
         json: String,
@@ -304,6 +315,7 @@ mod tests {
         // Attachments are not in the JSON.
         let report = Reply::Report {
             timings: Timings::default(),
+            notice: None,
             json: "{\"big\":1}".into(),
         };
         assert!(!serde_json::to_string(&report).unwrap().contains("big"));

@@ -73,6 +73,8 @@ pub struct AppState {
     pub started: RwSignal<f64>,
     /// How long the last report took, from start to drawn.
     pub timing: RwSignal<Option<Timing>>,
+    /// The period, segment and comparison shown (as the URL has them).
+    pub view: RwSignal<engine::report::compare::ViewQuery>,
 }
 
 /// How long one report took, in milliseconds: the worker's steps and the
@@ -130,7 +132,25 @@ impl AppState {
     pub fn ensure_worker(&self) -> Result<(), String> {
         let app = *self;
         app.warm.set(false);
-        bridge::spawn(move |msg| app.on_message(msg))
+        bridge::spawn(move |msg| app.on_message(msg))?;
+        // A fresh worker shows the view of the page (the URL's, at first).
+        let view = app.view.get_untracked();
+        if view.is_empty() {
+            Ok(())
+        } else {
+            bridge::view(&view)
+        }
+    }
+
+    /// Shows another period, segment or comparison: in the URL, and in the
+    /// report the worker makes again from the run it holds.
+    pub fn set_view(&self, query: engine::report::compare::ViewQuery) {
+        crate::query::write(&query);
+        self.view.set(query.clone());
+        self.started.set(now());
+        if let Err(e) = bridge::view(&query) {
+            self.notice.set(Some(e));
+        }
     }
 
     fn on_message(&self, msg: Msg) {
@@ -148,8 +168,16 @@ impl AppState {
             Msg::Report {
                 json,
                 timings: worker,
+                notice,
             } => match serde_json::from_str::<Report>(&json) {
                 Ok(v) => {
+                    if let Some(n) = notice {
+                        // The view did not fit this batch: the whole batch
+                        // is shown, and the URL says so.
+                        self.view.set(Default::default());
+                        crate::query::write(&Default::default());
+                        self.notice.set(Some(n));
+                    }
                     let all_failed =
                         !v.inputs.is_empty() && v.inputs.iter().all(|f| f.error.is_some());
                     self.error.set(all_failed.then(|| {
@@ -174,6 +202,7 @@ impl AppState {
                 Err(e) => self.fail(format!("The report could not be read: {e}")),
             },
             Msg::Download { name, bytes } => {
+                let name = self.file_name(&name);
                 if let Err(e) = bridge::save_part(&name, &bytes) {
                     self.notice.set(Some(format!("{name}: {e}")));
                 }
@@ -311,13 +340,28 @@ impl AppState {
         }
     }
 
+    /// A download's file name for the view shown: `sessions.csv` of a
+    /// slice is `sessions_2025-03-02_2025-03-08_device-mobile.csv`.
+    pub fn file_name(&self, name: &str) -> String {
+        let suffix = self.report.with_untracked(|r| {
+            r.as_ref()
+                .and_then(|r| r.slice.as_ref())
+                .map(|s| s.file_suffix())
+                .unwrap_or_default()
+        });
+        match name.rsplit_once('.') {
+            Some((stem, ext)) if !suffix.is_empty() => format!("{stem}{suffix}.{ext}"),
+            _ => name.to_string(),
+        }
+    }
+
     /// Saves a download: the HTML report is drawn here (plotters measures
     /// text through the page), the rest comes from the worker.
     pub fn download(&self, name: &str) {
         if name == "report.html" {
             if let Some(r) = self.report.get_untracked() {
                 let html = puffy_report::html_report::render(&r);
-                if let Err(e) = bridge::save(name, html.as_bytes()) {
+                if let Err(e) = bridge::save(&self.file_name(name), html.as_bytes()) {
                     self.notice.set(Some(e));
                 }
             }

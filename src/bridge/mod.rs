@@ -431,6 +431,18 @@ pub fn reconfigure(config: &Config) -> Result<(), String> {
     })
 }
 
+/// Sets the period, segment and comparison shown (the report comes again
+/// when a batch is loaded; before any, it is kept for the first). Does not
+/// stop a batch being read.
+pub fn view(query: &engine::report::compare::ViewQuery) -> Result<(), String> {
+    post_to(
+        Slot::Main,
+        &Request::View {
+            query: query.clone(),
+        },
+    )
+}
+
 /// Asks for a download by name.
 pub fn download(name: &str) -> Result<(), String> {
     send(&Request::Download {

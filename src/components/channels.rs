@@ -81,9 +81,28 @@ fn table(r: &Report, model: &'static str) -> impl IntoView {
             .and_then(|m| m.get(c))
             .map_or(0.0, |x| x.orders)
     };
+    // With a comparison: the channel's revenue under this model in the
+    // baseline, and the change.
+    let compared = r.comparison.as_ref().map(|c| {
+        c.channels
+            .iter()
+            .filter(|x| x.model == model)
+            .map(|x| (x.channel.clone(), (x.baseline, x.change_pct)))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    });
+    let comparing = compared.is_some();
+    let base_head = compared.as_ref().map(|_| {
+        let label = r
+            .comparison
+            .as_ref()
+            .map(|c| c.label.clone())
+            .unwrap_or_default();
+        view! { <th class="num" title=label>"Baseline"</th><th class="num">"Change"</th> }
+    });
     view! {
+        <div class="table-scroll">
         <table class="data">
-            <thead><tr><th>"Channel"</th><th class="num">"Orders (credit)"</th><th class="num">"Revenue"</th><th class="num">"Share"</th><th class="num">"First → last click"</th><th class="num">"Removal effect"</th></tr></thead>
+            <thead><tr><th>"Channel"</th><th class="num">"Orders (credit)"</th><th class="num">"Revenue"</th>{base_head}<th class="num">"Share"</th><th class="num">"First → last click"</th><th class="num">"Removal effect"</th></tr></thead>
             <tbody>
                 {names.into_iter().map(|c| {
                     let rev = revenue(r, model, &c);
@@ -91,11 +110,17 @@ fn table(r: &Report, model: &'static str) -> impl IntoView {
                     let shift = if first > 0.0 { format!("{:+.0}%", (last / first - 1.0) * 100.0) } else { "–".into() };
                     let effect = effects.iter().find(|(k, _)| *k == c).map_or("–".into(), |(_, e)| pct(*e));
                     let color = channel_color(&c);
+                    let base = comparing.then(|| {
+                        let (b, p) = compared.as_ref().and_then(|m| m.get(&c).copied()).unwrap_or((0.0, None));
+                        let change = p.map_or("–".into(), |p| format!("{:+.1}%", p * 100.0));
+                        view! { <td class="num" data-baseline=b.to_string()>{money(b)}</td><td class="num">{change}</td> }
+                    });
                     view! {
                         <tr data-channel=c.clone()>
                             <td><i class="swatch" style:background=format!("rgb({},{},{})", color.0, color.1, color.2)></i>{c.clone()}</td>
                             <td class="num">{format!("{:.1}", orders(&c))}</td>
                             <td class="num">{money(rev)}</td>
+                            {base}
                             <td class="num">{pct(rev / total)}</td>
                             <td class="num">{shift}</td>
                             <td class="num">{effect}</td>
@@ -104,6 +129,7 @@ fn table(r: &Report, model: &'static str) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
         {warning.map(|w| view! { <p class="notice">{w}</p> })}
     }
 }

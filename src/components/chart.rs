@@ -36,18 +36,20 @@ pub fn draw_bars(
 }
 
 /// Lines over days on a canvas (see [`puffy_report::charts::lines`]).
+#[allow(clippy::too_many_arguments)]
 pub fn draw_lines(
     canvas: &HtmlCanvasElement,
     height: u32,
     days: &[String],
     values: &[f64],
+    baseline: &[f64],
     shades: &[puffy_report::charts::Shade],
     flagged: &[usize],
     money: bool,
 ) -> Option<()> {
     let dpr = fit(canvas, height);
     let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
-    puffy_report::charts::lines(&root, dpr, days, values, shades, flagged, money)
+    puffy_report::charts::lines(&root, dpr, days, values, baseline, shades, flagged, money)
 }
 
 /// A canvas that redraws whenever `draw`'s inputs change.

@@ -31,12 +31,45 @@ pub fn Funnel() -> impl IntoView {
             <h2>"Funnel"</h2>
             <Chart height=260 label="Bar chart of sessions reaching each funnel step" draw=draw />
             {move || report().map(|r| view! {
+                {compared(&r)}
                 {breakdown("Overall", vec![("All sessions".to_string(), r.funnel.overall.clone())])}
                 {breakdown("By device", by(&r, "by_device"))}
                 {breakdown("By channel", by(&r, "by_channel"))}
             })}
         </div>
     }
+}
+
+/// With a comparison: each step's rate against the baseline's.
+fn compared(r: &Report) -> Option<impl IntoView> {
+    let c = r.comparison.as_ref()?;
+    let rows = c
+        .funnel
+        .iter()
+        .zip(&STEPS[1..])
+        .map(|(k, label)| {
+            let change = k
+                .change_pct
+                .map_or("–".into(), |p| format!("{:+.1}%", p * 100.0));
+            view! {
+                <tr data-step=k.name.clone()>
+                    <td>{*label}</td>
+                    <td class="num" data-value=k.value.to_string()>{pct(k.value)}</td>
+                    <td class="num" data-baseline=k.baseline.to_string()>{pct(k.baseline)}</td>
+                    <td class="num">{change}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <h3>{format!("Step rates against {}", c.label)}</h3>
+        <div class="table-scroll">
+            <table class="data" data-compare="funnel">
+                <thead><tr><th>"Step"</th><th class="num">"Rate"</th><th class="num">"Baseline"</th><th class="num">"Change"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    })
 }
 
 fn by(r: &Report, key: &str) -> Vec<(String, Vec<FunnelStep>)> {

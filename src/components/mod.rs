@@ -10,6 +10,7 @@ pub mod input_files;
 pub mod insight_list;
 pub mod journeys;
 pub mod kpi_cards;
+pub mod period_bar;
 pub mod quality;
 pub mod report_view;
 pub mod settings;

@@ -23,7 +23,7 @@ pub fn Quality() -> impl IntoView {
     let scores = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
         let Some(r) = report() else { return };
         let (days, values, flagged) = puffy_report::report_data::scores(&r);
-        let _ = draw_lines(canvas, h, &days, &values, &[], &flagged, false);
+        let _ = draw_lines(canvas, h, &days, &values, &[], &[], &flagged, false);
     };
     view! {
         <div class="card">

@@ -23,13 +23,15 @@ const METRICS: [Metric; 4] = [
 pub fn Trends() -> impl IntoView {
     let app = use_app();
     view! {
-        <p class="muted">"Shaded spans are incidents: red critical, amber warning (see Monitoring)."</p>
+        <p class="muted">"Shaded spans are incidents: red critical, amber warning (see Monitoring)."
+            {move || app.report.with(|r| r.as_ref().and_then(|r| r.comparison.as_ref()).map(|c| format!(" The grey line is {}, day by day.", c.label)))}</p>
         <div class="grid2">
             {METRICS.iter().map(|&(label, money, key)| {
                 let draw = move |canvas: &web_sys::HtmlCanvasElement, h: u32| {
                     if let Some(r) = app.report.get() {
                         let (days, values, shades) = puffy_report::report_data::daily(&r, key);
-                        let _ = draw_lines(canvas, h, &days, &values, &shades, &[], money);
+                        let baseline = puffy_report::report_data::baseline_daily(&r, key);
+                        let _ = draw_lines(canvas, h, &days, &values, &baseline, &shades, &[], money);
                     }
                 };
                 view! {

@@ -31,6 +31,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, FileReaderSync, MessageEvent};
 
+use engine::report::compare::{Analysis, ViewQuery};
+use engine::report::Report;
+use engine::summary::slice::Keep;
+
 use crate::protocol::{Reply, Request, Timings};
 use post::{post, progress, scope, JsBuffer, Pieces};
 use read::{read_into, release, BlobReader};
@@ -44,6 +48,12 @@ struct State {
     /// The sources' sizes and SHA-256, once a manifest has asked for them.
     digests: Option<Vec<puffy_report::bundle::InputDigest>>,
     run: engine::pipeline::Run,
+    /// The run's analysis, once a view other than the whole batch asked
+    /// for it.
+    analysis: Option<Analysis>,
+    /// The slice shown, when it is not the whole batch: its sessions'
+    /// flags and its report, for the downloads.
+    shown: Option<(Keep, Report)>,
 }
 
 /// The batch's input files, for the manifest's sizes and SHA-256. Those are
@@ -93,6 +103,8 @@ thread_local! {
     /// Requests not handled yet, and whether they are being handled.
     static QUEUE: RefCell<std::collections::VecDeque<Request>> = const { RefCell::new(std::collections::VecDeque::new()) };
     static BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The view the page shows (the whole batch when empty).
+    static VIEW: RefCell<ViewQuery> = RefCell::new(ViewQuery::default());
     /// The batch being read in parts, while the helpers' parts arrive.
     static MERGING: RefCell<Option<Merging>> = const { RefCell::new(None) };
 }
@@ -181,6 +193,14 @@ fn warm_up() {
     if let Some(data) = batch.finish() {
         if let Ok(run) = engine::pipeline::run(&data, &cfg) {
             let _ = serde_json::to_string_pretty(&engine::report::report(&data, &run));
+            // A period, a segment and a comparison, as the period bar asks.
+            let query = ViewQuery {
+                from: engine::report::compare::batch_days(&run).map(|d| d.1.to_string()),
+                segment: vec!["device=mobile".into()],
+                compare: Some("previous".into()),
+                ..ViewQuery::default()
+            };
+            let _ = view_report(&data, &run, &mut None, &query);
         }
     }
 }
@@ -340,7 +360,17 @@ async fn handle(request: Request) -> Result<(), String> {
                 let s = s.as_mut().ok_or("no data loaded")?;
                 let computing = now();
                 s.run = engine::pipeline::run(&s.data, &config).map_err(|e| e.to_string())?;
-                post_report(&s.data, &s.run, [started, computing, now()])
+                s.analysis = None;
+                s.shown = None;
+                post_report(s, [started, computing, now()])
+            })
+        }
+        Request::View { query } => {
+            VIEW.with(|v| *v.borrow_mut() = query);
+            // Before any batch, kept for the first.
+            STATE.with(|s| match s.borrow_mut().as_mut() {
+                Some(s) => post_report(s, [started, started, now()]),
+                None => Ok(()),
             })
         }
         Request::Download { name } => {
@@ -356,7 +386,11 @@ async fn handle(request: Request) -> Result<(), String> {
                     s.digests = Some(s.sources.digests()?);
                 }
                 let inputs = s.digests.as_deref().unwrap_or_default();
-                puffy_report::bundle::write(&s.data, &s.run, inputs, download, &mut sink)
+                let shown = puffy_report::bundle::Shown {
+                    keep: s.shown.as_ref().map(|x| &x.0),
+                    report: s.shown.as_ref().map(|x| &x.1),
+                };
+                puffy_report::bundle::write(&s.data, &s.run, &shown, inputs, download, &mut sink)
             })?;
             sink.end();
             Ok(())
@@ -383,15 +417,46 @@ async fn load(mut files: Vec<File>, config: &Config) -> Result<(Dataset, Vec<Fil
     Ok((ingest.finish(), files))
 }
 
-/// Posts `report.json` of a run with the time each step took; `marks` are
-/// when reading, computing and writing the report started.
-fn post_report(
+/// The report of the view asked for over a run (the whole batch's when
+/// it asks for nothing or cannot be shown, with the reason), and the
+/// slice's session flags for the downloads.
+fn view_report(
     data: &Dataset,
     run: &engine::pipeline::Run,
-    [reading, computing, reporting]: [f64; 3],
-) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(&engine::report::report(data, run))
-        .map_err(|e| e.to_string())?;
+    analysis: &mut Option<Analysis>,
+    query: &ViewQuery,
+) -> (Report, Option<Keep>, Option<String>) {
+    if query.is_empty() {
+        return (engine::report::report(data, run), None, None);
+    }
+    let sliced = query.view(run).and_then(|v| {
+        let a = analysis.get_or_insert_with(|| Analysis::new(data, run));
+        let r = a.report(data, run, &v)?;
+        Ok((r, Keep::new(data, run, &v.slice)))
+    });
+    match sliced {
+        Ok((r, keep)) => {
+            let keep = r.slice.is_some().then_some(keep);
+            (r, keep, None)
+        }
+        Err(e) => (
+            engine::report::report(data, run),
+            None,
+            Some(format!("{e}: the whole batch is shown instead.")),
+        ),
+    }
+}
+
+/// Posts `report.json` of the view shown with the time each step took;
+/// `marks` are when reading, computing and writing the report started.
+fn post_report(s: &mut State, [reading, computing, reporting]: [f64; 3]) -> Result<(), String> {
+    let query = VIEW.with(|v| v.borrow().clone());
+    let (report, keep, notice) = view_report(&s.data, &s.run, &mut s.analysis, &query);
+    if notice.is_some() {
+        VIEW.with(|v| *v.borrow_mut() = ViewQuery::default());
+    }
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    s.shown = keep.map(|k| (k, report));
     post(&Reply::Report {
         timings: Timings {
             read_ms: computing - reading,
@@ -399,6 +464,7 @@ fn post_report(
             report_ms: now() - reporting,
             readers: READERS.with(|r| r.replace(1)),
         },
+        notice,
         json,
     });
     Ok(())
@@ -408,14 +474,16 @@ fn post_report(
 fn finish(data: Dataset, sources: Sources, config: &Config, started: f64) -> Result<(), String> {
     let computing = now();
     let run = engine::pipeline::run(&data, config).map_err(|e| e.to_string())?;
-    post_report(&data, &run, [started, computing, now()])?;
     STATE.with(|s| {
-        *s.borrow_mut() = Some(State {
+        let mut s = s.borrow_mut();
+        let state = s.insert(State {
             data,
             sources,
             digests: None,
             run,
-        })
-    });
-    Ok(())
+            analysis: None,
+            shown: None,
+        });
+        post_report(state, [started, computing, now()])
+    })
 }

@@ -36,14 +36,13 @@ impl ViewArgs {
         {
             return Ok(None);
         }
-        let view = View::parse(
-            run,
-            self.from.as_deref(),
-            self.to.as_deref(),
-            &self.segment,
-            self.compare.as_deref(),
-        )?;
-        Ok(Some(view))
+        let query = engine::report::compare::ViewQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            segment: self.segment.clone(),
+            compare: self.compare.clone(),
+        };
+        Ok(Some(query.view(run)?))
     }
 }
 

@@ -8,6 +8,8 @@ use engine::config::Config;
 use engine::ingest::Dataset;
 use engine::outputs::tables::Table;
 use engine::pipeline::Run;
+use engine::report::Report;
+use engine::summary::slice::{Keep, Slice};
 use serde::Serialize;
 
 /// One input file as the manifest states it.
@@ -38,6 +40,9 @@ struct Manifest<'a> {
     app: &'static str,
     version: &'static str,
     settings: &'a Config,
+    /// The period and segment the tables are of (none: the whole batch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slice: Option<&'a Slice>,
     inputs: Vec<ManifestInput<'a>>,
     tables: Vec<(&'static str, u64)>,
 }
@@ -78,6 +83,7 @@ impl<W: Write> Write for Lines<W> {
 fn write_table(
     data: &Dataset,
     run: &Run,
+    keep: Option<&Keep>,
     table: Table,
     out: &mut dyn Write,
 ) -> Result<u64, String> {
@@ -85,13 +91,15 @@ fn write_table(
         inner: out,
         ends: 0,
     };
-    engine::outputs::tables::write(data, run, table, &mut sink).map_err(|e| e.to_string())?;
+    engine::outputs::tables::write_kept(data, run, table, keep, &mut sink)
+        .map_err(|e| e.to_string())?;
     Ok(sink.ends.saturating_sub(1))
 }
 
 fn manifest(
     data: &Dataset,
     run: &Run,
+    slice: Option<&Slice>,
     inputs: &[InputDigest],
     tables: &[(&'static str, u64)],
 ) -> Result<Vec<u8>, String> {
@@ -99,6 +107,7 @@ fn manifest(
         app: "Puffy Analytics",
         version: env!("CARGO_PKG_VERSION"),
         settings: &run.cfg,
+        slice,
         inputs: inputs
             .iter()
             .map(|d| {
@@ -176,8 +185,28 @@ pub fn file(
     download: Download,
 ) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    write(data, run, inputs, download, &mut out)?;
+    write(data, run, &Shown::whole(), inputs, download, &mut out)?;
     Ok(out)
+}
+
+/// What the downloads are of: the whole run, or a slice of it (its
+/// sessions' flags and its report, already made for the page).
+#[derive(Clone, Copy)]
+pub struct Shown<'a> {
+    /// The slice's sessions; none: every row.
+    pub keep: Option<&'a Keep>,
+    /// Its report; none: the whole run's, made when asked for.
+    pub report: Option<&'a Report>,
+}
+
+impl Shown<'_> {
+    /// The whole run.
+    pub fn whole() -> Shown<'static> {
+        Shown {
+            keep: None,
+            report: None,
+        }
+    }
 }
 
 /// Writes one download into `out` as it is made: a table row by row, and
@@ -187,14 +216,22 @@ pub fn file(
 pub fn write(
     data: &Dataset,
     run: &Run,
+    shown: &Shown,
     inputs: &[InputDigest],
     download: Download,
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    let report =
-        || serde_json::to_vec_pretty(&engine::report::report(data, run)).map_err(|e| e.to_string());
+    let report = || {
+        match shown.report {
+            Some(r) => serde_json::to_vec_pretty(r),
+            None => serde_json::to_vec_pretty(&engine::report::report(data, run)),
+        }
+        .map_err(|e| e.to_string())
+    };
+    let keep = shown.keep;
+    let slice = shown.report.and_then(|r| r.slice.as_ref());
     match download {
-        Download::Table(t) => write_table(data, run, t, out).map(|_| ()),
+        Download::Table(t) => write_table(data, run, keep, t, out).map(|_| ()),
         Download::ReportJson => out.write_all(&report()?).map_err(|e| e.to_string()),
         Download::Manifest => {
             // Row counts only: each table is counted as it is made, not kept.
@@ -202,10 +239,10 @@ pub fn write(
             for t in Table::ALL {
                 counts.push((
                     t.file_name(),
-                    write_table(data, run, t, &mut std::io::sink())?,
+                    write_table(data, run, keep, t, &mut std::io::sink())?,
                 ));
             }
-            let bytes = manifest(data, run, inputs, &counts)?;
+            let bytes = manifest(data, run, slice, inputs, &counts)?;
             out.write_all(&bytes).map_err(|e| e.to_string())
         }
         Download::AllZip => {
@@ -216,11 +253,14 @@ pub fn write(
             let mut counts = Vec::new();
             for t in Table::ALL {
                 zip.start_file(t.file_name(), options).map_err(err)?;
-                counts.push((t.file_name(), write_table(data, run, t, &mut zip)?));
+                counts.push((t.file_name(), write_table(data, run, keep, t, &mut zip)?));
             }
             let extra = [
                 ("report.json", report()?),
-                ("manifest.json", manifest(data, run, inputs, &counts)?),
+                (
+                    "manifest.json",
+                    manifest(data, run, slice, inputs, &counts)?,
+                ),
             ];
             for (entry, bytes) in extra {
                 zip.start_file(entry, options).map_err(err)?;
@@ -268,7 +308,15 @@ mod tests {
             }
         }
         let mut out = Forward(Vec::new());
-        write(&data, &run, &inputs, Download::AllZip, &mut out).unwrap();
+        write(
+            &data,
+            &run,
+            &Shown::whole(),
+            &inputs,
+            Download::AllZip,
+            &mut out,
+        )
+        .unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out.0)).unwrap();
         let mut entry = |name: &str| {
             let mut bytes = Vec::new();

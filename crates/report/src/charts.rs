@@ -202,11 +202,13 @@ pub struct Shade {
 
 /// Lines over days, with shaded spans (incidents) behind them and markers
 /// on flagged days.
+#[allow(clippy::too_many_arguments)]
 pub fn lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     days: &[String],
     values: &[f64],
+    baseline: &[f64],
     shades: &[Shade],
     flagged: &[usize],
     money: bool,
@@ -214,7 +216,12 @@ pub fn lines<DB: DrawingBackend>(
     let px = |v: f64| (v * scale) as u32;
     root.fill(&WHITE).ok()?;
     let n = days.len().max(1);
-    let max = values.iter().copied().fold(0.0, f64::max).max(1e-9);
+    let max = values
+        .iter()
+        .chain(baseline)
+        .copied()
+        .fold(0.0, f64::max)
+        .max(1e-9);
     let mut chart = ChartBuilder::on(root)
         .margin(px(12.0))
         .x_label_area_size(px(32.0))
@@ -261,6 +268,15 @@ pub fn lines<DB: DrawingBackend>(
                 color.filled(),
             )
         }))
+        .ok()?;
+    // The baseline, day by day from its first (aligned by day offset): a
+    // thinner grey line under the period's.
+    let grey = RGBColor(140, 148, 166);
+    chart
+        .draw_series(LineSeries::new(
+            baseline.iter().enumerate().map(|(i, v)| (i as f64, *v)),
+            grey.stroke_width(px(1.5)),
+        ))
         .ok()?;
     let blue = RGBColor(53, 87, 212);
     chart

@@ -97,15 +97,16 @@ fn charts(r: &Report, out: &mut String) {
         })
     );
     let (short, daily_revenue, shades) = daily(r, |m| m.revenue);
+    let baseline_revenue = crate::report_data::baseline_daily(r, |m| m.revenue);
     let (score_days, day_scores, low) = scores(r);
     let _ = write!(
         out,
         "<section class=\"section\"><h2>Trends</h2><p class=\"muted\">Shaded spans are incidents: red critical, amber warning.</p><h3>Daily revenue</h3>{}<h3>Data-quality score by day</h3>{}</section>",
         svg(960, 260, "Daily revenue", |root| {
-            let _ = lines(root, 1.0, &short, &daily_revenue, &shades, &[], true);
+            let _ = lines(root, 1.0, &short, &daily_revenue, &baseline_revenue, &shades, &[], true);
         }),
         svg(960, 220, "Data-quality score per day", |root| {
-            let _ = lines(root, 1.0, &score_days, &day_scores, &[], &low, false);
+            let _ = lines(root, 1.0, &score_days, &day_scores, &[], &[], &low, false);
         })
     );
 }

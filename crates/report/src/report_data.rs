@@ -44,6 +44,15 @@ fn short(day: chrono::NaiveDate) -> String {
     format!("{:02}-{:02}", day.month(), day.day())
 }
 
+/// The baseline's values of a daily metric, from its first day (empty
+/// without a comparison): drawn against the period's by day offset.
+pub fn baseline_daily(r: &Report, metric: impl Fn(&DayMetrics) -> f64) -> Vec<f64> {
+    r.comparison
+        .as_ref()
+        .map(|c| c.metrics.iter().map(metric).collect())
+        .unwrap_or_default()
+}
+
 /// A daily metric: day labels (`MM-DD`), values, and the spans of the
 /// warning and critical incidents to shade.
 pub fn daily(
@@ -92,25 +101,29 @@ pub type Kpi = (&'static str, &'static str, f64, String);
 /// The eight headline numbers of the page and the HTML report, in order.
 pub fn kpis(r: &Report) -> Vec<Kpi> {
     let s = &r.summary;
-    let (orders, sessions, visitors) = (s.orders as f64, s.sessions as f64, s.visitors as f64);
-    vec![
-        ("revenue", "Revenue", s.revenue, money(s.revenue)),
-        ("orders", "Orders", orders, int(orders)),
-        ("aov", "Average order", s.aov, money_cents(s.aov)),
-        ("sessions", "Sessions", sessions, int(sessions)),
-        ("visitors", "Visitors", visitors, int(visitors)),
-        (
-            "conversion_rate",
-            "Conversion rate",
-            s.conversion_rate,
-            pct(s.conversion_rate),
-        ),
-        ("bot_share", "Bot share", s.bot_share, pct(s.bot_share)),
-        (
-            "quality_score",
-            "Data quality",
-            s.quality_score,
-            format!("{:.1} / 100", s.quality_score),
-        ),
+    [
+        ("revenue", "Revenue", s.revenue),
+        ("orders", "Orders", s.orders as f64),
+        ("aov", "Average order", s.aov),
+        ("sessions", "Sessions", s.sessions as f64),
+        ("visitors", "Visitors", s.visitors as f64),
+        ("conversion_rate", "Conversion rate", s.conversion_rate),
+        ("bot_share", "Bot share", s.bot_share),
+        ("quality_score", "Data quality", s.quality_score),
     ]
+    .into_iter()
+    .map(|(key, label, v)| (key, label, v, kpi_text(key, v)))
+    .collect()
+}
+
+/// A KPI's value as its card shows it.
+pub fn kpi_text(key: &str, v: f64) -> String {
+    match key {
+        "revenue" => money(v),
+        "aov" => money_cents(v),
+        "orders" | "sessions" | "visitors" => int(v),
+        "conversion_rate" | "bot_share" => pct(v),
+        "quality_score" => format!("{v:.1} / 100"),
+        _ => v.to_string(),
+    }
 }

@@ -72,14 +72,14 @@ impl QualityReport {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 
-    /// Restricts it to the days from `from` to `to`: the files named for
-    /// them (or for no day), the findings with one of its days among them
-    /// (or with none), the daily counts and scores; `bot_events` are the
-    /// period's, as its tally counted them. Reused transaction ids stay
-    /// the batch's: which copy counts is decided over the whole batch.
+    /// Restricts it to the days from `from` to `to`: the findings with one
+    /// of its days among them (or with none), the daily counts and scores;
+    /// `bot_events` are the period's, as its tally counted them. The files
+    /// and reused transaction ids stay the batch's (the batch is still what
+    /// was read, and which copy of an order counts is decided over all of
+    /// it).
     pub fn restrict(&mut self, from: NaiveDate, to: NaiveDate, bot_events: u64) {
         let inside = |d: &NaiveDate| *d >= from && *d <= to;
-        self.files.retain(|f| f.day.is_none_or(|d| inside(&d)));
         self.findings.retain(|f| {
             f.days.is_empty() && f.day.is_none_or(|d| inside(&d)) || f.days.iter().any(inside)
         });

@@ -28,6 +28,45 @@ use crate::summary::slice::{Baseline, Keep, Slice, SliceError};
 use crate::summary::RunTally;
 use crate::units::round4;
 
+/// A view as text, as the CLI's flags, the page's URL query and the
+/// worker's messages carry it (read by [`View::parse`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewQuery {
+    /// First day, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Last day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// `KEY=VALUE[,VALUE]` each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segment: Vec<String>,
+    /// The baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<String>,
+}
+
+impl ViewQuery {
+    /// Whether it asks for nothing (the whole batch).
+    pub fn is_empty(&self) -> bool {
+        self.from.is_none()
+            && self.to.is_none()
+            && self.segment.is_empty()
+            && self.compare.is_none()
+    }
+
+    /// The view it asks for over a run.
+    pub fn view(&self, run: &Run) -> Result<View, SliceError> {
+        View::parse(
+            run,
+            self.from.as_deref(),
+            self.to.as_deref(),
+            &self.segment,
+            self.compare.as_deref(),
+        )
+    }
+}
+
 /// What to show: a slice, and what to compare it with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
@@ -82,28 +121,6 @@ impl View {
             slice: Slice::whole(d),
             compare: None,
         })
-    }
-
-    /// A name for files of this view: empty for the whole batch,
-    /// `_2026-03-01_2026-03-07_device-mobile` otherwise (only letters,
-    /// digits, `-` and `_`).
-    pub fn file_suffix(&self, run: &Run) -> String {
-        let Some(days) = batch_days(run) else {
-            return String::new();
-        };
-        if self.slice.is_whole(days) {
-            return String::new();
-        }
-        let mut out = format!("_{}_{}", self.slice.from, self.slice.to);
-        for p in self.slice.segment.parts() {
-            out.push('_');
-            out.extend(p.chars().map(|c| match c {
-                'a'..='z' | 'A'..='Z' | '0'..='9' => c,
-                _ => '-',
-            }));
-        }
-        out.truncate(120);
-        out
     }
 }
 
@@ -178,6 +195,10 @@ pub struct Comparison {
     pub channels: Vec<ChannelChange>,
     /// The overall funnel's step rates.
     pub funnel: Vec<Change>,
+    /// The baseline's daily metrics (the trend charts draw them against
+    /// the period's, day by day from the first).
+    #[serde(default)]
+    pub metrics: Vec<crate::monitor::metrics::DayMetrics>,
 }
 
 /// The smallest change in percent called a mover.
@@ -319,6 +340,7 @@ pub fn compare(r: &Report, b: &Report, baseline: Slice, label: String) -> Compar
         kpis,
         channels,
         funnel,
+        metrics: b.metrics.clone(),
     }
 }
 
@@ -395,6 +417,16 @@ impl Analysis {
             }),
         );
         r.slice = Some(slice.clone());
+        r.batch = Some(crate::report::BatchFacts {
+            days,
+            channels: run
+                .attribution
+                .channels
+                .iter()
+                .filter(|c| *c != crate::config::channels::UNATTRIBUTED)
+                .cloned()
+                .collect(),
+        });
         r
     }
 }

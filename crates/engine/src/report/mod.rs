@@ -108,9 +108,36 @@ pub struct Report {
     /// whole batch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slice: Option<crate::summary::slice::Slice>,
+    /// The batch a sliced report is part of (none for the whole batch's,
+    /// whose `date_range` and channels are the batch's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchFacts>,
     /// The numbers against a baseline, when one was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<compare::Comparison>,
+}
+
+/// What a period and segment can be chosen from.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct BatchFacts {
+    /// The batch's first and last day.
+    pub days: (NaiveDate, NaiveDate),
+    /// The channels a session can have.
+    pub channels: Vec<String>,
+}
+
+impl Report {
+    /// The batch's first and last day and its sessions' channels, whether
+    /// this report is the whole batch's or a slice's.
+    pub fn batch_facts(&self) -> Option<BatchFacts> {
+        if let Some(b) = &self.batch {
+            return Some(b.clone());
+        }
+        self.date_range.map(|days| BatchFacts {
+            days,
+            channels: self.funnel.by_channel.keys().cloned().collect(),
+        })
+    }
 }
 
 /// What `report.json` needs besides a tally: the batch's own facts (its
@@ -250,6 +277,7 @@ pub fn build(t: &RunTally, b: &Batch, part: Option<Part>) -> Report {
         metrics,
         quality,
         slice: None,
+        batch: None,
         comparison: None,
     };
     report.insights = crate::report::insights::insights(&report);

@@ -19,6 +19,10 @@
 use std::fmt;
 
 use chrono::NaiveDate;
+
+/// Whole days, to step a date by (re-exported for the page, which has no
+/// chrono of its own).
+pub use chrono::Days;
 use serde::{Deserialize, Serialize};
 
 use crate::enrich::Device;
@@ -162,9 +166,11 @@ impl Segment {
                         "mobile" => Device::Mobile,
                         "tablet" => Device::Tablet,
                         "other" => Device::Other,
-                        _ => return err(format!(
+                        _ => {
+                            return err(format!(
                             "segment device={v}: unknown device (desktop, mobile, tablet or other)"
-                        )),
+                        ))
+                        }
                     };
                     push_new(&mut self.device, d);
                 }
@@ -295,6 +301,20 @@ impl Slice {
     /// Whether it keeps the whole batch of `days`.
     pub fn is_whole(&self, days: (NaiveDate, NaiveDate)) -> bool {
         self.from <= days.0 && self.to >= days.1 && self.segment.is_empty()
+    }
+
+    /// What names this slice's files: `_2026-03-01_2026-03-07_device-mobile`
+    /// (only letters, digits, `-` and `_`; at most 120 characters).
+    pub fn file_suffix(&self) -> String {
+        let mut out = format!("_{}_{}", self.from, self.to);
+        for p in self.segment.parts() {
+            out.push('_');
+            out.extend(p.chars().map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' => c,
+                _ => '-',
+            }));
+        }
+        out.chars().take(120).collect()
     }
 
     /// Days in it.
@@ -532,6 +552,18 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn file_names_of_slices() {
+        let mut s = Slice::whole((day("2026-03-01"), day("2026-03-07")));
+        assert_eq!(s.file_suffix(), "_2026-03-01_2026-03-07");
+        s.segment.add("landing=/a b/<x>", &[]).unwrap();
+        s.segment.add("device=mobile,tablet", &[]).unwrap();
+        assert_eq!(
+            s.file_suffix(),
+            "_2026-03-01_2026-03-07_device-mobile-tablet_landing--a-b--x-"
+        );
     }
 
     #[test]
