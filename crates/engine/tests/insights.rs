@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use engine::config::Config;
 use engine::ingest::ingest;
-use engine::outputs::tables::{write, Table};
+use engine::outputs::tables::Table;
 use engine::report::insights::InsightKind;
 use engine::synth::{generate, SynthConfig};
 
@@ -16,8 +16,18 @@ fn table(
     run: &engine::pipeline::Run,
     t: Table,
 ) -> Vec<HashMap<String, String>> {
+    kept_table(ds, run, t, None)
+}
+
+/// A slice's table (the whole run's with `None`) as rows.
+fn kept_table(
+    ds: &engine::ingest::Dataset,
+    run: &engine::pipeline::Run,
+    t: Table,
+    keep: Option<&engine::summary::slice::Keep>,
+) -> Vec<HashMap<String, String>> {
     let mut bytes = Vec::new();
-    write(ds, run, t, &mut bytes).unwrap();
+    engine::outputs::tables::write_kept(ds, run, t, keep, &mut bytes).unwrap();
     let mut r = csv::Reader::from_reader(bytes.as_slice());
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     r.records()
@@ -236,18 +246,7 @@ fn each_mover_matches_the_sliced_tables() {
     // The two slices' tables, read back.
     let tables = |slice: &engine::summary::slice::Slice, t: Table| {
         let keep = engine::summary::slice::Keep::new(&ds, &run, slice);
-        let mut bytes = Vec::new();
-        engine::outputs::tables::write_kept(&ds, &run, t, Some(&keep), &mut bytes).unwrap();
-        let mut r = csv::Reader::from_reader(bytes.as_slice());
-        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        r.records()
-            .map(|rec| {
-                head.iter()
-                    .cloned()
-                    .zip(rec.unwrap().iter().map(String::from))
-                    .collect::<HashMap<String, String>>()
-            })
-            .collect::<Vec<_>>()
+        kept_table(&ds, &run, t, Some(&keep))
     };
     struct Side {
         revenue: i64,
