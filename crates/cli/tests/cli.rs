@@ -633,6 +633,19 @@ fn periods_segments_and_comparisons() {
     let plain: Value = serde_json::from_str(&read(&whole, "report.json")).unwrap();
     assert!(plain.get("slice").is_none() && plain.get("comparison").is_none());
 
+    // The HTML report says it is a slice and shows each KPI's baseline.
+    let html = dir.path().join("slice.html");
+    let out = puffy(&[&["report", d, "--html", html.to_str().unwrap()][..], &flags].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("This report is a slice of the batch: 2025-03-02 → 2025-03-08, mobile or tablet · returning visitors"));
+    assert!(html.contains("compared with the previous 7 days (2025-02-23 → 2025-03-01)"));
+    assert_eq!(html.matches("data-baseline=").count(), 8);
+
     // monitor: the period's alerts only.
     let out = puffy(&[&["monitor", d, "--json"][..], &flags[..4]].concat());
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -144,9 +144,39 @@ fn header(r: &Report, out: &mut String) {
         if s.attribution.stitch_identities { "on" } else { "off" },
         money(s.monitor.min_daily_revenue),
     );
+    if let Some(slice) = &r.slice {
+        let mut text = format!(
+            "This report is a slice of the batch: {}, {}",
+            crate::format::span(slice.from, slice.to),
+            slice.segment.label()
+        );
+        if let Some(c) = &r.comparison {
+            text.push_str(&format!(
+                ", compared with {} ({})",
+                c.label,
+                crate::format::span(c.baseline.from, c.baseline.to)
+            ));
+        }
+        let _ = write!(out, "<p class=\"slice\">{}.</p>", escape(&text));
+    }
     out.push_str("<div class=\"kpis\">");
     for (key, label, value, shown) in kpis(r) {
-        let _ = write!(out, "<div class=\"kpi\"><span>{label}</span><b data-kpi=\"{key}\" data-value=\"{value}\">{}</b></div>", escape(&shown));
+        let change = r
+            .comparison
+            .as_ref()
+            .and_then(|c| c.kpis.iter().find(|k| k.name == key))
+            .map(|k| {
+                let pct = k
+                    .change_pct
+                    .map_or(String::new(), |p| format!("{:+.1}% ", p * 100.0));
+                format!(
+                    "<small data-baseline=\"{}\">{pct}vs {}</small>",
+                    k.baseline,
+                    escape(&crate::report_data::kpi_text(key, k.baseline))
+                )
+            })
+            .unwrap_or_default();
+        let _ = write!(out, "<div class=\"kpi\"><span>{label}</span><b data-kpi=\"{key}\" data-value=\"{value}\">{}</b>{change}</div>", escape(&shown));
     }
     out.push_str("</div><section><h2>Executive summary</h2><ul>");
     for i in &r.insights {
@@ -296,4 +326,4 @@ pub fn render(r: &Report) -> String {
     out
 }
 
-const CSS: &str = "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2433;background:#f6f7fb}main{max-width:1040px;margin:0 auto;padding:24px}h1{margin:0 0 4px;font-size:1.6rem}h2{font-size:1.15rem;margin:0 0 10px}h3{font-size:.95rem;margin:16px 0 6px}section{background:#fff;border-radius:12px;padding:16px 18px;margin:16px 0;box-shadow:0 1px 2px rgba(16,24,40,.06)}.muted{color:#5b6478}.small{font-size:.85rem}.kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:16px 0}.kpi{background:#fff;border-radius:12px;padding:12px 14px;display:flex;flex-direction:column;gap:4px;box-shadow:0 1px 2px rgba(16,24,40,.06)}.kpi span{color:#5b6478;font-size:.85rem}.kpi b{font-size:1.35rem}table{width:100%;border-collapse:collapse;font-size:.85rem}th,td{padding:6px 8px;border-bottom:1px solid #e1e5ee;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{font-size:.72rem;text-transform:uppercase;letter-spacing:.04em;color:#5b6478;overflow-wrap:normal}td:nth-child(-n+2){min-width:5.5em}.legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:.85rem;color:#5b6478}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}@media (max-width:700px){.kpis{grid-template-columns:repeat(2,1fr)}}@media print{body{background:#fff}main{padding:0}section{box-shadow:none;border:1px solid #e1e5ee;break-inside:auto}.section{break-before:page}tr,svg{break-inside:avoid}}";
+const CSS: &str = "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2433;background:#f6f7fb}main{max-width:1040px;margin:0 auto;padding:24px}h1{margin:0 0 4px;font-size:1.6rem}h2{font-size:1.15rem;margin:0 0 10px}h3{font-size:.95rem;margin:16px 0 6px}section{background:#fff;border-radius:12px;padding:16px 18px;margin:16px 0;box-shadow:0 1px 2px rgba(16,24,40,.06)}.muted{color:#5b6478}.small{font-size:.85rem}.kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:16px 0}.kpi{background:#fff;border-radius:12px;padding:12px 14px;display:flex;flex-direction:column;gap:4px;box-shadow:0 1px 2px rgba(16,24,40,.06)}.kpi span{color:#5b6478;font-size:.85rem}.kpi b{font-size:1.35rem}.kpi small{color:#5b6478}.slice{background:#e8edfc;border-radius:8px;padding:8px 12px}table{width:100%;border-collapse:collapse;font-size:.85rem}th,td{padding:6px 8px;border-bottom:1px solid #e1e5ee;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{font-size:.72rem;text-transform:uppercase;letter-spacing:.04em;color:#5b6478;overflow-wrap:normal}td:nth-child(-n+2){min-width:5.5em}.legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:.85rem;color:#5b6478}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}@media (max-width:700px){.kpis{grid-template-columns:repeat(2,1fr)}}@media print{body{background:#fff}main{padding:0}section{box-shadow:none;border:1px solid #e1e5ee;break-inside:auto}.section{break-before:page}tr,svg{break-inside:avoid}}";
