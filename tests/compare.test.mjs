@@ -111,6 +111,15 @@ test('a period, a comparison and a segment match puffy run, and the URL keeps th
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, 'compare-trends-1400.png'), fullPage: true });
 
+  // Another segment as the baseline: mobile against desktop, same days.
+  await page.locator('[data-tab=overview]').click();
+  await page.locator('select[data-view=compare]').selectOption('segment');
+  const against = '2025-03-02..2025-03-08;device=mobile|2025-03-02..2025-03-08;device=desktop';
+  await page.locator(`main[data-view="${against}"]`).waitFor({ timeout: 20000 });
+  assertCards(await cards(page), cli(['--from', '2025-03-02', '--to', '2025-03-08', '--segment', 'device=mobile', '--compare', 'segment:device=desktop']).report);
+  await page.locator('select[data-view=compare]').selectOption('previous');
+  await page.locator(`main[data-view="${shown}"]`).waitFor({ timeout: 20000 });
+
   // The URL alone opens the same view once the files are dropped again.
   await page.reload();
   await page.locator('input[type=file][multiple]').setInputFiles(files());

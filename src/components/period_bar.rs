@@ -39,6 +39,7 @@ fn compare_kind(q: &ViewQuery) -> &'static str {
         None => "none",
         Some("previous") => "previous",
         Some("week") => "week",
+        Some(c) if c.starts_with("segment:") => "segment",
         Some(_) => "custom",
     }
 }
@@ -127,11 +128,12 @@ pub fn PeriodBar() -> impl IntoView {
                             "previous" => Some("previous".into()),
                             "week" => Some("week".into()),
                             "custom" => Some(format!("{}..{}", first(), first())),
+                            "segment" => Some("segment:device=desktop".into()),
                             _ => None,
                         };
                         set(n)
                     }>
-                        {[("none", "Nothing"), ("previous", "Previous period"), ("week", "Same days last week"), ("custom", "Custom range")]
+                        {[("none", "Nothing"), ("previous", "Previous period"), ("week", "Same days last week"), ("custom", "Custom range"), ("segment", "Another segment")]
                             .into_iter()
                             .map(|(k, label)| view! { <option value=k selected=move || compare_kind(&q()) == k>{label}</option> })
                             .collect_view()}
@@ -144,6 +146,12 @@ pub fn PeriodBar() -> impl IntoView {
                     <label>"to" <input type="date" data-view="baseline-to" min=first max=last
                         prop:value=move || q().compare.and_then(|c| c.split_once("..").map(|(_, b)| b.to_string())).unwrap_or_default()
                         on:change=move |ev| custom(1, event_target_value(&ev)) /></label>
+                </Show>
+                <Show when=move || compare_kind(&q()) == "segment">
+                    <label>"Baseline segment" <input type="text" data-view="baseline-segment" size="18" maxlength="240"
+                        placeholder="device=desktop;visitor=new"
+                        prop:value=move || q().compare.and_then(|c| c.strip_prefix("segment:").map(String::from)).unwrap_or_default()
+                        on:change=move |ev| { let mut n = q(); n.compare = Some(format!("segment:{}", event_target_value(&ev).trim())); set(n) } /></label>
                 </Show>
             </div>
             <div class="period-segment" role="group" aria-label="Segment">
@@ -222,7 +230,8 @@ fn ViewSummary() -> impl IntoView {
 
 /// What a report shows, for `data-view` on the page (tests wait on it):
 /// `whole`, or `FROM..TO`, then `;KEY=VALUE` per segment key, then
-/// `|BASELINE_FROM..BASELINE_TO` when comparing.
+/// `|BASELINE_FROM..BASELINE_TO` when comparing (with `;KEY=VALUE` when
+/// the baseline is another segment).
 pub fn shown(r: Option<&engine::report::Report>) -> String {
     let Some(r) = r else {
         return String::new();
@@ -240,6 +249,13 @@ pub fn shown(r: Option<&engine::report::Report>) -> String {
     };
     if let Some(c) = &r.comparison {
         out.push_str(&format!("|{}..{}", c.baseline.from, c.baseline.to));
+        // The baseline's segment, when it is another one.
+        let own = r.slice.as_ref().map(|s| &s.segment);
+        let other = (own != Some(&c.baseline.segment)).then_some(&c.baseline.segment);
+        for p in other.map(|g| g.parts()).unwrap_or_default() {
+            out.push(';');
+            out.push_str(&p);
+        }
     }
     out
 }
