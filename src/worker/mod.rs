@@ -48,8 +48,8 @@ struct State {
     /// The sources' sizes and SHA-256, once a manifest has asked for them.
     digests: Option<Vec<puffy_report::bundle::InputDigest>>,
     run: engine::pipeline::Run,
-    /// The run's analysis, once a view other than the whole batch asked
-    /// for it.
+    /// The run's analysis (its whole tally), made with the first report
+    /// and kept for every view after it.
     analysis: Option<Analysis>,
     /// The slice shown, when it is not the whole batch: its sessions'
     /// flags and its report, for the downloads.
@@ -426,13 +426,14 @@ fn view_report(
     analysis: &mut Option<Analysis>,
     query: &ViewQuery,
 ) -> (Report, Option<Keep>, Option<String>) {
+    let a = analysis.get_or_insert_with(|| Analysis::new(data, run));
     if query.is_empty() {
-        return (engine::report::report(data, run), None, None);
+        return (a.whole_report(data, run), None, None);
     }
     let sliced = query.view(run).and_then(|v| {
-        let a = analysis.get_or_insert_with(|| Analysis::new(data, run));
-        let r = a.report(data, run, &v)?;
-        Ok((r, Keep::new(data, run, &v.slice)))
+        let keep = Keep::new(data, run, &v.slice);
+        let r = a.report_kept(data, run, &v, Some(&keep))?;
+        Ok((r, keep))
     });
     match sliced {
         Ok((r, keep)) => {
@@ -440,7 +441,7 @@ fn view_report(
             (r, keep, None)
         }
         Err(e) => (
-            engine::report::report(data, run),
+            a.whole_report(data, run),
             None,
             Some(format!("{e}: the whole batch is shown instead.")),
         ),

@@ -34,7 +34,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (metrics, alerts) = match args.view.view(&run)? {
         None => engine::monitor::monitor(&ds, &run),
         Some(view) => {
-            let r = crate::view::report(&ds, &run, Some(&view))?;
+            let r = crate::view::report(&ds, &run, Some(&view), None)?;
             (r.metrics, r.alerts)
         }
     };

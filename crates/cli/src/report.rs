@@ -30,8 +30,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (cfg, ds) = args.inputs.load()?;
     let run = crate::input::pipeline(&ds, &cfg)?;
     let view = args.view.view(&run)?;
-    let report = crate::view::report(&ds, &run, view.as_ref())?;
     let keep = crate::view::keep(&ds, &run, view.as_ref());
+    let report = crate::view::report(&ds, &run, view.as_ref(), keep.as_ref())?;
     if let Some(path) = &args.html {
         std::fs::write(path, puffy_report::html_report::render(&report))
             .with_context(|| format!("{}: cannot write", path.display()))?;

@@ -140,7 +140,7 @@ fn write_output(job: &Job, output: Output) -> anyhow::Result<Option<engine::repo
     match output {
         Output::Table(table) => write_table(ds, run, job.keep, dir, table).map(|()| None),
         Output::Report => {
-            let report = crate::view::report(ds, run, job.view)?;
+            let report = crate::view::report(ds, run, job.view, job.keep)?;
             let path = dir.join("report.json");
             std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
                 .with_context(|| format!("{}: cannot write", path.display()))?;

@@ -46,15 +46,17 @@ impl ViewArgs {
     }
 }
 
-/// The report of a view (the whole batch's without one).
+/// The report of a view (the whole batch's without one); `keep`, the
+/// view's flags when the tables made them already.
 pub fn report(
     ds: &engine::ingest::Dataset,
     run: &Run,
     view: Option<&View>,
+    keep: Option<&Keep>,
 ) -> anyhow::Result<engine::report::Report> {
     Ok(match view {
         None => engine::report::report(ds, run),
-        Some(v) => engine::report::compare::Analysis::new(ds, run).report(ds, run, v)?,
+        Some(v) => engine::report::compare::Analysis::new(ds, run).report_kept(ds, run, v, keep)?,
     })
 }
 

@@ -25,7 +25,7 @@ use crate::model::{cents_to_string, EventKind, NONE};
 use crate::outputs::csv_out::CsvOut;
 use crate::pipeline::Run;
 use crate::sessions::sessionize::Session;
-use crate::summary::slice::Keep;
+use crate::summary::slice::{event_kept, order_kept, session_kept, Keep};
 use crate::summary::{channel_days_kept, journeys_kept, session_device, ChannelDay};
 use chrono::NaiveDate;
 
@@ -189,7 +189,7 @@ fn events_enriched(
     // 130 MB at 100 copies of an export.
     let mut id = String::new();
     for (i, e) in ds.events.iter().enumerate() {
-        if keep.is_some_and(|k| !k.event(ds, run, i)) {
+        if !event_kept(keep, ds, run, i) {
             continue;
         }
         let rule = run.sources.rule[i];
@@ -268,7 +268,7 @@ fn sessions(ds: &Dataset, run: &Run, keep: Option<&Keep>, out: &mut dyn Write) -
     let ids = ChannelIds::new(rules, &run.attribution.channels);
     let mut id = String::new();
     for (i, s) in run.sessions.sessions.iter().enumerate() {
-        if keep.is_some_and(|k| !k.sessions[i]) {
+        if !session_kept(keep, i) {
             continue;
         }
         let (rule, source) = match s.source_event {
@@ -332,7 +332,7 @@ fn conversions(
         last_click.insert(c.conversion, c.channel);
     }
     for (i, c) in run.conversions.iter().enumerate() {
-        if keep.is_some_and(|k| !k.conversions[i]) {
+        if !order_kept(keep, i) {
             continue;
         }
         let session = run
@@ -376,7 +376,7 @@ fn attribution(
     );
     let mut credit = String::new();
     for c in &run.attribution.credits {
-        if keep.is_some_and(|k| !k.conversions[c.conversion as usize]) {
+        if !order_kept(keep, c.conversion as usize) {
             continue;
         }
         let conv = &run.conversions[c.conversion as usize];

@@ -114,14 +114,6 @@ impl View {
         }
         Ok(View { slice, compare })
     }
-
-    /// The whole batch, compared with nothing.
-    pub fn whole(run: &Run) -> Option<View> {
-        batch_days(run).map(|d| View {
-            slice: Slice::whole(d),
-            compare: None,
-        })
-    }
 }
 
 /// The first and last day of a run's batch.
@@ -364,21 +356,34 @@ impl Analysis {
         }
     }
 
-    /// The whole batch's tally.
-    pub fn whole(&self) -> &RunTally {
-        &self.whole
+    /// The whole batch's report, from the tally already made.
+    pub fn whole_report(&self, ds: &Dataset, run: &Run) -> Report {
+        crate::report::report_from(&self.whole, &Batch::of(ds, run))
     }
 
     /// The report of a view: the slice's, with the comparison when asked.
     pub fn report(&self, ds: &Dataset, run: &Run, view: &View) -> Result<Report, SliceError> {
+        self.report_kept(ds, run, view, None)
+    }
+
+    /// [`Analysis::report`] with the view's slice as flags when the caller
+    /// has made them already (for its tables): `keep` must be
+    /// `Keep::new(ds, run, &view.slice)`.
+    pub fn report_kept(
+        &self,
+        ds: &Dataset,
+        run: &Run,
+        view: &View,
+        keep: Option<&Keep>,
+    ) -> Result<Report, SliceError> {
         let Some(days) = self.days else {
-            return Ok(self.sliced(ds, run, &view.slice));
+            return Ok(self.sliced(ds, run, &view.slice, keep));
         };
         view.slice.check(days)?;
-        let mut r = self.sliced(ds, run, &view.slice);
+        let mut r = self.sliced(ds, run, &view.slice, keep);
         if let Some(b) = &view.compare {
             let base_slice = b.slice_for(&view.slice, days)?;
-            let base = self.sliced(ds, run, &base_slice);
+            let base = self.sliced(ds, run, &base_slice, None);
             let label = label(b, &base_slice, &view.slice);
             r.comparison = Some(compare(&r, &base, base_slice, label));
             r.insights = crate::report::insights::insights(&r);
@@ -386,14 +391,22 @@ impl Analysis {
         Ok(r)
     }
 
-    /// The report of a slice (the whole run's when it keeps everything).
-    pub fn sliced(&self, ds: &Dataset, run: &Run, slice: &Slice) -> Report {
-        let b = batch(ds, run);
+    /// The report of a slice (the whole run's when it keeps everything);
+    /// `keep`, its flags if already made.
+    fn sliced(&self, ds: &Dataset, run: &Run, slice: &Slice, keep: Option<&Keep>) -> Report {
+        let b = Batch::of(ds, run);
         let Some(days) = self.days.filter(|d| !slice.is_whole(*d)) else {
             return crate::report::report_from(&self.whole, &b);
         };
-        let keep = Keep::new(ds, run, slice);
-        let t = RunTally::of_kept(ds, run, Some(&keep));
+        let made;
+        let keep = match keep {
+            Some(k) => k,
+            None => {
+                made = Keep::new(ds, run, slice);
+                &made
+            }
+        };
+        let t = RunTally::of_kept(ds, run, Some(keep));
         let segment_only;
         let monitor = if slice.segment.is_empty() {
             &self.whole
@@ -428,16 +441,6 @@ impl Analysis {
                 .collect(),
         });
         r
-    }
-}
-
-fn batch<'a>(ds: &'a Dataset, run: &'a Run) -> Batch<'a> {
-    Batch {
-        files: &ds.files,
-        quarantine: &ds.quarantine,
-        duplicates: &run.quality.duplicate_transactions,
-        cfg: &run.cfg,
-        markov: &run.attribution.markov,
     }
 }
 

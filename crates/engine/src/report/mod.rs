@@ -158,14 +158,20 @@ pub struct Batch<'a> {
 
 /// Builds `report.json` for a run.
 pub fn report(ds: &Dataset, run: &Run) -> Report {
-    let batch = Batch {
-        files: &ds.files,
-        quarantine: &ds.quarantine,
-        duplicates: &run.quality.duplicate_transactions,
-        cfg: &run.cfg,
-        markov: &run.attribution.markov,
-    };
-    report_from(&RunTally::of(ds, run), &batch)
+    report_from(&RunTally::of(ds, run), &Batch::of(ds, run))
+}
+
+impl<'a> Batch<'a> {
+    /// The facts of one reader's batch.
+    pub fn of(ds: &'a Dataset, run: &'a Run) -> Batch<'a> {
+        Batch {
+            files: &ds.files,
+            quarantine: &ds.quarantine,
+            duplicates: &run.quality.duplicate_transactions,
+            cfg: &run.cfg,
+            markov: &run.attribution.markov,
+        }
+    }
 }
 
 /// Builds `report.json` from a tally (one run's, or the sum of a batch's

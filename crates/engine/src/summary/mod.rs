@@ -8,10 +8,11 @@ use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+pub mod segment;
 pub mod slice;
 pub mod tally;
 
-use slice::Keep;
+use slice::{order_kept, session_kept, Keep};
 
 pub use tally::{DayTally, RunTally, Steps};
 
@@ -264,7 +265,7 @@ pub fn journeys_kept(ds: &Dataset, run: &Run, keep: Option<&Keep>) -> Vec<(Journ
     let mut out: Vec<(Journey, i64, u32)> = Vec::new();
     for (i, c) in run.conversions.iter().enumerate() {
         let tps = &run.attribution.touchpoints[i];
-        if c.client == NONE || tps.is_empty() || keep.is_some_and(|k| !k.conversions[i]) {
+        if c.client == NONE || tps.is_empty() || !order_kept(keep, i) {
             continue;
         }
         let person = if stitch {
@@ -358,7 +359,7 @@ pub fn channel_days_kept(
     let mut out: BTreeMap<(NaiveDate, String), ChannelDay> = BTreeMap::new();
     let mut visitors: FxHashMap<(NaiveDate, u16), FxHashSet<Sym>> = FxHashMap::default();
     for (i, s) in run.sessions.sessions.iter().enumerate() {
-        if keep.is_some_and(|k| !k.sessions[i]) {
+        if !session_kept(keep, i) {
             continue;
         }
         let channel = ids.of_rule(s.rule);
@@ -377,7 +378,7 @@ pub fn channel_days_kept(
         }
     }
     for c in &run.attribution.credits {
-        if keep.is_some_and(|k| !k.conversions[c.conversion as usize]) {
+        if !order_kept(keep, c.conversion as usize) {
             continue;
         }
         let conv = &run.conversions[c.conversion as usize];

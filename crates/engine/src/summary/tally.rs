@@ -13,7 +13,7 @@ use crate::model::{day_of, EventKind, PerString, NONE};
 use crate::pipeline::Run;
 use crate::quality::tally::EventTally;
 use crate::sessions::referrals::ReferralTally;
-use crate::summary::slice::Keep;
+use crate::summary::slice::{event_kept, order_kept, session_kept, Keep};
 use crate::summary::{journeys_kept, session_device};
 
 /// Sessions reaching each funnel step: all, added to cart, started
@@ -137,7 +137,7 @@ impl RunTally {
                 .sessions
                 .of_event
                 .iter()
-                .filter(|&&s| s != NONE && keep.is_none_or(|k| k.sessions[s as usize]))
+                .filter(|&&s| s != NONE && session_kept(keep, s as usize))
                 .count() as u64,
             session_bot_events: run.sessions.bot_events,
             no_client_events: run.sessions.no_client_events,
@@ -146,8 +146,7 @@ impl RunTally {
             ..RunTally::default()
         };
         for (i, e) in ds.events.iter().enumerate() {
-            if e.kind != EventKind::CheckoutCompleted || keep.is_some_and(|k| !k.event(ds, run, i))
-            {
+            if e.kind != EventKind::CheckoutCompleted || !event_kept(keep, ds, run, i) {
                 continue;
             }
             let cents = ds.orders[e.payload as usize].revenue_cents;
@@ -168,7 +167,7 @@ impl RunTally {
             .zip(&run.attribution.touchpoints)
             .enumerate()
         {
-            if keep.is_some_and(|k| !k.conversions[i]) {
+            if !order_kept(keep, i) {
                 continue;
             }
             t.orders += 1;
@@ -190,7 +189,7 @@ impl RunTally {
             .iter()
             .position(|c| c == crate::config::channels::UNATTRIBUTED);
         for c in &run.attribution.credits {
-            if keep.is_some_and(|k| !k.conversions[c.conversion as usize]) {
+            if !order_kept(keep, c.conversion as usize) {
                 continue;
             }
             let name = run.attribution.channels[c.channel as usize].clone();
@@ -242,7 +241,7 @@ impl RunTally {
         let mut last_day = PerString::new(&ds.strings, i64::MIN);
         let mut today = Today::new(channels.len());
         for (i, s) in sessions.iter().enumerate() {
-            if keep.is_some_and(|k| !k.sessions[i]) {
+            if !session_kept(keep, i) {
                 continue;
             }
             let steps = [true, s.added_to_cart, s.started_checkout, s.orders > 0].map(u64::from);
