@@ -2,7 +2,7 @@
 // staged index.html as a <meta> tag, with the SHA-256 of each inline script
 // Trunk generated (the module loader of the app), so no other inline script
 // can ever run. A debug build (trunk serve) also allows Trunk's live-reload
-// script and its WebSocket. See README, "Security and privacy".
+// script and its WebSocket. See docs/security.md.
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';

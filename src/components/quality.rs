@@ -28,7 +28,7 @@ pub fn Quality() -> impl IntoView {
     view! {
         <div class="card">
             <h2>"Data-quality score by day"</h2>
-            <p class="muted">"100 is a clean day; red marks days under 90. The formula is in the README."</p>
+            <p class="muted">"100 is a clean day; red marks days under 90. The formula is in docs/reference.md."</p>
             <Chart height=220 label="Line chart of the data-quality score per day" draw=scores />
         </div>
         {move || report().map(|r| view! { {matrix(&r)} {duplicates(&r)} {findings(&r)} {quarantine(&r)} })}
