@@ -45,8 +45,8 @@ fn cents(s: &str) -> i64 {
     (s.parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64
 }
 
-#[test]
-fn each_insight_number_matches_the_tables() {
+/// The generator's 14 days (every quirk in), 1,500 events a day, run.
+fn generated() -> (engine::ingest::Dataset, engine::pipeline::Run) {
     let cfg = SynthConfig {
         events_per_day: 1500,
         ..SynthConfig::default()
@@ -54,6 +54,12 @@ fn each_insight_number_matches_the_tables() {
     let (files, _) = generate(&cfg);
     let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
     let run = engine::pipeline::run(&ds, &Config::default()).unwrap();
+    (ds, run)
+}
+
+#[test]
+fn each_insight_number_matches_the_tables() {
+    let (ds, run) = generated();
     let report = engine::report::report(&ds, &run);
     let events = table(&ds, &run, Table::EventsEnriched);
     let sessions = table(&ds, &run, Table::Sessions);
@@ -215,13 +221,7 @@ fn each_insight_number_matches_the_tables() {
 /// noise rule too (a count difference over twice √(a + b), at least 5 %).
 #[test]
 fn each_mover_matches_the_sliced_tables() {
-    let cfg = SynthConfig {
-        events_per_day: 1500,
-        ..SynthConfig::default()
-    };
-    let (files, _) = generate(&cfg);
-    let ds = ingest(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())));
-    let run = engine::pipeline::run(&ds, &Config::default()).unwrap();
+    let (ds, run) = generated();
     let segment = vec!["device=mobile".to_string()];
     let view = engine::report::compare::View::parse(
         &run,
